@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Reads;
+
+namespace AnprWatch.Core.Hits;
+
+/// <summary>One read matching one marker under the hit policy: the stored record behind every alert (DESIGN §4.4).</summary>
+public sealed record Hit
+{
+    public required string HitId { get; init; }
+    public required string AlertId { get; init; }
+    public required string ReadId { get; init; }
+    public required string MarkerId { get; init; }
+    public required string Vrm { get; init; }
+    public required string MarkerVrm { get; init; }
+    public required MatchKind MatchKind { get; init; }
+    public required DateTimeOffset ObservedAt { get; init; }
+    public required string CameraId { get; init; }
+    public string? Site { get; init; }
+    public double? Lat { get; init; }
+    public double? Lon { get; init; }
+    public string? Direction { get; init; }
+    public string? Lane { get; init; }
+    public double? Confidence { get; init; }
+    public required Force CameraForce { get; init; }
+    public required Force HostForce { get; init; }
+    public required RiskLevel Risk { get; init; }
+    public required Priority Priority { get; init; }
+    public required string SuspectRef { get; init; }
+    public string? Operation { get; init; }
+    public string? Action { get; init; }
+    public string? Contact { get; init; }
+    public required bool ReviewOverdue { get; init; }
+    public string? PlateImageUrl { get; init; }
+    public string? OverviewImageUrl { get; init; }
+    public required bool InForce { get; init; }
+    public NotAlertedReason NotAlertedReason { get; init; }
+    public string? Outcome { get; init; }
+    public DateTimeOffset RecordedAt { get; init; }
+
+    public bool VerifyPlate => MatchKind == MatchKind.OcrEquivalent;
+    public bool Alerted => NotAlertedReason == NotAlertedReason.None;
+
+    public static Hit Create(PlateRead read, Marker marker, MatchKind kind, HitAssessment assessment, DateTimeOffset recordedAt)
+    {
+        var hitId = HitIds.ForHit(read.ReadId, marker.MarkerId);
+        return new Hit
+        {
+            HitId = hitId,
+            AlertId = HitIds.ForAlert(hitId),
+            ReadId = read.ReadId,
+            MarkerId = marker.MarkerId,
+            Vrm = read.Vrm,
+            MarkerVrm = marker.Vrm,
+            MatchKind = kind,
+            ObservedAt = read.ObservedAt,
+            CameraId = read.CameraId,
+            Site = read.Site,
+            Lat = read.Lat,
+            Lon = read.Lon,
+            Direction = read.Direction,
+            Lane = read.Lane,
+            Confidence = read.Confidence,
+            CameraForce = read.CameraForce,
+            HostForce = marker.HostForce,
+            Risk = marker.Risk,
+            Priority = assessment.Priority,
+            SuspectRef = marker.SuspectRef,
+            Operation = marker.Operation,
+            Action = marker.Action,
+            Contact = marker.Contact,
+            ReviewOverdue = assessment.ReviewOverdue,
+            PlateImageUrl = read.PlateImageUrl,
+            OverviewImageUrl = read.OverviewImageUrl,
+            InForce = assessment.InForce,
+            RecordedAt = recordedAt,
+        };
+    }
+}
+
+/// <summary>
+/// Hit and alert ids derive from (readId, markerId): a read processed twice (crash, redelivery, rebalance) yields the
+/// same ids, so the store's uniqueness and consumers' de-duplication both hold.
+/// </summary>
+public static class HitIds
+{
+    public static string ForHit(string readId, string markerId) => "h-" + Hash(readId + "\n" + markerId);
+
+    public static string ForAlert(string hitId) => "a-" + hitId[2..];
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12));
+}

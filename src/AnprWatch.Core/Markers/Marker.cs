@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Plates;
+
+namespace AnprWatch.Core.Markers;
+
+/// <summary>A PNC ACT marker: one vehicle linked to one suspect, owned by a host force.</summary>
+public sealed record Marker(
+    string Vrm,
+    string SuspectRef,
+    RiskLevel Risk,
+    Force HostForce,
+    DateOnly ReviewDue,
+    DateOnly? Expires,
+    string? Operation,
+    string? Action,
+    string? Contact,
+    string MarkerType)
+{
+    private string? _id;
+
+    /// <summary>
+    /// Stable across list versions (derived from host force, VRM and suspect), so a re-processed read after a list
+    /// replacement still finds its earlier hit and is never duplicated.
+    /// </summary>
+    public string MarkerId => _id ??= ComputeId(HostForce.Code, Vrm, SuspectRef);
+
+    public PlateFormat Format => PlateFormats.Classify(Vrm);
+
+    public static string ComputeId(string hostForce, string vrm, string suspectRef)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{hostForce}\n{vrm}\n{suspectRef}"));
+        return "m-" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+
+    /// <summary>Whether a read observed on this UK local date is still covered (expiry is inclusive).</summary>
+    public bool CoversDate(DateOnly ukDate) => Expires is not { } expires || ukDate <= expires;
+
+    /// <summary>True when the content a bureau user would care about differs (the identity fields are equal by key).</summary>
+    public IReadOnlyList<string> ChangedFields(Marker other)
+    {
+        var changed = new List<string>();
+        if (Risk != other.Risk)
+        {
+            changed.Add("risk_level");
+        }
+
+        if (ReviewDue != other.ReviewDue)
+        {
+            changed.Add("review_due");
+        }
+
+        if (Expires != other.Expires)
+        {
+            changed.Add("expires");
+        }
+
+        if (!string.Equals(Operation, other.Operation, StringComparison.Ordinal))
+        {
+            changed.Add("operation");
+        }
+
+        if (!string.Equals(Action, other.Action, StringComparison.Ordinal))
+        {
+            changed.Add("action");
+        }
+
+        if (!string.Equals(Contact, other.Contact, StringComparison.Ordinal))
+        {
+            changed.Add("contact");
+        }
+
+        if (!string.Equals(MarkerType, other.MarkerType, StringComparison.Ordinal))
+        {
+            changed.Add("marker_type");
+        }
+
+        return changed;
+    }
+}

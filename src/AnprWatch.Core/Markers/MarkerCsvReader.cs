@@ -1,0 +1,334 @@
+using System.Globalization;
+using System.Text;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Plates;
+
+namespace AnprWatch.Core.Markers;
+
+public sealed record CsvIssue(int Line, string Message)
+{
+    public override string ToString() => Line > 0 ? $"line {Line}: {Message}" : Message;
+}
+
+public sealed class MarkerCsvResult
+{
+    public List<Marker> Markers { get; } = [];
+    public List<CsvIssue> Errors { get; } = [];
+    public List<CsvIssue> Warnings { get; } = [];
+    public int Rows { get; internal set; }
+    public bool IsValid => Errors.Count == 0;
+}
+
+/// <summary>
+/// Reads and validates a marker list CSV (DESIGN §4.2). Every error is collected with its line number; a file with
+/// any error must change nothing, which is the caller's rule: this type only reports.
+/// </summary>
+public static class MarkerCsvReader
+{
+    public static readonly IReadOnlyList<string> Columns =
+        ["vrm", "suspect_ref", "risk_level", "host_force", "review_due", "expires", "operation", "action", "contact", "marker_type"];
+
+    private static readonly string[] Required = ["vrm", "suspect_ref", "risk_level", "host_force", "review_due"];
+
+    private static readonly Dictionary<string, int> MaxLengths = new(StringComparer.Ordinal)
+    {
+        ["vrm"] = Vrm.MaxRawLength,
+        ["suspect_ref"] = 64,
+        ["risk_level"] = 16,
+        ["host_force"] = ForceRegistry.MaxCodeLength,
+        ["review_due"] = 10,
+        ["expires"] = 10,
+        ["operation"] = 100,
+        ["action"] = 500,
+        ["contact"] = 200,
+        ["marker_type"] = 16,
+    };
+
+    /// <summary>The raw tokenizer refuses anything longer; per-column limits above give the precise message.</summary>
+    private const int MaxRawField = 4096;
+
+    /// <summary>Keeps memory bounded on a garbage file; the total is still reported.</summary>
+    public const int MaxReportedIssues = 10_000;
+
+    public static MarkerCsvResult Read(Stream stream, Force loadingForce, DateOnly today)
+    {
+        // Strict UTF-8: a file saved as Windows-1252 or UTF-16 is refused instead of silently corrupting names.
+        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        using var text = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        return Read(text, loadingForce, today);
+    }
+
+    public static MarkerCsvResult Read(TextReader text, Force loadingForce, DateOnly today)
+    {
+        var result = new MarkerCsvResult();
+        var records = new CsvRecordReader(text, MaxRawField);
+        var fields = new List<string>(16);
+        var errorCount = 0;
+        var line = 1;
+
+        void Error(int at, string message)
+        {
+            errorCount++;
+            if (result.Errors.Count < MaxReportedIssues)
+            {
+                result.Errors.Add(new CsvIssue(at, message));
+            }
+        }
+
+        void Warn(int at, string message)
+        {
+            if (result.Warnings.Count < MaxReportedIssues)
+            {
+                result.Warnings.Add(new CsvIssue(at, message));
+            }
+        }
+
+        try
+        {
+            if (!records.TryRead(fields, out line, out var headerError))
+            {
+                Error(1, "the file is empty: a header row is required (" + string.Join(',', Columns) + ")");
+                return result;
+            }
+
+            if (headerError is not null)
+            {
+                Error(line, headerError);
+                return result;
+            }
+
+            var map = ReadHeader(fields, line, Error);
+            if (map is null)
+            {
+                return result;
+            }
+
+            var seen = new Dictionary<(string Vrm, string Suspect), int>();
+            while (records.TryRead(fields, out line, out var recordError))
+            {
+                if (fields.Count == 1 && fields[0].Length == 0 && recordError is null)
+                {
+                    continue; // blank line
+                }
+
+                result.Rows++;
+                if (recordError is not null)
+                {
+                    Error(line, recordError);
+                    continue;
+                }
+
+                if (fields.Count != map.Count)
+                {
+                    Error(line, $"has {fields.Count} fields, the header has {map.Count}");
+                    continue;
+                }
+
+                var marker = ReadRow(fields, map, line, loadingForce, today, Error, Warn);
+                if (marker is null)
+                {
+                    continue;
+                }
+
+                var key = (marker.Vrm, marker.SuspectRef.ToUpperInvariant());
+                if (seen.TryGetValue(key, out var firstLine))
+                {
+                    Error(line, $"duplicate of line {firstLine} (same vrm and suspect_ref)");
+                    continue;
+                }
+
+                seen.Add(key, line);
+                result.Markers.Add(marker);
+            }
+
+            if (result.Rows == 0)
+            {
+                Error(1, "the file has a header but no marker rows; an empty list is never loaded by accident");
+            }
+        }
+        catch (DecoderFallbackException)
+        {
+            Error(line, "the file is not valid UTF-8 (save it as UTF-8 and load it again)");
+        }
+
+        if (errorCount > result.Errors.Count)
+        {
+            result.Errors.Add(new CsvIssue(0, $"… and {errorCount - result.Errors.Count} more errors"));
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, int>? ReadHeader(List<string> fields, int line, Action<int, string> error)
+    {
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ok = true;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var name = fields[i].Trim().ToLowerInvariant();
+            if (!Columns.Contains(name))
+            {
+                error(line, name.Length == 0 ? $"column {i + 1} of the header is empty" : $"unknown column '{Truncate(name)}' in the header (allowed: {string.Join(',', Columns)})");
+                ok = false;
+            }
+            else if (!map.TryAdd(name, i))
+            {
+                error(line, $"column '{name}' appears twice in the header");
+                ok = false;
+            }
+        }
+
+        foreach (var required in Required)
+        {
+            if (!map.ContainsKey(required))
+            {
+                error(line, $"missing required column '{required}' in the header");
+                ok = false;
+            }
+        }
+
+        return ok ? map : null;
+    }
+
+    private static Marker? ReadRow(
+        List<string> fields, Dictionary<string, int> map, int line, Force loadingForce, DateOnly today,
+        Action<int, string> error, Action<int, string> warn)
+    {
+        var ok = true;
+        bool rejected;
+
+        string? Value(string column)
+        {
+            rejected = false;
+            if (!map.TryGetValue(column, out var index))
+            {
+                return null;
+            }
+
+            var value = fields[index].Trim();
+            if (value.Length == 0)
+            {
+                return null;
+            }
+
+            if (value.Length > MaxLengths[column])
+            {
+                error(line, $"{column} is longer than {MaxLengths[column]} characters");
+                ok = false;
+                rejected = true;
+                return null;
+            }
+
+            if (value[0] is '=' or '@' or '\t' or '\r')
+            {
+                error(line, $"{column} begins with '{Printable(value[0])}' and looks like a spreadsheet formula");
+                ok = false;
+                rejected = true;
+                return null;
+            }
+
+            return value;
+        }
+
+        string? RequiredValue(string column)
+        {
+            var value = Value(column);
+            if (value is null && !rejected)
+            {
+                error(line, $"missing required value '{column}'");
+            }
+
+            ok &= value is not null;
+            return value;
+        }
+
+        DateOnly? Date(string column, string? text)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return date;
+            }
+
+            error(line, $"{column} '{Truncate(text)}' is not a date (expected YYYY-MM-DD)");
+            ok = false;
+            return null;
+        }
+
+        var rawVrm = RequiredValue("vrm");
+        var vrm = rawVrm is null ? null : Vrm.Normalise(rawVrm);
+        if (rawVrm is not null && vrm is null)
+        {
+            error(line, "vrm is not a valid VRM (after removing spaces and punctuation it must be 1–10 letters or digits)");
+            ok = false;
+        }
+
+        var suspect = RequiredValue("suspect_ref");
+        var riskText = RequiredValue("risk_level");
+        var risk = RiskLevel.Low;
+        if (riskText is not null && !RiskLevels.TryParse(riskText, out risk))
+        {
+            error(line, $"risk_level '{Truncate(riskText)}' is unknown (expected HIGH, MEDIUM or LOW)");
+            ok = false;
+        }
+
+        var hostText = RequiredValue("host_force");
+        Force? host = null;
+        if (hostText is not null)
+        {
+            if (!ForceRegistry.TryGet(hostText, out host))
+            {
+                error(line, $"host_force '{Truncate(hostText)}' is not a known force code");
+                ok = false;
+            }
+            else if (host != loadingForce)
+            {
+                error(line, $"host_force '{host.Code}' is not the force being loaded ('{loadingForce.Code}')");
+                ok = false;
+            }
+        }
+
+        var reviewDue = Date("review_due", RequiredValue("review_due"));
+        var expires = Date("expires", Value("expires"));
+        var operation = Value("operation");
+        var action = Value("action");
+        var contact = Value("contact");
+        var markerType = Value("marker_type")?.ToUpperInvariant() ?? "ACT";
+
+        if (!ok || vrm is null || suspect is null || host is null || reviewDue is null)
+        {
+            return null;
+        }
+
+        if (reviewDue < today)
+        {
+            warn(line, $"review_due {reviewDue:yyyy-MM-dd} is already past: the marker loads and matches, its alerts say the review is overdue");
+        }
+
+        if (expires < today)
+        {
+            warn(line, $"expires {expires:yyyy-MM-dd} is already past: the marker only matches reads observed on or before that date");
+        }
+
+        if (risk == RiskLevel.Low)
+        {
+            warn(line, "risk_level LOW: loaded, but never alerts under the default policy");
+        }
+
+        var marker = new Marker(vrm, suspect, risk, host, reviewDue.Value, expires, operation, action, contact, markerType);
+        if (marker.Format == PlateFormat.Unknown)
+        {
+            warn(line, "vrm is in no recognised GB format (loaded and labelled 'unknown')");
+        }
+
+        return marker;
+    }
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    private static string Printable(char c) => c switch { '\t' => "\\t", '\r' => "\\r", _ => c.ToString() };
+}

@@ -1,0 +1,56 @@
+using AnprWatch.Core.Hits;
+
+namespace AnprWatch.Core.Pipeline;
+
+/// <summary>Where a record came from: a file line (<see cref="Partition"/> &lt; 0) or a Kafka partition and offset.</summary>
+public readonly record struct SourcePosition(int Partition, long Offset)
+{
+    public static SourcePosition Line(long line) => new(-1, line);
+
+    public bool IsLine => Partition < 0;
+
+    public override string ToString() => IsLine ? $"line {Offset}" : $"partition {Partition} offset {Offset}";
+}
+
+public readonly record struct SourceRecord(ReadOnlyMemory<byte> Value, SourcePosition Position);
+
+/// <summary>A batch of raw reads. <see cref="State"/> lets a source remember what to acknowledge.</summary>
+public sealed class ReadBatch(IReadOnlyList<SourceRecord> records, object? state = null)
+{
+    public IReadOnlyList<SourceRecord> Records { get; } = records;
+    public object? State { get; } = state;
+}
+
+public interface IReadSource
+{
+    /// <summary>The next batch, or null when the source is exhausted (a file) or stopping.</summary>
+    ValueTask<ReadBatch?> NextBatchAsync(CancellationToken cancellationToken);
+
+    /// <summary>Called only after the batch's hits are durable and its alerts delivered: the source may now commit.</summary>
+    ValueTask CompleteAsync(ReadBatch batch, CancellationToken cancellationToken);
+}
+
+public interface IHitStore
+{
+    /// <summary>
+    /// Stores hits in one transaction, ignoring any (readId, markerId) already stored, and returns the stored version
+    /// of every hit passed in: a re-processed read gets its original decision back, never a second one.
+    /// </summary>
+    Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken);
+
+    /// <summary>The latest alerted hit for a marker in a camera force observed in [from, to], other than <paramref name="excludingHitId"/>.</summary>
+    Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
+}
+
+public interface IAlertSink
+{
+    /// <summary>Returns once every alert is acknowledged by its destination.</summary>
+    Task PublishAsync(IReadOnlyList<Hit> alertedHits, CancellationToken cancellationToken);
+}
+
+public sealed record DeadLetter(SourcePosition Position, string Reason, ReadOnlyMemory<byte> Raw);
+
+public interface IDeadLetterSink
+{
+    Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken);
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using AnprWatch.Core.Hits;
+
+namespace AnprWatch.Core.Pipeline;
+
+/// <summary>Running totals; written by one pipeline, read by summaries, health and telemetry.</summary>
+public sealed class PipelineStats
+{
+    private long _reads;
+    private long _deadLetters;
+    private long _hits;
+    private long _alerted;
+    private long _suppressed;
+    private long _stale;
+    private long _inForce;
+    private long _batches;
+
+    public long Reads => Interlocked.Read(ref _reads);
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+    public long Hits => Interlocked.Read(ref _hits);
+    public long Alerted => Interlocked.Read(ref _alerted);
+    public long Suppressed => Interlocked.Read(ref _suppressed);
+    public long Stale => Interlocked.Read(ref _stale);
+    public long InForce => Interlocked.Read(ref _inForce);
+    public long OutOfForce => Hits - InForce;
+    public long Batches => Interlocked.Read(ref _batches);
+
+    public ConcurrentDictionary<string, long> HitsByCameraForce { get; } = new(StringComparer.Ordinal);
+
+    internal void AddBatch(int reads, int deadLetters)
+    {
+        Interlocked.Add(ref _reads, reads);
+        Interlocked.Add(ref _deadLetters, deadLetters);
+        Interlocked.Increment(ref _batches);
+    }
+
+    internal void AddHit(Hit hit)
+    {
+        Interlocked.Increment(ref _hits);
+        if (hit.InForce)
+        {
+            Interlocked.Increment(ref _inForce);
+        }
+
+        switch (hit.NotAlertedReason)
+        {
+            case NotAlertedReason.None:
+                Interlocked.Increment(ref _alerted);
+                break;
+            case NotAlertedReason.Suppressed:
+                Interlocked.Increment(ref _suppressed);
+                break;
+            case NotAlertedReason.Stale:
+                Interlocked.Increment(ref _stale);
+                break;
+        }
+
+        HitsByCameraForce.AddOrUpdate(hit.CameraForce.Code, 1, (_, n) => n + 1);
+    }
+}

@@ -1,0 +1,137 @@
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+using AnprWatch.Core.Reads;
+
+namespace AnprWatch.Core.Pipeline;
+
+public enum PipelineMode
+{
+    /// <summary><c>serve</c>: reads older than <c>Alerting:MaxReadAge</c> when processed are stale.</summary>
+    Live,
+
+    /// <summary><c>replay</c>: each read is treated as live at its own observedAt.</summary>
+    Replay,
+}
+
+/// <summary>
+/// decode → normalise → match for every read; policy, alert gating, storage and alerting for the rare hit.
+/// One batch is one unit of durability: its hits are stored in one transaction and its alerts acknowledged before
+/// the source is told it may commit.
+/// </summary>
+public sealed class ReadPipeline(
+    MarkerIndexHolder index,
+    HitPolicy policy,
+    AlertGate gate,
+    IHitStore store,
+    IAlertSink alerts,
+    IDeadLetterSink deadLetters,
+    TimeProvider clock,
+    PipelineMode mode,
+    PipelineStats stats)
+{
+    private readonly List<MarkerMatch> _matches = new(4);
+    private readonly List<Hit> _candidates = [];
+    private readonly List<DeadLetter> _deadLetters = [];
+
+    public PipelineStats Stats => stats;
+
+    public async Task ProcessAsync(ReadBatch batch, CancellationToken cancellationToken)
+    {
+        _candidates.Clear();
+        _deadLetters.Clear();
+
+        // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
+        var current = index.Current;
+        foreach (var record in batch.Records)
+        {
+            MatchOne(current, record);
+        }
+
+        if (_deadLetters.Count > 0)
+        {
+            await deadLetters.WriteAsync(_deadLetters.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_candidates.Count > 0)
+        {
+            var gated = await GateAsync(_candidates, cancellationToken).ConfigureAwait(false);
+            var stored = await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false);
+            var toAlert = stored.Where(h => h.Alerted).ToArray();
+            if (toAlert.Length > 0)
+            {
+                await alerts.PublishAsync(toAlert, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var hit in stored)
+            {
+                stats.AddHit(hit);
+            }
+        }
+
+        stats.AddBatch(batch.Records.Count, _deadLetters.Count);
+    }
+
+    /// <summary>The per-read hot path: allocates nothing unless the read is malformed or matches a marker.</summary>
+    private void MatchOne(MarkerIndex current, SourceRecord record)
+    {
+        Span<char> vrm = stackalloc char[Vrm.MaxLength];
+        var json = record.Value.Span;
+        if (!ReadDecoder.TryDecodeHead(json, vrm, out var head, out var error))
+        {
+            _deadLetters.Add(new DeadLetter(record.Position, error!, record.Value.ToArray()));
+            return;
+        }
+
+        if (!current.Match(vrm[..head.VrmLength], _matches))
+        {
+            return;
+        }
+
+        var read = ReadDecoder.Materialise(json, out _)!;
+        var now = clock.GetUtcNow();
+        foreach (var (marker, kind) in _matches)
+        {
+            if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
+            {
+                _candidates.Add(Hit.Create(read, marker, kind, assessment, now));
+            }
+        }
+    }
+
+    /// <summary>Suppression looks at alerted hits already stored and at those decided earlier in this batch.</summary>
+    private async Task<IReadOnlyList<Hit>> GateAsync(List<Hit> candidates, CancellationToken cancellationToken)
+    {
+        var processedAt = mode == PipelineMode.Live ? clock.GetUtcNow() : (DateTimeOffset?)null;
+        var alertedInBatch = new Dictionary<(string Marker, string Force), List<DateTimeOffset>>();
+        var result = new List<Hit>(candidates.Count);
+        foreach (var hit in candidates)
+        {
+            var key = (hit.MarkerId, hit.CameraForce.Code);
+            var from = hit.ObservedAt - gate.RepeatWindow;
+            DateTimeOffset? last = null;
+            if (alertedInBatch.TryGetValue(key, out var times))
+            {
+                last = times.Where(t => t >= from && t <= hit.ObservedAt).DefaultIfEmpty().Max();
+                last = last == default(DateTimeOffset) ? null : last;
+            }
+
+            last ??= await store.LastAlertedAsync(hit.MarkerId, hit.CameraForce.Code, from, hit.ObservedAt, hit.HitId, cancellationToken).ConfigureAwait(false);
+            var reason = gate.Decide(hit.ObservedAt, processedAt, last);
+            var decided = hit with { NotAlertedReason = reason };
+            if (decided.Alerted)
+            {
+                if (times is null)
+                {
+                    alertedInBatch[key] = times = [];
+                }
+
+                times.Add(hit.ObservedAt);
+            }
+
+            result.Add(decided);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,92 @@
+namespace AnprWatch.Core.Plates;
+
+/// <summary>
+/// Vehicle registration mark normalisation (DESIGN §3): upper-case, keep only A–Z and 0–9, 1–10 characters.
+/// Works on spans so the hot path can normalise a read without allocating.
+/// </summary>
+public static class Vrm
+{
+    public const int MaxLength = 10;
+
+    /// <summary>Raw VRMs longer than this are refused before normalising: no real plate needs the padding.</summary>
+    public const int MaxRawLength = 32;
+
+    /// <summary>Normalises <paramref name="raw"/> into <paramref name="destination"/>; false when the result is not 1–10 characters.</summary>
+    public static bool TryNormalise(ReadOnlySpan<char> raw, Span<char> destination, out int length)
+    {
+        length = 0;
+        foreach (var c in raw)
+        {
+            char upper;
+            if (c is >= 'A' and <= 'Z' or >= '0' and <= '9')
+            {
+                upper = c;
+            }
+            else if (c is >= 'a' and <= 'z')
+            {
+                upper = (char)(c - 32);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (length == MaxLength || length == destination.Length)
+            {
+                length = 0;
+                return false;
+            }
+
+            destination[length++] = upper;
+        }
+
+        return length > 0;
+    }
+
+    /// <summary>UTF-8 twin of <see cref="TryNormalise(ReadOnlySpan{char}, Span{char}, out int)"/>: non-ASCII bytes are never A–Z/0–9, so they drop out.</summary>
+    public static bool TryNormalise(ReadOnlySpan<byte> rawUtf8, Span<char> destination, out int length)
+    {
+        length = 0;
+        foreach (var b in rawUtf8)
+        {
+            char upper;
+            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9')
+            {
+                upper = (char)b;
+            }
+            else if (b is >= (byte)'a' and <= (byte)'z')
+            {
+                upper = (char)(b - 32);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (length == MaxLength || length == destination.Length)
+            {
+                length = 0;
+                return false;
+            }
+
+            destination[length++] = upper;
+        }
+
+        return length > 0;
+    }
+
+    public static string? Normalise(string? raw)
+    {
+        if (raw is null || raw.Length > MaxRawLength)
+        {
+            return null;
+        }
+
+        Span<char> buffer = stackalloc char[MaxLength];
+        return TryNormalise(raw, buffer, out var length) ? new string(buffer[..length]) : null;
+    }
+
+    /// <summary>Logs and traces must never carry a VRM (DESIGN §7): this keeps only the first two characters.</summary>
+    public static string Redact(string? vrm)
+        => string.IsNullOrEmpty(vrm) ? "" : vrm.Length <= 2 ? new string('*', vrm.Length) : string.Concat(vrm.AsSpan(0, 2), new string('*', vrm.Length - 2));
+}
