@@ -1,0 +1,37 @@
+using System.Data.Common;
+
+namespace AnprWatch.Storage.Dialects;
+
+/// <summary>What differs between SQLite and SQL Server; every query above this layer is shared.</summary>
+public abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    public abstract DbConnection CreateConnection();
+
+    /// <summary>Per-connection settings (pragmas) applied after opening.</summary>
+    public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Migration batches for one embedded script.</summary>
+    public abstract IEnumerable<string> SplitScript(string script);
+
+    public abstract string MigrationsTableDdl { get; }
+
+    /// <summary>Inserts a hit unless (read_id, marker_id) is already stored.</summary>
+    public abstract string InsertHitIgnoringDuplicates(string columns, string values);
+
+    /// <summary>"SELECT ... " returning the identity of the row just inserted.</summary>
+    public abstract string LastInsertId { get; }
+
+    /// <summary>Wraps a query so it returns at most one row.</summary>
+    public abstract string Top1(string selectList, string rest);
+
+    public abstract string PrefixTableName(string table);
+
+    public static SqlDialect For(StorageOptions options) => options.Provider.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => new SqliteDialect(options.ConnectionString),
+        "sqlserver" => new SqlServerDialect(options.ConnectionString),
+        _ => throw new ArgumentException($"Storage:Provider '{options.Provider}' is not supported (use sqlite or sqlserver)"),
+    };
+}

@@ -1,0 +1,31 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Microsoft.Data.SqlClient;
+
+namespace AnprWatch.Storage.Dialects;
+
+public sealed partial class SqlServerDialect(string connectionString) : SqlDialect
+{
+    public override string Name => "sqlserver";
+
+    public override DbConnection CreateConnection() => new SqlConnection(connectionString);
+
+    public override IEnumerable<string> SplitScript(string script)
+        => GoSeparator().Split(script).Select(s => s.Trim()).Where(s => s.Length > 0);
+
+    public override string MigrationsTableDdl =>
+        "IF OBJECT_ID('dbo.schema_migrations') IS NULL CREATE TABLE dbo.schema_migrations (version INT NOT NULL PRIMARY KEY, name NVARCHAR(200) NOT NULL, applied_at_ms BIGINT NOT NULL)";
+
+    // UPDLOCK+HOLDLOCK makes the existence check and the insert one atomic step under concurrent workers.
+    public override string InsertHitIgnoringDuplicates(string columns, string values)
+        => $"INSERT INTO dbo.hits ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT 1 FROM dbo.hits WITH (UPDLOCK, HOLDLOCK) WHERE read_id = @ReadId AND marker_id = @MarkerId)";
+
+    public override string LastInsertId => "SELECT CAST(SCOPE_IDENTITY() AS BIGINT)";
+
+    public override string Top1(string selectList, string rest) => $"SELECT TOP (1) {selectList} {rest}";
+
+    public override string PrefixTableName(string table) => "dbo." + table;
+
+    [GeneratedRegex(@"^\s*GO\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex GoSeparator();
+}

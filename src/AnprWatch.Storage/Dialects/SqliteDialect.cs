@@ -1,0 +1,56 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace AnprWatch.Storage.Dialects;
+
+public sealed class SqliteDialect : SqlDialect
+{
+    private readonly string _connectionString;
+
+    public SqliteDialect(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        builder.DefaultTimeout = Math.Max(builder.DefaultTimeout, 30);
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    public string DataSource { get; }
+
+    public override string Name => "sqlite";
+
+    public override DbConnection CreateConnection() => new SqliteConnection(_connectionString);
+
+    public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+
+        // WAL lets the web API read while the worker writes; synchronous=FULL because offsets are committed on the
+        // strength of these writes, so a power cut must not lose a hit the broker no longer holds for us.
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override IEnumerable<string> SplitScript(string script) => [script];
+
+    public override string MigrationsTableDdl =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)";
+
+    public override string InsertHitIgnoringDuplicates(string columns, string values)
+        => $"INSERT OR IGNORE INTO hits ({columns}) VALUES ({values})";
+
+    public override string LastInsertId => "SELECT last_insert_rowid()";
+
+    public override string Top1(string selectList, string rest) => $"SELECT {selectList} {rest} LIMIT 1";
+
+    public override string PrefixTableName(string table) => table;
+}

@@ -1,0 +1,121 @@
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+
+namespace AnprWatch.Storage.Hits;
+
+/// <summary>The hits table row; also the Dapper parameter object for inserts (property names match the columns).</summary>
+internal sealed class HitRow
+{
+    public const string Columns =
+        "hit_id, alert_id, read_id, marker_id, vrm, marker_vrm, match_kind, observed_at_ms, observed_offset_min, camera_id, site, lat, lon, " +
+        "direction, lane, confidence, camera_force, host_force, risk_level, priority, suspect_ref, operation, action, contact, review_overdue, " +
+        "plate_image_url, overview_image_url, in_force, alerted, not_alerted_reason, recorded_at_ms";
+
+    public const string Parameters =
+        "@HitId, @AlertId, @ReadId, @MarkerId, @Vrm, @MarkerVrm, @MatchKind, @ObservedAtMs, @ObservedOffsetMin, @CameraId, @Site, @Lat, @Lon, " +
+        "@Direction, @Lane, @Confidence, @CameraForce, @HostForce, @RiskLevel, @Priority, @SuspectRef, @Operation, @Action, @Contact, @ReviewOverdue, " +
+        "@PlateImageUrl, @OverviewImageUrl, @InForce, @Alerted, @NotAlertedReason, @RecordedAtMs";
+
+    public string HitId { get; set; } = "";
+    public string AlertId { get; set; } = "";
+    public string ReadId { get; set; } = "";
+    public string MarkerId { get; set; } = "";
+    public string Vrm { get; set; } = "";
+    public string MarkerVrm { get; set; } = "";
+    public string MatchKind { get; set; } = "";
+    public long ObservedAtMs { get; set; }
+    public long ObservedOffsetMin { get; set; }
+    public string CameraId { get; set; } = "";
+    public string? Site { get; set; }
+    public double? Lat { get; set; }
+    public double? Lon { get; set; }
+    public string? Direction { get; set; }
+    public string? Lane { get; set; }
+    public double? Confidence { get; set; }
+    public string CameraForce { get; set; } = "";
+    public string HostForce { get; set; } = "";
+    public string RiskLevel { get; set; } = "";
+    public string Priority { get; set; } = "";
+    public string SuspectRef { get; set; } = "";
+    public string? Operation { get; set; }
+    public string? Action { get; set; }
+    public string? Contact { get; set; }
+    public bool ReviewOverdue { get; set; }
+    public string? PlateImageUrl { get; set; }
+    public string? OverviewImageUrl { get; set; }
+    public bool InForce { get; set; }
+    public bool Alerted { get; set; }
+    public string? NotAlertedReason { get; set; }
+    public long RecordedAtMs { get; set; }
+    public string? Outcome { get; set; }
+
+    public static HitRow From(Hit h) => new()
+    {
+        HitId = h.HitId,
+        AlertId = h.AlertId,
+        ReadId = h.ReadId,
+        MarkerId = h.MarkerId,
+        Vrm = h.Vrm,
+        MarkerVrm = h.MarkerVrm,
+        MatchKind = h.MatchKind.Label(),
+        ObservedAtMs = h.ObservedAt.ToUnixTimeMilliseconds(),
+        ObservedOffsetMin = (long)h.ObservedAt.Offset.TotalMinutes,
+        CameraId = h.CameraId,
+        Site = h.Site,
+        Lat = h.Lat,
+        Lon = h.Lon,
+        Direction = h.Direction,
+        Lane = h.Lane,
+        Confidence = h.Confidence,
+        CameraForce = h.CameraForce.Code,
+        HostForce = h.HostForce.Code,
+        RiskLevel = h.Risk.Label(),
+        Priority = h.Priority.Label(),
+        SuspectRef = h.SuspectRef,
+        Operation = h.Operation,
+        Action = h.Action,
+        Contact = h.Contact,
+        ReviewOverdue = h.ReviewOverdue,
+        PlateImageUrl = h.PlateImageUrl,
+        OverviewImageUrl = h.OverviewImageUrl,
+        InForce = h.InForce,
+        Alerted = h.Alerted,
+        NotAlertedReason = h.NotAlertedReason.Label(),
+        RecordedAtMs = h.RecordedAt.ToUnixTimeMilliseconds(),
+    };
+
+    public Hit ToHit() => new()
+    {
+        HitId = HitId,
+        AlertId = AlertId,
+        ReadId = ReadId,
+        MarkerId = MarkerId,
+        Vrm = Vrm,
+        MarkerVrm = MarkerVrm,
+        MatchKind = HitLabels.ParseMatchKind(MatchKind),
+        ObservedAt = DateTimeOffset.FromUnixTimeMilliseconds(ObservedAtMs).ToOffset(TimeSpan.FromMinutes(ObservedOffsetMin)),
+        CameraId = CameraId,
+        Site = Site,
+        Lat = Lat,
+        Lon = Lon,
+        Direction = Direction,
+        Lane = Lane,
+        Confidence = Confidence,
+        CameraForce = ForceRegistry.Get(CameraForce),
+        HostForce = ForceRegistry.Get(HostForce),
+        Risk = RiskLevels.Parse(RiskLevel),
+        Priority = HitLabels.ParsePriority(Priority),
+        SuspectRef = SuspectRef,
+        Operation = Operation,
+        Action = Action,
+        Contact = Contact,
+        ReviewOverdue = ReviewOverdue,
+        PlateImageUrl = PlateImageUrl,
+        OverviewImageUrl = OverviewImageUrl,
+        InForce = InForce,
+        NotAlertedReason = HitLabels.ParseReason(NotAlertedReason),
+        Outcome = Outcome,
+        RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs),
+    };
+}

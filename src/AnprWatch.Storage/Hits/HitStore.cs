@@ -1,0 +1,80 @@
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Pipeline;
+using Dapper;
+
+namespace AnprWatch.Storage.Hits;
+
+public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, string? ForceCode = null, string? Vrm = null, IReadOnlyCollection<string>? HostForces = null);
+
+/// <summary>Hits, idempotent on (read_id, marker_id); the pipeline's <see cref="IHitStore"/> and the query side for lists and reports.</summary>
+public sealed class HitStore(Database database) : IHitStore
+{
+    public async Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
+    {
+        if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var insert = database.Dialect.InsertHitIgnoringDuplicates(HitRow.Columns, HitRow.Parameters);
+            await connection.ExecuteAsync(new CommandDefinition(insert, hits.Select(HitRow.From).ToList(), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Read back what is stored: a hit stored by an earlier attempt keeps its original decision.
+        var stored = (await connection.QueryAsync<HitRow>(new CommandDefinition(
+            $"SELECT {HitRow.Columns} FROM {database.Table("hits")} WHERE hit_id IN @ids",
+            new { ids = hits.Select(h => h.HitId).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToDictionary(r => r.HitId, r => r.ToHit());
+        return hits.Select(h => stored[h.HitId]).ToList();
+    }
+
+    public async Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ms = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT MAX(observed_at_ms) FROM {database.Table("hits")} WHERE marker_id = @markerId AND camera_force = @cameraForce AND alerted = 1 " +
+            "AND observed_at_ms >= @from AND observed_at_ms <= @to AND hit_id <> @excludingHitId",
+            new { markerId, cameraForce, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+    }
+
+    public async Task<IReadOnlyList<Hit>> QueryAsync(HitQuery query, CancellationToken cancellationToken = default)
+    {
+        var hits = database.Table("hits");
+        var outcomes = database.Table("outcomes");
+        var sql = $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, " +
+                  $"(SELECT o.status FROM {outcomes} o WHERE o.outcome_id = (SELECT MAX(o2.outcome_id) FROM {outcomes} o2 WHERE o2.hit_id = h.hit_id)) AS outcome " +
+                  $"FROM {hits} h WHERE h.observed_at_ms >= @from AND h.observed_at_ms < @to";
+        if (query.ForceCode is not null)
+        {
+            sql += " AND (h.camera_force = @force OR h.host_force = @force)";
+        }
+
+        if (query.Vrm is not null)
+        {
+            sql += " AND (h.vrm = @vrm OR h.marker_vrm = @vrm)";
+        }
+
+        if (query.HostForces is { Count: > 0 })
+        {
+            sql += " AND h.host_force IN @hostForces";
+        }
+
+        sql += " ORDER BY h.observed_at_ms, h.hit_id";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new
+        {
+            from = query.From.ToUnixTimeMilliseconds(),
+            to = query.ToExclusive.ToUnixTimeMilliseconds(),
+            force = query.ForceCode,
+            vrm = query.Vrm,
+            hostForces = query.HostForces?.ToArray() ?? [],
+        }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToHit()).ToList();
+    }
+}

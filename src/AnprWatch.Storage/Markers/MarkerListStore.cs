@@ -1,0 +1,162 @@
+using System.Data.Common;
+using System.Globalization;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Markers;
+using AnprWatch.Storage.Audit;
+using Dapper;
+
+namespace AnprWatch.Storage.Markers;
+
+public sealed record MarkerListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long MarkerCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+
+/// <summary>Marker lists, one active version per host force, each replacement a new version written atomically.</summary>
+public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvider clock)
+{
+    private const string MarkerColumns = "marker_id, vrm, suspect_ref, risk_level, host_force, review_due, expires, operation, action, contact, marker_type";
+
+    /// <summary>Changes whenever any force's active list changes: running workers poll it to know when to rebuild.</summary>
+    public async Task<long> GetGenerationAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(list_id), 0) FROM {database.Table("marker_lists")}", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Marker>> GetActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1"
+            + (forceCode is null ? "" : " AND l.force_code = @forceCode") + " ORDER BY m.host_force, m.vrm, m.suspect_ref";
+        var rows = await connection.QueryAsync<MarkerRow>(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToMarker()).ToList();
+    }
+
+    /// <summary>Streams every active marker (for building a large index without a second copy in memory).</summary>
+    public async IAsyncEnumerable<Marker> StreamActiveMarkersAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1";
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var parser = reader.GetRowParser<MarkerRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return parser(reader).ToMarker();
+        }
+    }
+
+    public async Task<IReadOnlyList<MarkerListVersion>> HistoryAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT * FROM {database.Table("marker_lists")}" + (forceCode is null ? "" : " WHERE force_code = @forceCode") + " ORDER BY force_code, version";
+        var rows = await connection.QueryAsync<ListRow>(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToVersion()).ToList();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="markers"/> the force's active list as a new version, with its audit entry, in one
+    /// transaction: readers see the old list or the new one, never a mixture.
+    /// </summary>
+    public async Task<MarkerListVersion> ReplaceAsync(Force force, IReadOnlyList<Marker> markers, string loadedBy, string role, string sha256, MarkerListDiff diff, string source, CancellationToken cancellationToken = default)
+    {
+        if (markers.Any(m => m.HostForce != force))
+        {
+            throw new ArgumentException("every marker must belong to the force being loaded", nameof(markers));
+        }
+
+        var now = clock.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var lists = database.Table("marker_lists");
+        var version = 1 + await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code", new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {lists} SET is_active = 0 WHERE force_code = @code AND is_active = 1", new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var listId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"INSERT INTO {lists} (force_code, version, loaded_by, loaded_at_ms, sha256, marker_count, added, removed, changed, source, is_active) " +
+            $"VALUES (@code, @version, @loadedBy, @at, @sha256, @count, @added, @removed, @changed, @source, 1); {database.Dialect.LastInsertId}",
+            new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)markers.Count, added = (long)diff.Added.Count, removed = (long)diff.Removed.Count, changed = (long)diff.Changed.Count, source },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        await InsertMarkersAsync(connection, transaction, listId, markers, cancellationToken).ConfigureAwait(false);
+        await audit.AppendAsync(connection, transaction, new AuditEntry(now, loadedBy, role, AuditActions.Collect, $"marker list {force.Code} v{version}",
+            Detail: $"{source}: {markers.Count} markers, +{diff.Added.Count} -{diff.Removed.Count} ~{diff.Changed.Count}, sha256 {sha256}"), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new MarkerListVersion(listId, force.Code, version, loadedBy, now, sha256, markers.Count, diff.Added.Count, diff.Removed.Count, diff.Changed.Count, source, true);
+    }
+
+    /// <summary>One prepared command reused for every row: a million-marker list inserts in seconds.</summary>
+    private async Task InsertMarkersAsync(DbConnection connection, DbTransaction transaction, long listId, IReadOnlyList<Marker> markers, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {database.Table("markers")} (list_id, {MarkerColumns}) VALUES (@list_id, @marker_id, @vrm, @suspect_ref, @risk_level, @host_force, @review_due, @expires, @operation, @action, @contact, @marker_type)";
+        var names = new[] { "list_id", "marker_id", "vrm", "suspect_ref", "risk_level", "host_force", "review_due", "expires", "operation", "action", "contact", "marker_type" };
+        var parameters = names.Select(n =>
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@" + n;
+            command.Parameters.Add(p);
+            return p;
+        }).ToArray();
+        parameters[0].Value = listId;
+        foreach (var m in markers)
+        {
+            parameters[1].Value = m.MarkerId;
+            parameters[2].Value = m.Vrm;
+            parameters[3].Value = m.SuspectRef;
+            parameters[4].Value = m.Risk.Label();
+            parameters[5].Value = m.HostForce.Code;
+            parameters[6].Value = Iso(m.ReviewDue);
+            parameters[7].Value = m.Expires is { } e ? Iso(e) : DBNull.Value;
+            parameters[8].Value = (object?)m.Operation ?? DBNull.Value;
+            parameters[9].Value = (object?)m.Action ?? DBNull.Value;
+            parameters[10].Value = (object?)m.Contact ?? DBNull.Value;
+            parameters[11].Value = m.MarkerType;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Prefixed(string alias) => string.Join(", ", MarkerColumns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private sealed class MarkerRow
+    {
+        public string MarkerId { get; set; } = "";
+        public string Vrm { get; set; } = "";
+        public string SuspectRef { get; set; } = "";
+        public string RiskLevel { get; set; } = "";
+        public string HostForce { get; set; } = "";
+        public string ReviewDue { get; set; } = "";
+        public string? Expires { get; set; }
+        public string? Operation { get; set; }
+        public string? Action { get; set; }
+        public string? Contact { get; set; }
+        public string MarkerType { get; set; } = "ACT";
+
+        public Marker ToMarker() => new(
+            Vrm, SuspectRef, RiskLevels.Parse(RiskLevel), ForceRegistry.Get(HostForce),
+            DateOnly.ParseExact(ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Expires is null ? null : DateOnly.ParseExact(Expires, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Operation, Action, Contact, MarkerType);
+    }
+
+    private sealed class ListRow
+    {
+        public long ListId { get; set; }
+        public string ForceCode { get; set; } = "";
+        public long Version { get; set; }
+        public string LoadedBy { get; set; } = "";
+        public long LoadedAtMs { get; set; }
+        public string Sha256 { get; set; } = "";
+        public long MarkerCount { get; set; }
+        public long Added { get; set; }
+        public long Removed { get; set; }
+        public long Changed { get; set; }
+        public string Source { get; set; } = "";
+        public bool IsActive { get; set; }
+
+        public MarkerListVersion ToVersion() => new(ListId, ForceCode, Version, LoadedBy, DateTimeOffset.FromUnixTimeMilliseconds(LoadedAtMs), Sha256, MarkerCount, Added, Removed, Changed, Source, IsActive);
+    }
+}
