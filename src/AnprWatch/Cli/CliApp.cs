@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Data.Common;
+using AnprWatch.Commands;
+using AnprWatch.Hosting;
+
+namespace AnprWatch.Cli;
+
+/// <summary>The <c>anprwatch</c> command tree (DESIGN §4.6) and its exit-code rules.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        var (commandArgs, overrides) = AppConfiguration.Split(args);
+        var context = new CliContext(output, error, clock, () => AppConfiguration.Build(overrides));
+        var root = new RootCommand("AnprWatch: out-of-force ANPR hits on vehicles with PNC ACT markers (CSE).")
+        {
+            MarkersCommands.Build(context),
+            ReplayCommand.Build(context),
+            HitsCommands.Build(context),
+            SimulateCommand.Build(context),
+            DbCommands.Build(context),
+        };
+
+        var parse = root.Parse(commandArgs);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync(parseError.Message).ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync("Run 'anprwatch --help' (or '<command> --help') for usage.").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Wraps a command body with the exit-code contract: 2 for input a user can fix, 3 cancelled, 1 anything else.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Guard(CliContext context, Func<ParseResult, CancellationToken, Task<int>> body)
+        => async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await body(parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidInputException ex)
+            {
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+            catch (OperationCanceledException)
+            {
+                await context.Err.WriteLineAsync("cancelled").ConfigureAwait(false);
+                return ExitCodes.Cancelled;
+            }
+            catch (DbException ex)
+            {
+                await context.Err.WriteLineAsync("error: the store failed: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+            catch (IOException ex)
+            {
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        };
+}

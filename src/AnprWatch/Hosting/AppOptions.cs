@@ -1,0 +1,144 @@
+using System.Globalization;
+using AnprWatch.Cli;
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+using AnprWatch.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace AnprWatch.Hosting;
+
+/// <summary>Every option the commands use, read and validated once; a bad value names its key (DESIGN §4.8).</summary>
+public sealed class AppOptions
+{
+    public required StorageOptions Storage { get; init; }
+    public required AlertingOptions Alerting { get; init; }
+    public required MatchingOptions Matching { get; init; }
+    public required OcrEquivalence Equivalence { get; init; }
+    public int RetentionHitDays { get; init; } = 365;
+
+    public static AppOptions Load(IConfiguration configuration)
+    {
+        var storage = new StorageOptions
+        {
+            Provider = configuration["Storage:Provider"] ?? "sqlite",
+            ConnectionString = configuration["Storage:ConnectionString"] ?? StorageOptions.DefaultConnectionString,
+        };
+        if (storage.Provider.Trim().ToLowerInvariant() is not ("sqlite" or "sqlserver"))
+        {
+            throw Bad("Storage:Provider", $"'{storage.Provider}' is not supported (use sqlite or sqlserver)");
+        }
+
+        var alerting = new AlertingOptions
+        {
+            RiskLevels = RiskList(configuration, "Alerting:RiskLevels") ?? [RiskLevel.High, RiskLevel.Medium],
+            IncludeInForce = Bool(configuration, "Alerting:IncludeInForce", false),
+            RepeatWindow = Span(configuration, "Alerting:RepeatWindow", TimeSpan.FromMinutes(15)),
+            MaxReadAge = Span(configuration, "Alerting:MaxReadAge", TimeSpan.FromMinutes(30)),
+        };
+
+        var maxSubs = Int(configuration, "Matching:MaxOcrSubstitutions", 1);
+        if (maxSubs is < 0 or > 2)
+        {
+            throw Bad("Matching:MaxOcrSubstitutions", "must be 0, 1 or 2");
+        }
+
+        var classes = List(configuration, "Matching:OcrClasses") ?? OcrEquivalence.DefaultClasses;
+        OcrEquivalence equivalence;
+        try
+        {
+            equivalence = OcrEquivalence.Create(classes);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Bad("Matching:OcrClasses", ex.Message);
+        }
+
+        var hitDays = Int(configuration, "Retention:HitDays", 365);
+        if (hitDays < 1)
+        {
+            throw Bad("Retention:HitDays", "must be at least 1");
+        }
+
+        return new AppOptions
+        {
+            Storage = storage,
+            Alerting = alerting,
+            Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes },
+            Equivalence = equivalence,
+            RetentionHitDays = hitDays,
+        };
+    }
+
+    private static InvalidInputException Bad(string key, string message) => new($"configuration {key}: {message}");
+
+    /// <summary>Accepts a comma-separated string or an array section.</summary>
+    private static IReadOnlyList<string>? List(IConfiguration configuration, string key)
+    {
+        var section = configuration.GetSection(key);
+        if (section.Value is { } text)
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        var items = section.GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        return items.Count > 0 ? items : null;
+    }
+
+    private static IReadOnlyList<RiskLevel>? RiskList(IConfiguration configuration, string key)
+    {
+        var items = List(configuration, key);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var levels = new List<RiskLevel>();
+        foreach (var item in items)
+        {
+            if (!RiskLevels.TryParse(item, out var level))
+            {
+                throw Bad(key, $"'{item}' is not a risk level (HIGH, MEDIUM, LOW)");
+            }
+
+            levels.Add(level);
+        }
+
+        return levels;
+    }
+
+    private static bool Bool(IConfiguration configuration, string key, bool fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return bool.TryParse(text, out var value) ? value : throw Bad(key, $"'{text}' is not true or false");
+    }
+
+    private static int Int(IConfiguration configuration, string key, int fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(key, $"'{text}' is not a whole number");
+    }
+
+    private static TimeSpan Span(IConfiguration configuration, string key, TimeSpan fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero
+            ? value
+            : throw Bad(key, $"'{text}' is not a positive duration (hh:mm:ss)");
+    }
+}

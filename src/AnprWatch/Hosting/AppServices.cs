@@ -1,0 +1,56 @@
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Storage;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Storage.Hits;
+using AnprWatch.Storage.Markers;
+using AnprWatch.Storage.Migrations;
+using Microsoft.Extensions.Configuration;
+
+namespace AnprWatch.Hosting;
+
+/// <summary>The one place the executable wires configuration, clock and stores together for a command.</summary>
+public sealed class AppServices
+{
+    private AppServices(AppOptions options, TimeProvider clock)
+    {
+        Options = options;
+        Clock = clock;
+        Database = new Database(options.Storage);
+        Audit = new AuditLog(Database);
+        Markers = new MarkerListStore(Database, Audit, clock);
+        Hits = new HitStore(Database);
+    }
+
+    public AppOptions Options { get; }
+    public TimeProvider Clock { get; }
+    public Database Database { get; }
+    public AuditLog Audit { get; }
+    public MarkerListStore Markers { get; }
+    public HitStore Hits { get; }
+
+    public static AppServices Create(IConfiguration configuration, TimeProvider clock) => new(AppOptions.Load(configuration), clock);
+
+    /// <summary>
+    /// The embedded SQLite store migrates itself; a SQL Server login runs with least privilege (no DDL), so its
+    /// schema is applied by `anprwatch db migrate` with a DBA's credentials.
+    /// </summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (Database.Dialect.Name == "sqlite")
+        {
+            await new MigrationRunner(Database, Clock).MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<MarkerIndex> BuildIndexAsync(CancellationToken cancellationToken)
+    {
+        var generation = await Markers.GetGenerationAsync(cancellationToken).ConfigureAwait(false);
+        var markers = await Markers.GetActiveMarkersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return MarkerIndex.Build(markers, Options.Equivalence, Options.Matching.MaxOcrSubstitutions, generation);
+    }
+
+    public HitPolicy Policy => new(Options.Alerting);
+
+    public AlertGate Gate => new(Options.Alerting);
+}

@@ -1,0 +1,501 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+
+namespace AnprWatch.Simulation;
+
+public sealed record ScenarioOptions(int Seed = 20260501, int OrdinaryVehicles = 20_000)
+{
+    public DateOnly Start { get; init; } = new(2026, 5, 1);
+    public DateOnly End { get; init; } = new(2026, 10, 31);
+}
+
+/// <summary>One expected hit, computed by the simulator from what it generated (not by the engine).</summary>
+public sealed record ExpectedHit(
+    string ReadId, string MarkerId, string SuspectRef, string MarkerVrm, string Vrm, string MatchKind, string CameraForce,
+    string HostForce, bool InForce, bool Alerted, string? NotAlertedReason, string Priority, bool ReviewOverdue, DateTimeOffset ObservedAt);
+
+public sealed record MalformedLine(long Line, string Kind);
+
+public sealed record ScenarioSummary(
+    string Scenario, int Seed, string From, string To, int Markers, int FlaggedVehicles, int OrdinaryVehicles, long Reads,
+    long Lines, IReadOnlyList<MalformedLine> Malformed, int ExpectedHits, int ExpectedAlerted, IReadOnlyList<string> MarkerFiles);
+
+/// <summary>
+/// Operation Railcar, simulated: ~40 flagged vehicles linked to HIGH/MEDIUM/LOW suspects among tens of thousands of
+/// ordinary vehicles, journeys from an urban hub into county forces (and back), a camera network over nine forces,
+/// OCR misreads, messy plate text, malformed lines, and the expected hits as ground truth.
+/// </summary>
+public sealed class RailcarScenario
+{
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+    private static readonly string[][] OcrClasses = [["0", "O", "D", "Q"], ["1", "I"], ["2", "Z"], ["5", "S"], ["6", "G"], ["8", "B"]];
+    private static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(15);
+
+    private readonly ScenarioOptions _options;
+    private readonly Random _random;
+    private readonly IReadOnlyList<Camera> _cameras;
+    private readonly HashSet<string> _flaggedKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _usedPlates = new(StringComparer.Ordinal);
+
+    private RailcarScenario(ScenarioOptions options)
+    {
+        _options = options;
+        _random = new Random(options.Seed);
+        _cameras = CameraNetwork.Build(_random);
+    }
+
+    private sealed record Vehicle(string Plate, string HomeForce, List<Marker> Markers);
+
+    private enum Misread
+    {
+        None,
+        EquivalentOne,
+        EquivalentTwo,
+        Other,
+    }
+
+    private sealed record Read(Vehicle Vehicle, Camera Camera, DateTimeOffset ObservedAt, string Emitted, Misread Misread, string Rendered);
+
+    public static ScenarioSummary Generate(ScenarioOptions options, string outDirectory, Action<double>? progress = null)
+        => new RailcarScenario(options).Write(outDirectory, progress ?? (_ => { }));
+
+    private ScenarioSummary Write(string outDirectory, Action<double> progress)
+    {
+        Directory.CreateDirectory(Path.Combine(outDirectory, "markers"));
+        var flagged = BuildFlaggedVehicles();
+        var ordinary = Enumerable.Range(0, _options.OrdinaryVehicles).Select(_ => new Vehicle(NewPlate(avoidFlagged: true), PickHome(), [])).ToList();
+        progress(0.1);
+
+        var reads = new List<Read>();
+        foreach (var vehicle in flagged)
+        {
+            reads.AddRange(FlaggedJourneys(vehicle));
+        }
+
+        foreach (var vehicle in ordinary)
+        {
+            reads.AddRange(OrdinaryTrips(vehicle));
+        }
+
+        reads.Sort((a, b) => a.ObservedAt.CompareTo(b.ObservedAt));
+        progress(0.4);
+
+        var markerFiles = WriteMarkerFiles(outDirectory, flagged.SelectMany(v => v.Markers).ToList());
+        var (malformed, expected, lines) = WriteReads(Path.Combine(outDirectory, "reads.jsonl"), reads, progress);
+
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
+        File.WriteAllText(Path.Combine(outDirectory, "ground-truth.json"), JsonSerializer.Serialize(expected, json));
+        var summary = new ScenarioSummary(
+            "railcar", _options.Seed, Iso(_options.Start), Iso(_options.End), flagged.Sum(v => v.Markers.Count), flagged.Count,
+            ordinary.Count, reads.Count, lines, malformed, expected.Count, expected.Count(e => e.Alerted), markerFiles);
+        File.WriteAllText(Path.Combine(outDirectory, "scenario.json"), JsonSerializer.Serialize(summary, json));
+        progress(1);
+        return summary;
+    }
+
+    // ---- markers -------------------------------------------------------------------------------------------
+
+    private List<Vehicle> BuildFlaggedVehicles()
+    {
+        // 40 markers on 39 vehicles: one vehicle is linked to two suspects.
+        var hosts = Enumerable.Repeat(CameraNetwork.Hub, 28).Concat(Enumerable.Repeat("wiltshire", 8)).Concat(Enumerable.Repeat("gloucestershire", 4)).ToArray();
+        var vehicles = new List<Vehicle>();
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            var host = ForceRegistry.Get(hosts[i]);
+            var risk = (i % 10) switch
+            {
+                0 or 1 or 2 or 3 => RiskLevel.High,
+                9 => RiskLevel.Low,
+                _ => RiskLevel.Medium,
+            };
+            var reviewDue = i is 8 or 12 or 21 ? new DateOnly(2026, 7, 15) : new DateOnly(2027, 1, 31);
+            DateOnly? expires = i is 7 or 17 ? new DateOnly(2026, 8, 31) : null;
+            var marker = new Marker(
+                i == 6 ? vehicles[5].Plate : FlaggedPlate(i),
+                $"SR-{host.Code[..3].ToUpperInvariant()}-{1000 + i}",
+                risk,
+                host,
+                reviewDue,
+                expires,
+                i % 3 == 0 ? "RAILCAR" : null,
+                risk == RiskLevel.High ? "Do not stop unless a child is believed to be in the vehicle; notify RIU, \"urgent\" line" : "Record and report to RIU",
+                i % 2 == 0 ? "RIU South West, 0117 000 0000" : null,
+                "ACT");
+            if (i == 6)
+            {
+                vehicles[5].Markers.Add(marker);
+            }
+            else
+            {
+                vehicles.Add(new Vehicle(marker.Vrm, host.Code, [marker]));
+            }
+        }
+
+        return vehicles;
+    }
+
+    private string FlaggedPlate(int i)
+    {
+        while (true)
+        {
+            var plate = i switch
+            {
+                13 => $"{Letter()}{_random.Next(100, 999)}{Letters(3)}",       // prefix
+                23 => $"{Letters(3)}{_random.Next(10, 999)}{Letter()}",        // suffix
+                33 => $"SAFE{_random.Next(10, 99)}",                           // personalised: unknown format
+                _ => NewCurrentPlate(),
+            };
+            var key = Key(plate);
+            if (HasOcrCharacter(plate) && _flaggedKeys.Add(key) && _usedPlates.Add(plate))
+            {
+                return plate;
+            }
+        }
+    }
+
+    private List<string> WriteMarkerFiles(string outDirectory, List<Marker> markers)
+    {
+        var files = new List<string>();
+        foreach (var group in markers.GroupBy(m => m.HostForce.Code))
+        {
+            var path = Path.Combine(outDirectory, "markers", group.Key + ".csv");
+            var csv = new StringBuilder("vrm,suspect_ref,risk_level,host_force,review_due,expires,operation,action,contact,marker_type\n");
+            foreach (var m in group)
+            {
+                // Bureau exports are not tidy: spaced plates, lower-case risk levels, quoted fields with commas.
+                var plate = m.Vrm.Length == 7 && _random.Next(3) == 0 ? m.Vrm[..4] + " " + m.Vrm[4..] : m.Vrm;
+                var risk = _random.Next(4) == 0 ? m.Risk.Label().ToLowerInvariant() : m.Risk.Label();
+                csv.Append(CultureInfo.InvariantCulture, $"{plate},{m.SuspectRef},{risk},{m.HostForce.Code},{Iso(m.ReviewDue)},{(m.Expires is { } e ? Iso(e) : "")},{m.Operation},{Quote(m.Action)},{Quote(m.Contact)},{m.MarkerType}\n");
+            }
+
+            File.WriteAllText(path, csv.ToString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            files.Add(Path.GetRelativePath(outDirectory, path));
+        }
+
+        return files;
+    }
+
+    // ---- journeys ------------------------------------------------------------------------------------------
+
+    private IEnumerable<Read> FlaggedJourneys(Vehicle vehicle)
+    {
+        var days = _options.End.DayNumber - _options.Start.DayNumber + 1;
+        var trips = 4 + _random.Next(6);
+        for (var t = 0; t < trips; t++)
+        {
+            var day = _options.Start.AddDays(_random.Next(days));
+            var night = _random.Next(100) < 35;
+            var hour = night ? (22 + _random.Next(7)) % 24 : 7 + _random.Next(14);
+            var start = Local(day, hour, _random.Next(60));
+            var destination = vehicle.HomeForce == CameraNetwork.Hub
+                ? CameraNetwork.Forces[1 + _random.Next(CameraNetwork.Forces.Count - 1)]
+                : (_random.Next(4) == 0 ? CameraNetwork.Forces[1 + _random.Next(CameraNetwork.Forces.Count - 1)] : CameraNetwork.Hub);
+            var time = start;
+
+            // Leave home (in-force reads: never hits), cross into the destination, move around there, come back.
+            foreach (var force in new[] { vehicle.HomeForce, destination, destination, destination, vehicle.HomeForce })
+            {
+                var count = force == destination ? _random.Next(0, 3) : _random.Next(1, 3);
+                for (var r = 0; r < count; r++)
+                {
+                    time = time.AddMinutes(_random.Next(100) < 50 ? 2 + _random.Next(12) : 16 + _random.Next(60)).AddSeconds(_random.Next(60));
+                    if (UkDate(time) > _options.End)
+                    {
+                        yield break;
+                    }
+
+                    yield return Observe(vehicle, force, time, flagged: true);
+                }
+            }
+        }
+    }
+
+    private IEnumerable<Read> OrdinaryTrips(Vehicle vehicle)
+    {
+        var days = _options.End.DayNumber - _options.Start.DayNumber + 1;
+        var reads = 4 + _random.Next(13);
+        for (var r = 0; r < reads; r++)
+        {
+            var force = _random.Next(100) < 85 ? vehicle.HomeForce : CameraNetwork.Forces[_random.Next(CameraNetwork.Forces.Count)];
+            var time = Local(_options.Start.AddDays(_random.Next(days)), _random.Next(24), _random.Next(60)).AddSeconds(_random.Next(60));
+            yield return Observe(vehicle, force, time, flagged: false);
+        }
+    }
+
+    private Read Observe(Vehicle vehicle, string force, DateTimeOffset time, bool flagged)
+    {
+        var cameras = _cameras.Where(c => c.Force == force).ToList();
+        var camera = cameras[_random.Next(cameras.Count)];
+        var roll = _random.Next(1000);
+        var misread = roll switch
+        {
+            < 30 => Misread.EquivalentOne,   // 3% one OCR-confusable character misread
+            < 35 => Misread.EquivalentTwo,   // 0.5% two
+            < 45 => Misread.Other,           // 1% a non-confusable character misread
+            _ => Misread.None,
+        };
+        var emitted = misread == Misread.None ? vehicle.Plate : MisreadPlate(vehicle.Plate, misread) ?? vehicle.Plate;
+        if (emitted == vehicle.Plate)
+        {
+            misread = Misread.None;
+        }
+
+        // An ordinary vehicle's misread must never collide with a flagged vehicle (it would be a true ocr hit).
+        if (!flagged && _flaggedKeys.Contains(Key(emitted)))
+        {
+            emitted = vehicle.Plate;
+            misread = Misread.None;
+        }
+
+        // A flagged vehicle's "other" misread or double misread must not look like any flagged plate either.
+        if (flagged && misread is Misread.Other && _flaggedKeys.Contains(Key(emitted)))
+        {
+            emitted = vehicle.Plate;
+            misread = Misread.None;
+        }
+
+        return new Read(vehicle, camera, time, emitted, misread, Render(emitted));
+    }
+
+    private string? MisreadPlate(string plate, Misread misread)
+    {
+        var chars = plate.ToCharArray();
+        var confusable = Enumerable.Range(0, chars.Length).Where(i => ClassOf(chars[i]) is not null).OrderBy(_ => _random.Next()).ToList();
+        switch (misread)
+        {
+            case Misread.EquivalentOne when confusable.Count >= 1:
+                chars[confusable[0]] = Twin(chars[confusable[0]]);
+                return new string(chars);
+            case Misread.EquivalentTwo when confusable.Count >= 2:
+                chars[confusable[0]] = Twin(chars[confusable[0]]);
+                chars[confusable[1]] = Twin(chars[confusable[1]]);
+                return new string(chars);
+            case Misread.Other:
+                var candidates = Enumerable.Range(0, chars.Length).Where(i => ClassOf(chars[i]) is null && char.IsLetter(chars[i])).ToList();
+                if (candidates.Count == 0)
+                {
+                    return null;
+                }
+
+                var at = candidates[_random.Next(candidates.Count)];
+                char replacement;
+                do
+                {
+                    replacement = (char)('A' + _random.Next(26));
+                }
+                while (replacement == chars[at] || ClassOf(replacement) is not null);
+                chars[at] = replacement;
+                return new string(chars);
+            default:
+                return null;
+        }
+    }
+
+    private char Twin(char c)
+    {
+        var cls = ClassOf(c)!;
+        string pick;
+        do
+        {
+            pick = cls[_random.Next(cls.Length)];
+        }
+        while (pick[0] == c);
+        return pick[0];
+    }
+
+    private static string[]? ClassOf(char c) => OcrClasses.FirstOrDefault(cls => cls.Contains(c.ToString()));
+
+    private static bool HasOcrCharacter(string plate) => plate.Any(c => ClassOf(c) is not null);
+
+    /// <summary>The equivalence key, computed here independently of the engine's table.</summary>
+    private static string Key(string plate) => string.Concat(plate.Select(c => ClassOf(c)?[0][0] ?? c));
+
+    /// <summary>Cameras and exports render plates untidily: spaces, lower case, hyphens.</summary>
+    private string Render(string plate) => _random.Next(100) switch
+    {
+        < 5 when plate.Length == 7 => plate[..4] + " " + plate[4..],
+        < 7 => plate.ToLowerInvariant(),
+        < 8 when plate.Length > 3 => plate[..2] + "-" + plate[2..],
+        _ => plate,
+    };
+
+    // ---- reads file and ground truth -----------------------------------------------------------------------
+
+    private (List<MalformedLine> Malformed, List<ExpectedHit> Expected, long Lines) WriteReads(string path, List<Read> reads, Action<double> progress)
+    {
+        var malformedAt = new SortedDictionary<int, string>();
+        string[] kinds = ["not-json", "missing-readId", "unknown-force", "invalid-vrm", "wrong-type-lat", "no-offset", "oversized-site", "truncated", "array", "bad-confidence", "null-vrm", "invalid-utf8"];
+        foreach (var kind in kinds)
+        {
+            int at;
+            do
+            {
+                at = _random.Next(reads.Count);
+            }
+            while (!malformedAt.TryAdd(at, kind));
+        }
+
+        var blankAt = new HashSet<int> { _random.Next(reads.Count), _random.Next(reads.Count) };
+        var malformed = new List<MalformedLine>();
+        var expected = new List<ExpectedHit>();
+        var lastAlerted = new Dictionary<(string Marker, string Force), DateTimeOffset>();
+        long line = 0;
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        for (var i = 0; i < reads.Count; i++)
+        {
+            if (malformedAt.TryGetValue(i, out var kind))
+            {
+                line++;
+                file.Write(MalformedBytes(kind, i));
+                file.WriteByte((byte)'\n');
+                malformed.Add(new MalformedLine(line, kind));
+            }
+
+            if (blankAt.Contains(i))
+            {
+                line++;
+                file.WriteByte((byte)'\n');
+            }
+
+            var read = reads[i];
+            var readId = $"rd-{_options.Seed}-{i + 1:D7}";
+            line++;
+            WriteRead(writer, read, readId);
+            writer.Flush();
+            writer.Reset();
+            file.WriteByte((byte)'\n');
+            Expect(read, readId, expected, lastAlerted);
+            if (i % 50_000 == 0)
+            {
+                progress(0.4 + 0.6 * i / reads.Count);
+            }
+        }
+
+        return (malformed, expected, line);
+    }
+
+    /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
+    private static void Expect(Read read, string readId, List<ExpectedHit> expected, Dictionary<(string, string), DateTimeOffset> lastAlerted)
+    {
+        var kind = read.Misread switch
+        {
+            Misread.None => "exact",
+            Misread.EquivalentOne => "ocr-equivalent",
+            _ => null,
+        };
+        if (kind is null || read.Vehicle.Markers.Count == 0)
+        {
+            return;
+        }
+
+        var local = TimeZoneInfo.ConvertTime(read.ObservedAt, London);
+        var ukDate = DateOnly.FromDateTime(local.DateTime);
+        foreach (var marker in read.Vehicle.Markers)
+        {
+            if (marker.Risk == RiskLevel.Low || (marker.Expires is { } expires && ukDate > expires) || marker.HostForce.Code == read.Camera.Force)
+            {
+                continue;
+            }
+
+            var key = (marker.MarkerId, read.Camera.Force);
+            var suppressed = lastAlerted.TryGetValue(key, out var last) && read.ObservedAt - last <= RepeatWindow;
+            if (!suppressed)
+            {
+                lastAlerted[key] = read.ObservedAt;
+            }
+
+            var night = local.Hour >= 22 || local.Hour < 6;
+            var priority = marker.Risk == RiskLevel.High ? (night ? "urgent" : "high") : "routine";
+            expected.Add(new ExpectedHit(
+                readId, marker.MarkerId, marker.SuspectRef, marker.Vrm, read.Emitted, kind, read.Camera.Force, marker.HostForce.Code,
+                false, !suppressed, suppressed ? "suppressed" : null, priority, ukDate > marker.ReviewDue, read.ObservedAt));
+        }
+    }
+
+    private void WriteRead(Utf8JsonWriter writer, Read read, string readId)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("readId", readId);
+        writer.WriteString("vrm", read.Rendered);
+        writer.WriteString("cameraId", read.Camera.Id);
+        writer.WriteString("forceCode", _random.Next(50) == 0 ? read.Camera.Force.ToUpperInvariant() : read.Camera.Force);
+
+        // Most cameras report UK local time with its offset; some report UTC.
+        var observed = _random.Next(4) == 0 ? read.ObservedAt.ToUniversalTime() : TimeZoneInfo.ConvertTime(read.ObservedAt, London);
+        writer.WriteString("observedAt", observed.ToString(observed.Offset == TimeSpan.Zero && _random.Next(2) == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+        writer.WriteNumber("lat", read.Camera.Lat);
+        writer.WriteNumber("lon", read.Camera.Lon);
+        writer.WriteString("site", read.Camera.Site);
+        writer.WriteString("direction", read.Camera.Direction);
+        writer.WriteString("lane", (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture));
+        writer.WriteNumber("confidence", Math.Round(0.7 + _random.NextDouble() * 0.3, 3));
+        writer.WriteString("plateImageUrl", $"https://anpr.example.police.uk/images/{readId}/plate.jpg");
+        if (_random.Next(5) == 0)
+        {
+            writer.WriteString("vendorExtra", "ignored");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static byte[] MalformedBytes(string kind, int i) => kind switch
+    {
+        "not-json" => "this is not json"u8.ToArray(),
+        "missing-readId" => Encoding.UTF8.GetBytes($$"""{"vrm":"AB12CDE","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00"}"""),
+        "unknown-force" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-1","vrm":"AB12CDE","cameraId":"X","forceCode":"atlantis","observedAt":"2026-06-01T10:00:00+01:00"}"""),
+        "invalid-vrm" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-2","vrm":"!!!","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00"}"""),
+        "wrong-type-lat" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-3","vrm":"AB12CDE","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00","lat":"north"}"""),
+        "no-offset" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-4","vrm":"AB12CDE","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00"}"""),
+        "oversized-site" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-5","vrm":"AB12CDE","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00","site":"{{new string('x', 5000)}}"}"""),
+        "truncated" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-6","vrm":"AB12"""),
+        "array" => "[1,2,3]"u8.ToArray(),
+        "bad-confidence" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-7","vrm":"AB12CDE","cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00","confidence":7}"""),
+        "null-vrm" => Encoding.UTF8.GetBytes($$"""{"readId":"bad-{{i}}-8","vrm":null,"cameraId":"X","forceCode":"wiltshire","observedAt":"2026-06-01T10:00:00+01:00"}"""),
+        _ => [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D],
+    };
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private string PickHome() => _random.Next(100) < 60 ? CameraNetwork.Hub : CameraNetwork.Forces[1 + _random.Next(CameraNetwork.Forces.Count - 1)];
+
+    private string NewPlate(bool avoidFlagged)
+    {
+        while (true)
+        {
+            var plate = NewCurrentPlate();
+            if ((!avoidFlagged || !_flaggedKeys.Contains(Key(plate))) && _usedPlates.Add(plate))
+            {
+                return plate;
+            }
+        }
+    }
+
+    private string NewCurrentPlate() => $"{Letters(2)}{_random.Next(10)}{_random.Next(10)}{Letters(3)}";
+
+    private string Letters(int n) => new(Enumerable.Range(0, n).Select(_ => Letter()).ToArray());
+
+    private char Letter() => (char)('A' + _random.Next(26));
+
+    private static DateTimeOffset Local(DateOnly day, int hour, int minute)
+    {
+        var local = day.ToDateTime(new TimeOnly(hour, minute));
+        while (London.IsInvalidTime(local))
+        {
+            local = local.AddHours(1);
+        }
+
+        return new DateTimeOffset(local, London.GetUtcOffset(local));
+    }
+
+    private static DateOnly UkDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, London).DateTime);
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Quote(string? value) => value is null ? "" : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
