@@ -43,6 +43,8 @@ public static class ReadDecoder
     private static readonly string[] FieldNames =
         ["readId", "vrm", "cameraId", "forceCode", "observedAt", "lat", "lon", "site", "direction", "lane", "confidence", "plateImageUrl", "overviewImageUrl"];
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly byte[][] FieldNamesUtf8 = FieldNames.Select(Encoding.UTF8.GetBytes).ToArray();
 
     /// <summary>Validates a read and extracts what matching needs. <paramref name="vrm"/> needs room for <see cref="Vrm.MaxLength"/> chars.</summary>
@@ -106,7 +108,7 @@ public static class ReadDecoder
             return false;
         }
 
-        if (json.StartsWith("\xEF\xBB\xBF"u8))
+        if (json.StartsWith(Utf8Bom))
         {
             json = json[3..];
         }

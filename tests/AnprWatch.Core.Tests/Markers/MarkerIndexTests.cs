@@ -1,0 +1,109 @@
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+using static AnprWatch.Core.Tests.TestData;
+
+namespace AnprWatch.Core.Tests.Markers;
+
+public class MarkerIndexTests
+{
+    private static List<MarkerMatch> Match(MarkerIndex index, string vrm)
+    {
+        var matches = new List<MarkerMatch>();
+        index.Match(vrm, matches);
+        return matches;
+    }
+
+    [Test]
+    public void Exact_match_wins_over_ocr_equivalent_cousins()
+    {
+        var index = MarkerIndex.Build([Marker("AB12CDE", "SR-1"), Marker("A812CDE", "SR-2")], OcrEquivalence.Default, 1, 1);
+        var matches = Match(index, "AB12CDE");
+        Assert.That(matches.Select(m => (m.Marker.SuspectRef, m.Kind)), Is.EqualTo(new[] { ("SR-1", MatchKind.Exact) }));
+    }
+
+    [Test]
+    public void One_confusable_substitution_is_an_ocr_equivalent_match()
+    {
+        var index = MarkerIndex.Build([Marker("AB12CDE")], OcrEquivalence.Default, 1, 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Match(index, "A812CDE").Single().Kind, Is.EqualTo(MatchKind.OcrEquivalent));
+            Assert.That(Match(index, "A81ZCDE"), Is.Empty, "two substitutions exceed MaxOcrSubstitutions = 1");
+            Assert.That(Match(index, "AB12CDF"), Is.Empty, "E/F are not in an OCR class");
+        });
+    }
+
+    [Test]
+    public void Two_substitutions_match_when_configured()
+    {
+        var index = MarkerIndex.Build([Marker("AB12CDE")], OcrEquivalence.Default, 2, 1);
+        Assert.That(Match(index, "A81ZCDE").Single().Kind, Is.EqualTo(MatchKind.OcrEquivalent));
+    }
+
+    [Test]
+    public void One_vehicle_linked_to_two_suspects_gives_two_matches()
+    {
+        var index = MarkerIndex.Build([Marker("AB12CDE", "SR-1"), Marker("AB12CDE", "SR-2")], OcrEquivalence.Default, 1, 1);
+        Assert.That(Match(index, "AB12CDE").Select(m => m.Marker.SuspectRef), Is.EquivalentTo(new[] { "SR-1", "SR-2" }));
+    }
+
+    [Test]
+    public void Nothing_matches_an_unmarked_plate_or_an_empty_index()
+    {
+        var index = MarkerIndex.Build([Marker("AB12CDE")], OcrEquivalence.Default, 1, 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Match(index, "ZZ99ZZZ"), Is.Empty);
+            Assert.That(Match(MarkerIndex.Empty, "AB12CDE"), Is.Empty);
+            Assert.That(index.MayMatch("ZZ99ZZZ"), Is.False);
+            Assert.That(index.MayMatch("A812CDE"), Is.True);
+        });
+    }
+
+    [Test]
+    public void Matching_a_read_that_hits_nothing_allocates_nothing()
+    {
+        var index = MarkerIndex.Build(Enumerable.Range(0, 10_000).Select(i => Marker($"AB{i:D5}", $"SR-{i}")), OcrEquivalence.Default, 1, 1);
+        var matches = new List<MarkerMatch>(4);
+        index.Match("ZZ99ZZZ", matches);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            index.Match("ZZ99ZZZ", matches);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
+    public void The_holder_swaps_whole_indexes()
+    {
+        var holder = new MarkerIndexHolder();
+        var first = holder.Current;
+        var next = MarkerIndex.Build([Marker()], OcrEquivalence.Default, 1, 7);
+        holder.Swap(next, DateTimeOffset.UnixEpoch);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Count, Is.Zero);
+            Assert.That(holder.Current, Is.SameAs(next));
+            Assert.That(holder.Current.Version, Is.EqualTo(7));
+            Assert.That(holder.IsLoaded, Is.True);
+        });
+    }
+
+    [Test]
+    public void Diff_reports_added_removed_and_changed_fields()
+    {
+        var before = new[] { Marker("AB12CDE", "SR-1"), Marker("CD34EFG", "SR-2"), Marker("EF56GHI", "SR-3") };
+        var after = new[] { Marker("AB12CDE", "SR-1"), Marker("CD34EFG", "SR-2", RiskLevel.Medium), Marker("GH78IJK", "SR-4") };
+        var diff = MarkerListDiff.Compute(before, after);
+        Assert.Multiple(() =>
+        {
+            Assert.That(diff.Added.Single().SuspectRef, Is.EqualTo("SR-4"));
+            Assert.That(diff.Removed.Single().SuspectRef, Is.EqualTo("SR-3"));
+            Assert.That(diff.Changed.Single().Fields, Is.EqualTo(new[] { "risk_level" }));
+            Assert.That(diff.Unchanged, Is.EqualTo(1));
+        });
+    }
+}

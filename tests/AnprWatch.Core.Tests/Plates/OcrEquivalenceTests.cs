@@ -1,0 +1,48 @@
+using AnprWatch.Core.Plates;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace AnprWatch.Core.Tests.Plates;
+
+public class OcrEquivalenceTests
+{
+    [TestCase("AB12CDE", "A812CDE")]
+    [TestCase("AB12CDE", "AB1ZCDE")]
+    [TestCase("OO00DDQ", "0000000")]
+    [TestCase("S5G6", "5566")]
+    public void Confusable_characters_share_a_key(string a, string b)
+        => Assert.That(OcrEquivalence.Default.Key(a), Is.EqualTo(OcrEquivalence.Default.Key(b)));
+
+    [TestCase("AB12CDE", "AB12CDF")]
+    [TestCase("AB12CDE", "AB13CDE")]
+    public void Other_characters_do_not(string a, string b)
+        => Assert.That(OcrEquivalence.Default.Key(a), Is.Not.EqualTo(OcrEquivalence.Default.Key(b)));
+
+    [Test]
+    public void Custom_classes_replace_the_defaults()
+    {
+        var eq = OcrEquivalence.Create(["EF"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(eq.Key("AB12CDE"), Is.EqualTo(eq.Key("AB12CDF")));
+            Assert.That(eq.Key("AB12CDE"), Is.Not.EqualTo(eq.Key("A812CDE")));
+        });
+    }
+
+    [Test]
+    public void A_character_in_two_classes_is_refused()
+        => Assert.Throws<ArgumentException>(() => OcrEquivalence.Create(["0O", "OD"]));
+
+    [FsCheck.NUnit.Property(MaxTest = 1000)]
+    public Property Key_is_idempotent(NonNull<string> raw)
+    {
+        var vrm = Vrm.Normalise(raw.Get);
+        if (vrm is null)
+        {
+            return true.ToProperty();
+        }
+
+        var key = OcrEquivalence.Default.Key(vrm);
+        return (OcrEquivalence.Default.Key(key) == key && key.Length == vrm.Length).ToProperty();
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text;
+using AnprWatch.Core.Reads;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace AnprWatch.Core.Tests.Reads;
+
+public class ReadDecoderTests
+{
+    private const string Valid = """{"readId":"r-1","vrm":"ab12 cde","cameraId":"CAM-1","forceCode":"Wiltshire","observedAt":"2026-06-01T22:15:00+01:00","lat":51.3,"lon":-1.9,"site":"A350","direction":"N","lane":"1","confidence":0.93,"plateImageUrl":"https://x/p.jpg","overviewImageUrl":null,"vendor":{"nested":[1,2,{"a":"b"}]}}""";
+
+    private static (bool Ok, string? Error, string Vrm, ReadHead Head) Decode(string json) => Decode(Encoding.UTF8.GetBytes(json));
+
+    private static (bool Ok, string? Error, string Vrm, ReadHead Head) Decode(byte[] json)
+    {
+        var vrm = new char[10];
+        var ok = ReadDecoder.TryDecodeHead(json, vrm, out var head, out var error);
+        return (ok, error, ok ? new string(vrm, 0, head.VrmLength) : "", head);
+    }
+
+    private static string With(string field, string jsonValue)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Valid)!.AsObject();
+        node[field] = System.Text.Json.Nodes.JsonNode.Parse(jsonValue);
+        return node.ToJsonString();
+    }
+
+    private static string Without(string field)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Valid)!.AsObject();
+        node.Remove(field);
+        return node.ToJsonString();
+    }
+
+    [Test]
+    public void A_valid_read_decodes_with_normalised_vrm_and_lower_case_force()
+    {
+        var (ok, error, vrm, head) = Decode(Valid);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok, Is.True, error);
+            Assert.That(vrm, Is.EqualTo("AB12CDE"));
+            Assert.That(head.CameraForce.Code, Is.EqualTo("wiltshire"));
+            Assert.That(head.ObservedAt, Is.EqualTo(new DateTimeOffset(2026, 6, 1, 21, 15, 0, TimeSpan.Zero)));
+        });
+    }
+
+    [Test]
+    public void Materialise_carries_every_field()
+    {
+        var read = ReadDecoder.Materialise(Encoding.UTF8.GetBytes(Valid), out var error)!;
+        Assert.That(error, Is.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.ReadId, Is.EqualTo("r-1"));
+            Assert.That(read.RawVrm, Is.EqualTo("ab12 cde"));
+            Assert.That(read.Lat, Is.EqualTo(51.3));
+            Assert.That(read.Site, Is.EqualTo("A350"));
+            Assert.That(read.Confidence, Is.EqualTo(0.93));
+            Assert.That(read.PlateImageUrl, Is.EqualTo("https://x/p.jpg"));
+            Assert.That(read.OverviewImageUrl, Is.Null);
+            Assert.That(read.ObservedAt.Offset, Is.EqualTo(TimeSpan.FromHours(1)));
+        });
+    }
+
+    [TestCase("readId")]
+    [TestCase("vrm")]
+    [TestCase("cameraId")]
+    [TestCase("forceCode")]
+    [TestCase("observedAt")]
+    public void A_missing_required_field_is_named(string field)
+        => Assert.That(Decode(Without(field)).Error, Is.EqualTo($"missing required field '{field}'"));
+
+    [TestCase("readId", "42", "field 'readId' must be a string")]
+    [TestCase("readId", "\"\"", "field 'readId' must be 1–64 characters")]
+    [TestCase("readId", "null", "required field 'readId' is null")]
+    [TestCase("cameraId", "{}", "field 'cameraId' must be a string")]
+    [TestCase("vrm", "[]", "field 'vrm' must be a string")]
+    [TestCase("vrm", "\"!!!\"", "not a valid VRM")]
+    [TestCase("vrm", "\"ABCDEFGHIJK\"", "not a valid VRM")]
+    [TestCase("forceCode", "\"atlantis\"", "unknown forceCode 'atlantis'")]
+    [TestCase("forceCode", "7", "field 'forceCode' must be a string")]
+    [TestCase("observedAt", "\"2026-06-01T22:15:00\"", "with an offset")]
+    [TestCase("observedAt", "\"2026-06-01\"", "with an offset")]
+    [TestCase("observedAt", "\"2026-13-01T22:15:00Z\"", "with an offset")]
+    [TestCase("observedAt", "1780000000", "must be an ISO-8601")]
+    [TestCase("lat", "\"north\"", "field 'lat' must be a number")]
+    [TestCase("lat", "91", "field 'lat' must be between -90 and 90")]
+    [TestCase("lon", "-181", "field 'lon' must be between -180 and 180")]
+    [TestCase("confidence", "1.5", "field 'confidence' must be between 0 and 1")]
+    [TestCase("site", "12", "field 'site' must be a string")]
+    [TestCase("lane", "true", "field 'lane' must be a string")]
+    public void Wrong_types_and_values_are_rejected_with_a_reason(string field, string value, string reason)
+        => Assert.That(Decode(With(field, value)).Error, Does.Contain(reason));
+
+    [Test]
+    public void Oversized_fields_and_messages_are_rejected()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Decode(With("readId", $"\"{new string('r', 65)}\"")).Error, Does.Contain("1–64 characters (it has 65)"));
+            Assert.That(Decode(With("site", $"\"{new string('s', 201)}\"")).Error, Does.Contain("'site' must be 0–200"));
+            Assert.That(Decode(With("vrm", $"\"{new string(' ', 40)}AB\"")).Error, Does.Contain("longer than 32"));
+            Assert.That(Decode(With("plateImageUrl", $"\"{new string('u', 70_000)}\"")).Error, Does.Contain("over the 65536-byte limit"));
+        });
+    }
+
+    [TestCase("", "empty message")]
+    [TestCase("not json", "not valid JSON")]
+    [TestCase("[1,2]", "not a JSON object")]
+    [TestCase("\"text\"", "not a JSON object")]
+    [TestCase("{\"readId\":\"r\"", "not valid JSON")]
+    public void Messages_that_are_not_a_json_object_are_rejected(string json, string reason)
+        => Assert.That(Decode(json).Error, Does.Contain(reason));
+
+    [Test]
+    public void Trailing_content_and_duplicate_fields_are_rejected()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Decode(Valid + "{}").Error, Does.Contain("JSON"));
+            Assert.That(Decode(Valid[..^1] + ",\"vrm\":\"XY12ZZZ\"}").Error, Does.Contain("'vrm' appears more than once"));
+        });
+    }
+
+    [Test]
+    public void Invalid_utf8_and_deep_nesting_are_rejected()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Valid);
+        bytes[Array.IndexOf(bytes, (byte)'C')] = 0xFF;
+        var deep = Valid[..^1] + ",\"x\":" + new string('[', 200) + new string(']', 200) + "}";
+        Assert.Multiple(() =>
+        {
+            Assert.That(Decode(bytes).Error, Is.EqualTo("message is not valid UTF-8"));
+            Assert.That(Decode(deep).Error, Does.Contain("not valid JSON"));
+        });
+    }
+
+    [Test]
+    public void Escaped_strings_bom_and_utc_z_are_accepted()
+    {
+        var escaped = Valid.Replace("\"ab12 cde\"", "\"\\u0061b12 cde\"", StringComparison.Ordinal).Replace("+01:00", "Z", StringComparison.Ordinal);
+        var (ok, error, vrm, head) = Decode([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(escaped)]);
+        Assert.That(ok, Is.True, error);
+        Assert.That(vrm, Is.EqualTo("AB12CDE"));
+        Assert.That(head.ObservedAt.Offset, Is.EqualTo(TimeSpan.Zero));
+    }
+
+    [Test]
+    public void Decoding_a_valid_read_allocates_nothing()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Valid);
+        var vrm = new char[10];
+        ReadDecoder.TryDecodeHead(bytes, vrm, out _, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            ReadDecoder.TryDecodeHead(bytes, vrm, out _, out _);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 5000)]
+    public Property Random_bytes_never_throw_and_every_rejection_has_a_reason(byte[] bytes)
+    {
+        var vrm = new char[10];
+        var ok = ReadDecoder.TryDecodeHead(bytes ?? [], vrm, out _, out var error);
+        return (ok || !string.IsNullOrWhiteSpace(error)).ToProperty();
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 3000)]
+    public Property Truncating_a_valid_read_never_throws(PositiveInt cut)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Valid);
+        var vrm = new char[10];
+        var ok = ReadDecoder.TryDecodeHead(bytes.AsSpan(0, cut.Get % bytes.Length), vrm, out _, out var error);
+        return (!ok && error is not null).ToProperty();
+    }
+}
