@@ -1,0 +1,174 @@
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Storage.Hits;
+using AnprWatch.Storage.Markers;
+using AnprWatch.Storage.Migrations;
+using Dapper;
+
+namespace AnprWatch.Storage.Tests;
+
+/// <summary>The storage contract both dialects must honour. SQL Server runs only when ANPRWATCH_TEST_SQLSERVER is set.</summary>
+[TestFixtureSource(nameof(Dialects))]
+public class StorageContractTests(string dialect)
+{
+    /// <summary>SQLite always; SQL Server only where one is reachable, so nothing is reported as skipped here.</summary>
+    public static IEnumerable<string> Dialects => StoreFixture.SqlServerConnectionString is null ? ["sqlite"] : ["sqlite", "sqlserver"];
+
+    private StoreFixture _store = null!;
+    private static readonly Force Avon = ForceRegistry.Get("avon-and-somerset");
+    private static readonly Force Wiltshire = ForceRegistry.Get("wiltshire");
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _store = await StoreFixture.CreateAsync(dialect);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+    }
+
+    private static Marker M(string vrm, string suspect, RiskLevel risk = RiskLevel.High, Force? host = null)
+        => new(vrm, suspect, risk, host ?? Avon, new DateOnly(2027, 1, 1), null, "OP", "act, now", null, "ACT");
+
+    private static Hit H(string readId, Marker marker, DateTimeOffset observedAt, NotAlertedReason reason = NotAlertedReason.None, Force? camera = null)
+    {
+        var hitId = HitIds.ForHit(readId, marker.MarkerId);
+        return new Hit
+        {
+            HitId = hitId, AlertId = HitIds.ForAlert(hitId), ReadId = readId, MarkerId = marker.MarkerId, Vrm = marker.Vrm, MarkerVrm = marker.Vrm,
+            MatchKind = MatchKind.Exact, ObservedAt = observedAt, CameraId = "CAM", Site = "A4", Lat = 51.4, Lon = -2.5, CameraForce = camera ?? Wiltshire,
+            HostForce = marker.HostForce, Risk = marker.Risk, Priority = Priority.High, SuspectRef = marker.SuspectRef, ReviewOverdue = false,
+            Operation = marker.Operation, Action = marker.Action, Contact = marker.Contact,
+            InForce = false, NotAlertedReason = reason, RecordedAt = observedAt.AddSeconds(1),
+        };
+    }
+
+    private Task<MarkerListVersion> Replace(Force force, params Marker[] markers)
+        => ReplaceWithDiff(force, markers);
+
+    private async Task<MarkerListVersion> ReplaceWithDiff(Force force, Marker[] markers)
+    {
+        var current = await _store.Markers.GetActiveMarkersAsync(force.Code);
+        return await _store.Markers.ReplaceAsync(force, markers, "tester", "bureau", new string('a', 64), MarkerListDiff.Compute(current, markers), "import");
+    }
+
+    [Test]
+    public async Task Migrations_apply_once()
+        => Assert.That(await new MigrationRunner(_store.Database, _store.Clock).MigrateAsync(), Is.Empty);
+
+    [Test]
+    public async Task Replacing_a_list_creates_a_new_active_version_and_leaves_other_forces_alone()
+    {
+        await Replace(Avon, M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2"));
+        await Replace(Wiltshire, M("WW11WWW", "SR-W", host: Wiltshire));
+        var generation = await _store.Markers.GetGenerationAsync();
+        var v2 = await Replace(Avon, M("CD34EFG", "SR-2", RiskLevel.Medium), M("EF56GHI", "SR-3"));
+
+        var active = await _store.Markers.GetActiveMarkersAsync();
+        var history = await _store.Markers.HistoryAsync(Avon.Code);
+        Assert.Multiple(() =>
+        {
+            Assert.That(v2.Version, Is.EqualTo(2));
+            Assert.That((v2.Added, v2.Removed, v2.Changed), Is.EqualTo((1L, 1L, 1L)));
+            Assert.That(active.Select(m => m.SuspectRef), Is.EquivalentTo(new[] { "SR-2", "SR-3", "SR-W" }));
+            Assert.That(active.Single(m => m.SuspectRef == "SR-2").Risk, Is.EqualTo(RiskLevel.Medium));
+            Assert.That(active.Single(m => m.SuspectRef == "SR-2").Action, Is.EqualTo("act, now"));
+            Assert.That(history.Select(h => (h.Version, h.IsActive)), Is.EqualTo(new[] { (1L, false), (2L, true) }));
+            Assert.That(history[1].LoadedBy, Is.EqualTo("tester"));
+        });
+        Assert.That(await _store.Markers.GetGenerationAsync(), Is.GreaterThan(generation));
+    }
+
+    [Test]
+    public async Task Every_load_is_audited()
+    {
+        await Replace(Avon, M("AB12CDE", "SR-1"));
+        var entries = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
+        Assert.That(entries.Select(e => (e.Action, e.Actor, e.Subject)), Has.Member((AuditActions.Collect, "tester", "marker list avon-and-somerset v1")));
+    }
+
+    [Test]
+    public async Task The_audit_log_refuses_updates_and_deletes()
+    {
+        await _store.Audit.AppendAsync(new AuditEntry(_store.Clock.Now, "a", "admin", AuditActions.Consult, "x"));
+        await using var connection = await _store.Database.OpenAsync();
+        Assert.That(async () => await connection.ExecuteAsync($"UPDATE {_store.Database.Table("audit_log")} SET actor = 'b'"), Throws.InstanceOf<System.Data.Common.DbException>());
+        Assert.That(async () => await connection.ExecuteAsync($"DELETE FROM {_store.Database.Table("audit_log")}"), Throws.InstanceOf<System.Data.Common.DbException>());
+    }
+
+    [Test]
+    public async Task Saving_a_hit_twice_keeps_one_row_and_the_first_decision()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 22, 15, 0, TimeSpan.FromHours(1));
+        var first = await _store.Hits.SaveHitsAsync([H("r-1", marker, t)], CancellationToken.None);
+        var again = await _store.Hits.SaveHitsAsync([H("r-1", marker, t, NotAlertedReason.Suppressed), H("r-2", marker, t.AddHours(1))], CancellationToken.None);
+        var all = await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Single().Alerted, Is.True);
+            Assert.That(again[0].Alerted, Is.True, "the stored decision wins over a recomputed one");
+            Assert.That(all, Has.Count.EqualTo(2));
+            Assert.That(all[0].ObservedAt, Is.EqualTo(t));
+            Assert.That(all[0].ObservedAt.Offset, Is.EqualTo(TimeSpan.FromHours(1)));
+            Assert.That(all[0].Lat, Is.EqualTo(51.4));
+            Assert.That(all[0].Action, Is.EqualTo("act, now"));
+        });
+    }
+
+    [Test]
+    public async Task Last_alerted_looks_only_at_alerted_hits_of_the_same_marker_and_camera_force_in_the_window()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var other = M("CD34EFG", "SR-2");
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        await _store.Hits.SaveHitsAsync(
+        [
+            H("r-1", marker, t.AddMinutes(-20)),
+            H("r-2", marker, t.AddMinutes(-10), NotAlertedReason.Stale),
+            H("r-3", marker, t.AddMinutes(-5), camera: ForceRegistry.Get("dorset")),
+            H("r-4", other, t.AddMinutes(-1)),
+        ], CancellationToken.None);
+        var last = await _store.Hits.LastAlertedAsync(marker.MarkerId, "wiltshire", t.AddMinutes(-15), t, "none", CancellationToken.None);
+        var lastWide = await _store.Hits.LastAlertedAsync(marker.MarkerId, "wiltshire", t.AddMinutes(-30), t, "none", CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(last, Is.Null);
+            Assert.That(lastWide, Is.EqualTo(t.AddMinutes(-20)));
+        });
+    }
+
+    [Test]
+    public async Task Queries_filter_by_uk_period_force_and_vrm()
+    {
+        var a = M("AB12CDE", "SR-1");
+        var b = M("CD34EFG", "SR-2", host: Wiltshire);
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        await _store.Hits.SaveHitsAsync([H("r-1", a, t), H("r-2", b, t.AddDays(2), camera: ForceRegistry.Get("dorset")), H("r-3", a, t.AddDays(10))], CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(5)))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-2" }));
+            Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(20), "dorset"))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-2" }));
+            Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(20), Vrm: "AB12CDE"))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3" }));
+            Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(20), HostForces: ["wiltshire"]))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-2" }));
+        });
+    }
+
+    [Test]
+    public async Task Sql_injection_strings_are_just_values()
+    {
+        const string evil = "x'; DROP TABLE hits; --";
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.That(await _store.Hits.QueryAsync(new HitQuery(t, t.AddDays(1), evil, evil)), Is.Empty);
+        Assert.That(await _store.Markers.GetActiveMarkersAsync(evil), Is.Empty);
+        Assert.That(await _store.Hits.QueryAsync(new HitQuery(t, t.AddDays(1))), Is.Empty, "the hits table still exists");
+    }
+}
