@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests;
+
+/// <summary>DESIGN §4.2, §4.4 and §4.6 as a user meets them on the command line.</summary>
+public class CliContractTests
+{
+    private const string Header = "vrm,suspect_ref,risk_level,host_force,review_due,expires,operation,action,contact,marker_type";
+
+    private static async Task<string> WriteAsync(CliRunner cli, string name, string content)
+    {
+        var path = cli.PathOf(name);
+        await File.WriteAllTextAsync(path, content);
+        return path;
+    }
+
+    private static string Read(string readId, string vrm, string force, string observedAt)
+        => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"CAM-1","forceCode":"{{force}}","observedAt":"{{observedAt}}","site":"=cmd|' /C calc'!A0","lat":51.1,"lon":-2.1}""";
+
+    [Test]
+    public async Task A_file_with_any_error_changes_nothing_and_exits_2_naming_every_bad_line()
+    {
+        using var cli = new CliRunner();
+        var good = await WriteAsync(cli, "good.csv", $"{Header}\nAB12CDE,SR-1,HIGH,avon-and-somerset,2027-01-01,,,,,\n");
+        Assert.That((await cli.RunAsync("markers", "import", good, "--force", "avon-and-somerset")).ExitCode, Is.Zero);
+
+        var bad = await WriteAsync(cli, "bad.csv", $"{Header}\nXY99ZZZ,SR-2,HIGH,avon-and-somerset,2027-01-01,,,,,\n!!!,SR-3,HIGH,avon-and-somerset,2027-01-01,,,,,\nCD34EFG,SR-4,SEVERE,avon-and-somerset,2027-01-01,,,,,\n");
+        var result = await cli.RunAsync("markers", "import", bad, "--force", "avon-and-somerset");
+        var list = await cli.RunAsync("markers", "list", "--format", "json");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Err, Does.Contain("line 3:").And.Contain("line 4:").And.Contain("nothing was changed"));
+            Assert.That(JsonNode.Parse(list.Out)!.AsArray().Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EqualTo(new[] { "SR-1" }));
+        });
+    }
+
+    [Test]
+    public async Task Dry_run_shows_the_diff_and_changes_nothing()
+    {
+        using var cli = new CliRunner();
+        var v1 = await WriteAsync(cli, "v1.csv", $"{Header}\nAB12CDE,SR-1,HIGH,avon-and-somerset,2027-01-01,,,,,\nCD34EFG,SR-2,HIGH,avon-and-somerset,2027-01-01,,,,,\n");
+        await cli.RunAsync("markers", "import", v1, "--force", "avon-and-somerset");
+        var v2 = await WriteAsync(cli, "v2.csv", $"{Header}\nAB12CDE,SR-1,MEDIUM,avon-and-somerset,2027-01-01,,,,,\nEF56GHI,SR-3,HIGH,avon-and-somerset,2027-01-01,,,,,\n");
+        var dry = await cli.RunAsync("markers", "import", v2, "--force", "avon-and-somerset", "--dry-run");
+        var list = await cli.RunAsync("markers", "list", "--format", "csv");
+        Assert.Multiple(() =>
+        {
+            Assert.That(dry.ExitCode, Is.Zero);
+            Assert.That(dry.Out, Does.Contain("added 1, removed 1, changed 1").And.Contain("~ AB12CDE SR-1: risk_level").And.Contain("nothing was changed"));
+            Assert.That(list.Out, Does.Contain("SR-2").And.Not.Contain("SR-3"));
+        });
+    }
+
+    [TestCase(new[] { "markers", "import", "missing.csv", "--force", "avon-and-somerset" }, "does not exist")]
+    [TestCase(new[] { "markers", "list", "--force", "atlantis" }, "not a known force")]
+    [TestCase(new[] { "hits", "list", "--from", "2026-13-01", "--to", "2026-12-01" }, "not a date")]
+    [TestCase(new[] { "hits", "list", "--from", "2026-12-01", "--to", "2026-11-01" }, "before --from")]
+    [TestCase(new[] { "hits", "list", "--from", "2026-12-01", "--to", "2026-12-02", "--vrm", "!!!" }, "not a valid VRM")]
+    [TestCase(new[] { "markers", "list", "--format", "xml" }, "xml")]
+    [TestCase(new[] { "markers", "import", "x.csv" }, "--force")]
+    [TestCase(new[] { "replay" }, "Required argument missing")]
+    [TestCase(new[] { "frobnicate" }, "frobnicate")]
+    public async Task Invalid_input_exits_2_with_a_message(string[] args, string message)
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync(args);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Err);
+        Assert.That(result.Err, Does.Contain(message));
+    }
+
+    [Test]
+    public async Task A_bad_configuration_value_names_its_key()
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync("markers", "list", "--Matching:MaxOcrSubstitutions=5");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Err, Does.Contain("Matching:MaxOcrSubstitutions"));
+    }
+
+    [Test]
+    public async Task Hits_list_json_carries_every_contract_field_and_csv_is_formula_safe()
+    {
+        using var cli = new CliRunner();
+        var markers = await WriteAsync(cli, "m.csv", $"{Header}\nAB12CDE,SR-1,HIGH,avon-and-somerset,2026-06-01,,RAILCAR,\"Notify RIU, do not stop\",RIU,\n");
+        await cli.RunAsync("markers", "import", markers, "--force", "avon-and-somerset");
+        var reads = await WriteAsync(cli, "reads.jsonl", string.Join("\n",
+            Read("r-1", "AB12 CDE", "wiltshire", "2026-06-02T23:30:00+01:00"),
+            Read("r-2", "AB12CDE", "wiltshire", "2026-06-02T23:40:00+01:00"),
+            Read("r-3", "A812CDE", "dorset", "2026-06-02T23:45:00+01:00"),
+            Read("r-4", "AB12CDE", "avon-and-somerset", "2026-06-02T23:50:00+01:00"),
+            "",
+            Read("r-5", "ZZ99ZZZ", "wiltshire", "2026-06-02T23:55:00+01:00")) + "\n");
+        var replay = await cli.RunAsync("replay", reads);
+        Assert.That(replay.ExitCode, Is.Zero, replay.Err);
+
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json")).Out)!.AsArray();
+        string[] fields = ["alertId", "hitId", "readId", "vrm", "markerVrm", "matchKind", "verifyPlate", "observedAt", "cameraId", "site", "lat", "lon", "direction",
+            "cameraForce", "hostForce", "risk", "priority", "suspectRef", "operation", "action", "contact", "reviewOverdue", "plateImageUrl", "overviewImageUrl",
+            "markerId", "alerted", "notAlertedReason", "inForce", "outcome", "recordedAt"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "r-1", "r-2", "r-3" }));
+            foreach (var field in fields)
+            {
+                Assert.That(hits[0]!.AsObject().ContainsKey(field), Is.True, field);
+            }
+
+            Assert.That(hits[0]!["cameraForce"]!["region"]!.GetValue<string>(), Is.EqualTo("South West"));
+            Assert.That(hits[0]!["priority"]!.GetValue<string>(), Is.EqualTo("urgent"));
+            Assert.That(hits[0]!["reviewOverdue"]!.GetValue<bool>(), Is.True);
+            Assert.That(hits[0]!["observedAt"]!.GetValue<string>(), Does.StartWith("2026-06-02T23:30:00+01:00"));
+            Assert.That(hits[1]!["notAlertedReason"]!.GetValue<string>(), Is.EqualTo("suppressed"));
+            Assert.That(hits[2]!["matchKind"]!.GetValue<string>(), Is.EqualTo("ocr-equivalent"));
+            Assert.That(hits[2]!["alerted"]!.GetValue<bool>(), Is.True, "a different force re-alerts");
+            Assert.That(hits[2]!["verifyPlate"]!.GetValue<bool>(), Is.True);
+        });
+
+        var csv = (await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "csv")).Out;
+        Assert.That(csv, Does.Contain(",'=cmd|' /C calc'!A0,").And.Not.Contain(",=cmd"));
+    }
+
+    [Test]
+    public async Task A_subject_access_lookup_is_audited_without_the_vrm()
+    {
+        using var cli = new CliRunner();
+        var list = await cli.RunAsync("hits", "list", "--from", "2026-06-01", "--to", "2026-06-30", "--vrm", "AB12CDE", "--user", "dpo", "--justification", "SAR 123");
+        Assert.That(list.ExitCode, Is.Zero, list.Err);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={cli.Database}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT actor || '|' || action || '|' || subject || '|' || justification FROM audit_log";
+        var entry = (string)(await command.ExecuteScalarAsync())!;
+        Assert.That(entry, Does.StartWith("dpo|consult|hits 2026-06-01..2026-06-30").And.EndWith("|SAR 123"));
+        Assert.That(entry, Does.Not.Contain("AB12CDE"));
+    }
+}

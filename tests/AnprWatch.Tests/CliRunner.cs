@@ -1,0 +1,34 @@
+using AnprWatch.Cli;
+
+namespace AnprWatch.Tests;
+
+public sealed record CliResult(int ExitCode, string Out, string Err);
+
+/// <summary>Runs `anprwatch` in-process against a real SQLite file in a fresh folder.</summary>
+public sealed class CliRunner : IDisposable
+{
+    public CliRunner()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("anprwatch-cli-").FullName;
+        Database = Path.Combine(Directory, "anprwatch.db");
+    }
+
+    public string Directory { get; }
+    public string Database { get; }
+
+    public string PathOf(string name) => Path.Combine(Directory, name);
+
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync([.. args, $"--Storage:ConnectionString=Data Source={Database}"], output, error, TimeProvider.System);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}

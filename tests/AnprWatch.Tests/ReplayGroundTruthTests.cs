@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests;
+
+/// <summary>simulate → markers import → replay, checked against the simulator's independently computed ground truth.</summary>
+public class ReplayGroundTruthTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [TestCase(20260501, 4000)]
+    [TestCase(7, 2500)]
+    public async Task Replay_reproduces_the_ground_truth_exactly(int seed, int vehicles)
+    {
+        using var cli = new CliRunner();
+        var sim = cli.PathOf("sim");
+        Assert.That((await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--seed", seed.ToString(), "--vehicles", vehicles.ToString())).ExitCode, Is.Zero);
+        foreach (var csv in Directory.GetFiles(Path.Combine(sim, "markers"), "*.csv"))
+        {
+            var import = await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), "--user", "test");
+            Assert.That(import.ExitCode, Is.Zero, import.Err);
+        }
+
+        var replay = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
+        Assert.That(replay.ExitCode, Is.Zero, replay.Err);
+
+        var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "ground-truth.json")))!.AsArray();
+        var list = await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json");
+        Assert.That(list.ExitCode, Is.Zero, list.Err);
+        var actual = JsonNode.Parse(list.Out)!.AsArray();
+
+        static string Key(JsonNode h, string hostField, string cameraField) => string.Join('|',
+            h["readId"], h["markerVrm"], h["suspectRef"], h["matchKind"], h[cameraField] is JsonObject o ? o["code"] : h[cameraField],
+            h[hostField] is JsonObject p ? p["code"] : h[hostField], h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"]);
+
+        var expectedKeys = expected.Select(h => Key(h!, "hostForce", "cameraForce")).Order().ToList();
+        var actualKeys = actual.Select(h => Key(h!, "hostForce", "cameraForce")).Order().ToList();
+        Assert.That(expected, Is.Not.Empty);
+        Assert.That(actualKeys, Is.EqualTo(expectedKeys));
+        Assert.That(actual.Select(h => h!["verifyPlate"]!.GetValue<bool>()), Is.EqualTo(actual.Select(h => h!["matchKind"]!.GetValue<string>() == "ocr-equivalent")));
+
+        // Every malformed line is dead-lettered with its line number and a reason; nothing else is.
+        var scenario = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "scenario.json")))!;
+        var malformedLines = scenario["malformed"]!.AsArray().Select(m => m!["line"]!.GetValue<long>()).Order().ToList();
+        var deadLetters = (await File.ReadAllLinesAsync(Path.Combine(sim, "reads.dlq.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(deadLetters.Select(d => d["line"]!.GetValue<long>()).Order(), Is.EqualTo(malformedLines));
+        Assert.That(deadLetters.Select(d => d["reason"]!.GetValue<string>()), Has.All.Not.Empty);
+
+        // Each alerted hit is published twice (camera force and host force copies) with one alertId.
+        var alerts = (await File.ReadAllLinesAsync(Path.Combine(sim, "reads.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+        var alertedCount = expected.Count(h => h!["alerted"]!.GetValue<bool>());
+        Assert.That(alerts, Has.Count.EqualTo(2 * alertedCount));
+        Assert.That(alerts.GroupBy(a => a["alertId"]!.GetValue<string>()).Select(g => g.Select(a => a["routedTo"]!.GetValue<string>()).Order().ToList()),
+            Has.All.Matches<List<string>>(r => r.Count == 2 && r[0] != r[1]));
+
+        Assert.That(replay.Out, Does.Contain($"hits         {expected.Count:N0}"));
+    }
+
+    [Test]
+    public async Task Replaying_the_same_file_twice_neither_duplicates_nor_changes_a_hit()
+    {
+        using var cli = new CliRunner();
+        var sim = cli.PathOf("sim");
+        await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "500");
+        foreach (var csv in Directory.GetFiles(Path.Combine(sim, "markers"), "*.csv"))
+        {
+            await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv));
+        }
+
+        await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
+        var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json")).Out;
+        await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
+        var second = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json")).Out;
+        Assert.That(JsonNode.Parse(second)!.AsArray(), Is.Not.Empty);
+        Assert.That(second, Is.EqualTo(first));
+    }
+}
