@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# AnprWatch build entry point. Every command is safe to run again.
+#   ./build.sh demo    simulate six months of Railcar-shaped traffic, load the markers, replay, summarise (SQLite)
+#   ./build.sh test    install what the tests need (idempotently) and run every test; last line "N passed, N failed"
+#   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET 10 SDK is required (https://dot.net); it is preinstalled on the project's machines." >&2
+    exit 1
+  fi
+}
+
+# Debian packages the suites use, installed only when missing. Root (or sudo) is needed the first time.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+cmd_demo() {
+  need_dotnet
+  local out="$ROOT/out/demo"
+  rm -rf "$out" && mkdir -p "$out"
+  dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
+  local app=(dotnet "$ROOT/src/AnprWatch/bin/Release/net10.0/anprwatch.dll" "--Storage:ConnectionString=Data Source=$out/anprwatch.db")
+  echo "== simulate: six months of Railcar-shaped traffic"
+  "${app[@]}" simulate --scenario railcar --out "$out/sim"
+  echo
+  echo "== markers import: each host force's list"
+  for csv in "$out"/sim/markers/*.csv; do
+    force=$(basename "$csv" .csv)
+    "${app[@]}" markers import "$csv" --force "$force" --user demo 2>/dev/null | tail -n 1
+  done
+  echo
+  echo "== replay: every read through decode -> normalise -> match -> policy -> store -> alert"
+  "${app[@]}" replay "$out/sim/reads.jsonl"
+  echo
+  echo "== first hits (hits list --from 2026-05-01 --to 2026-05-31)"
+  "${app[@]}" hits list --from 2026-05-01 --to 2026-05-31 --user demo | head -n 8 | cut -c1-160
+  echo
+  echo "outputs:"
+  echo "  database      $out/anprwatch.db (SQLite)"
+  echo "  alerts        $out/sim/reads.alerts.jsonl"
+  echo "  dead letters  $out/sim/reads.dlq.jsonl"
+  echo "  ground truth  $out/sim/ground-truth.json (what the simulator expects; the tests check replay against it)"
+}
+
+cmd_test() {
+  need_dotnet
+  apt_install ca-certificates tzdata
+  local results="$ROOT/TestResults"
+  rm -rf "$results"
+  set +e
+  dotnet test AnprWatch.sln -c Release --logger "trx" --results-directory "$results" -nologo
+  local status=$?
+  set -e
+  local passed=0 failed=0 skipped=0 files=0
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    files=$((files + 1))
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+    f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+    n=$(echo "$counters" | sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+  done
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1   # the build or a test host failed before any result was written
+  fi
+  [ "$files" -eq 0 ] && failed=$((failed > 0 ? failed : 1))
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ]
+}
+
+cmd_bench() {
+  need_dotnet
+  dotnet run -c Release --project benchmarks/AnprWatch.Benchmarks -- --filter "${1:-*}"
+}
+
+case "${1:-}" in
+  demo) cmd_demo ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: ./build.sh demo | test | bench [filter]" >&2; exit 2 ;;
+esac
