@@ -50,6 +50,18 @@ public static class ReadDecoder
     /// <summary>Validates a read and extracts what matching needs. <paramref name="vrm"/> needs room for <see cref="Vrm.MaxLength"/> chars.</summary>
     public static bool TryDecodeHead(ReadOnlySpan<byte> json, Span<char> vrm, out ReadHead head, out string? error)
     {
+        if (FastReadScanner.TryScan(json, vrm, out head))
+        {
+            error = null;
+            return true;
+        }
+
+        return TryDecodeHeadFully(json, vrm, out head, out error);
+    }
+
+    /// <summary>The reference decoder alone (no fast path): every rejection reason comes from here.</summary>
+    internal static bool TryDecodeHeadFully(ReadOnlySpan<byte> json, Span<char> vrm, out ReadHead head, out string? error)
+    {
         var builder = new Builder(materialise: false);
         return Decode(json, vrm, ref builder, out head, out error);
     }

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(AnprWatch.Benchmarks.MarkerLookupBenchmarks).Assembly).Run(args);
