@@ -34,11 +34,17 @@ public sealed class SqliteDialect : SqlDialect
     {
         await using var command = connection.CreateCommand();
 
-        // WAL lets the web API read while the worker writes; synchronous=FULL because offsets are committed on the
-        // strength of these writes, so a power cut must not lose a hit the broker no longer holds for us.
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        // synchronous=FULL because offsets are committed on the strength of these writes, so a power cut must not
+        // lose a hit the broker no longer holds for us. These are per-connection and cost no I/O; journal_mode is
+        // persistent in the file and set once per process (it takes a lock, and pooled connections open often).
+        command.CommandText = _walSet
+            ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _walSet = true;
     }
+
+    private volatile bool _walSet;
 
     public override IEnumerable<string> SplitScript(string script) => [script];
 

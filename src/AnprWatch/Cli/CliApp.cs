@@ -19,6 +19,7 @@ public static class CliApp
             HitsCommands.Build(context),
             SimulateCommand.Build(context),
             DbCommands.Build(context),
+            ServeCommand.Build(context),
         };
 
         var parse = root.Parse(commandArgs);

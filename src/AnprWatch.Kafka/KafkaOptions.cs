@@ -1,0 +1,26 @@
+namespace AnprWatch.Kafka;
+
+/// <summary>The <c>Kafka:*</c> configuration section (DESIGN §4.8, §6).</summary>
+public sealed class KafkaOptions
+{
+    public string BootstrapServers { get; set; } = "localhost:9092";
+    public string ReadsTopic { get; set; } = "anpr.reads";
+    public string AlertsTopic { get; set; } = "anpr.alerts";
+    public string DeadLetterTopic { get; set; } = "anpr.reads.dlq";
+    public string GroupId { get; set; } = "anprwatch";
+
+    /// <summary>Passed to librdkafka as-is (TLS, SASL, broker compatibility, assignment strategy, …).</summary>
+    public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Most reads in one batch (one store transaction, one offset store).</summary>
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>How long a batch waits to fill before it is processed anyway: the latency bound on a quiet topic.</summary>
+    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often stored offsets are committed.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Stop once every assigned partition has been read to its end (benchmarks and tests).</summary>
+    public bool ExitWhenCaughtUp { get; set; }
+}

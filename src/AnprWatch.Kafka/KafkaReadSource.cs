@@ -1,0 +1,207 @@
+using AnprWatch.Core.Pipeline;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace AnprWatch.Kafka;
+
+/// <summary>
+/// Consumer-group read source (DESIGN §6): a batch's offsets are stored only when the pipeline says its hits are
+/// durable and its alerts acknowledged; the client commits stored offsets on a timer, on revoke, and on Close.
+/// </summary>
+public sealed class KafkaReadSource : IReadSource, IDisposable
+{
+    private readonly IConsumer<Ignore, byte[]?> _consumer;
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+    private readonly HashSet<TopicPartition> _assigned = [];
+    private readonly HashSet<TopicPartition> _atEnd = [];
+    private bool _closed;
+
+    public KafkaReadSource(KafkaOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _consumer = new ConsumerBuilder<Ignore, byte[]?>(KafkaClientConfig.Consumer(options))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                lock (_assigned)
+                {
+                    _assigned.UnionWith(partitions);
+                    _atEnd.ExceptWith(partitions);
+                    HasJoined = true;
+                }
+
+                _logger.LogInformation("assigned {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
+            })
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                // Hand over cleanly: whatever this instance made durable is committed before another instance takes over.
+                try
+                {
+                    consumer.Commit();
+                }
+                catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+                {
+                }
+                catch (KafkaException ex)
+                {
+                    _logger.LogWarning("commit on revoke failed: {Reason}", ex.Error.Reason);
+                }
+
+                lock (_assigned)
+                {
+                    _assigned.ExceptWith(partitions.Select(p => p.TopicPartition));
+                    _atEnd.ExceptWith(partitions.Select(p => p.TopicPartition));
+                }
+
+                _logger.LogInformation("revoked {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
+            })
+            .SetErrorHandler((_, error) => _logger.LogWarning("kafka: {Reason}", error.Reason))
+            .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .Build();
+        _consumer.Subscribe(options.ReadsTopic);
+    }
+
+    /// <summary>True once the group has assigned this instance its partitions (possibly none).</summary>
+    public bool HasJoined { get; private set; }
+
+    public int AssignedCount
+    {
+        get
+        {
+            lock (_assigned)
+            {
+                return _assigned.Count;
+            }
+        }
+    }
+
+    /// <summary>Every assigned partition has been read to its end (only tracked with <c>ExitWhenCaughtUp</c>).</summary>
+    public bool CaughtUp
+    {
+        get
+        {
+            lock (_assigned)
+            {
+                return HasJoined && _assigned.Count > 0 && _atEnd.IsSupersetOf(_assigned);
+            }
+        }
+    }
+
+    public ValueTask<ReadBatch?> NextBatchAsync(CancellationToken cancellationToken)
+    {
+        var records = new List<SourceRecord>(Math.Min(_options.BatchSize, 1024));
+        var last = new Dictionary<int, long>();
+        var deadline = DateTime.UtcNow + _options.BatchMaxWait;
+        try
+        {
+            while (records.Count < _options.BatchSize)
+            {
+                var wait = records.Count == 0 ? TimeSpan.FromMilliseconds(200) : deadline - DateTime.UtcNow;
+                if (wait < TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                var result = _consumer.Consume(wait);
+                if (result is null)
+                {
+                    if (records.Count == 0)
+                    {
+                        break; // idle: hand back an empty batch so the caller can check for shutdown
+                    }
+
+                    continue;
+                }
+
+                if (result.IsPartitionEOF)
+                {
+                    lock (_assigned)
+                    {
+                        _atEnd.Add(result.TopicPartition);
+                    }
+
+                    if (CaughtUp)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (_options.ExitWhenCaughtUp)
+                {
+                    lock (_assigned)
+                    {
+                        _atEnd.Remove(result.TopicPartition);
+                    }
+                }
+
+                // A null value (tombstone) is still a message: it is dead-lettered, never skipped silently.
+                records.Add(new SourceRecord(result.Message.Value ?? [], new SourcePosition(result.Partition.Value, result.Offset.Value)));
+                last[result.Partition.Value] = result.Offset.Value;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (ConsumeException ex)
+        {
+            _logger.LogWarning("consume failed: {Reason}", ex.Error.Reason);
+        }
+
+        var positions = last.Select(p => new TopicPartitionOffset(_options.ReadsTopic, p.Key, p.Value)).ToList();
+        return ValueTask.FromResult<ReadBatch?>(new ReadBatch(records, positions));
+    }
+
+    public ValueTask CompleteAsync(ReadBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var position in (List<TopicPartitionOffset>)batch.State!)
+        {
+            try
+            {
+                // Store the next offset to read; the commit timer, revoke and Close make it durable at the broker.
+                _consumer.StoreOffset(new TopicPartitionOffset(position.TopicPartition, position.Offset + 1));
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+            {
+                // The partition was revoked mid-batch: its new owner re-reads these messages, and the store's
+                // idempotency on (readId, markerId) makes that harmless.
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Commits what is stored and leaves the group.</summary>
+    public void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        try
+        {
+            _consumer.Commit();
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+        {
+        }
+
+        _consumer.Close();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Close();
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogWarning("close failed: {Reason}", ex.Error.Reason);
+        }
+
+        _consumer.Dispose();
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using AnprWatch.Cli;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Pipeline;
+using AnprWatch.Hosting;
+using AnprWatch.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AnprWatch.Commands;
+
+public static class ServeCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("serve", "Run the worker: Kafka, folder or no source, with HTTP (health, readiness) on Http:Urls.");
+        command.SetAction(CliApp.Guard(context, async (_, ct) =>
+        {
+            var options = ServeOptions.Load(context.Configuration);
+            var services = context.Services;
+            await new Storage.Migrations.MigrationRunner(services.Database, services.Clock).MigrateAsync(ct).ConfigureAwait(false);
+
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddConfiguration(context.Configuration);
+            builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+            builder.Services.AddAnprWatchWorker(services, options);
+
+            await using var app = builder.Build();
+            app.MapHealthEndpoints();
+            await app.RunAsync().ConfigureAwait(false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The worker's services, registered in one place.</summary>
+    public static IServiceCollection AddAnprWatchWorker(this IServiceCollection collection, AppServices services, ServeOptions options)
+    {
+        collection.AddSingleton(services);
+        collection.AddSingleton(options);
+        collection.AddSingleton(services.Clock);
+        collection.AddSingleton<MarkerIndexHolder>();
+        collection.AddSingleton<PipelineStats>();
+        collection.AddSingleton<Readiness>();
+        collection.AddHostedService<MarkerReloader>();
+        collection.AddHostedService<PipelineWorker>();
+        return collection;
+    }
+
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: store reachable, index loaded, source assigned.</summary>
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", async (AppServices services, MarkerIndexHolder holder, Readiness readiness, CancellationToken ct) =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
+            var body = new
+            {
+                store = store ? "reachable" : "unreachable",
+                index = holder.IsLoaded ? $"generation {holder.Current.Version}, {holder.Current.Count} markers" : "not loaded",
+                source = readiness.SourceState,
+            };
+            return store && holder.IsLoaded && readiness.SourceReady ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,42 @@
+using AnprWatch.Core.Markers;
+using AnprWatch.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AnprWatch.Worker;
+
+/// <summary>
+/// Loads the marker index at start and rebuilds it whenever any force's active list changes (polling the list
+/// generation), off the hot path; the pipeline sees the new index from its next batch.
+/// </summary>
+public sealed partial class MarkerReloader(AppServices services, MarkerIndexHolder holder, ServeOptions options, ILogger<MarkerReloader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.ReloadInterval, services.Clock);
+        do
+        {
+            try
+            {
+                var generation = await services.Markers.GetGenerationAsync(stoppingToken).ConfigureAwait(false);
+                if (!holder.IsLoaded || generation != holder.Current.Version)
+                {
+                    var index = await Task.Run(() => services.BuildIndexAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
+                    holder.Swap(index, services.Clock.GetUtcNow());
+                    LogSwapped(index.Version, index.Count);
+                }
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
+            {
+                LogReloadFailed(ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "marker index generation {Generation} is live with {Count} markers")]
+    private partial void LogSwapped(long generation, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "marker index reload failed, keeping the current index: {Reason}")]
+    private partial void LogReloadFailed(string reason);
+}

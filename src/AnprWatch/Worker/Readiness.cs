@@ -1,0 +1,17 @@
+namespace AnprWatch.Worker;
+
+/// <summary>What <c>/readyz</c> reports besides the store: the index is loaded and the source has its assignment.</summary>
+public sealed class Readiness
+{
+    private volatile bool _sourceReady;
+
+    public bool SourceReady => _sourceReady;
+
+    public string SourceState { get; private set; } = "starting";
+
+    public void SetSource(bool ready, string state)
+    {
+        SourceState = state;
+        _sourceReady = ready;
+    }
+}

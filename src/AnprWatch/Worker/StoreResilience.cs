@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace AnprWatch.Worker;
+
+/// <summary>
+/// A store or broker outage pauses the pipeline on the batch in hand: retry with backoff, a circuit breaker to stop
+/// hammering a dead store, and no end to retrying, because skipping a batch would lose hits (DESIGN §6).
+/// </summary>
+public static class StoreResilience
+{
+    public static ResiliencePipeline Create(ILogger logger)
+    {
+        var handled = new PredicateBuilder()
+            .Handle<DbException>()
+            .Handle<IOException>()
+            .Handle<KafkaException>()
+            .Handle<TimeoutException>()
+            .Handle<BrokenCircuitException>();
+
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = handled,
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("batch failed (attempt {Attempt}), retrying in {Delay}: {Error}", args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = handled,
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(5),
+                OnOpened = _ =>
+                {
+                    logger.LogError("store or broker unavailable: consumption paused, no offsets advance until it recovers");
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    logger.LogInformation("store and broker reachable again: consumption resumed");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+}
