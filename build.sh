@@ -56,7 +56,11 @@ cmd_demo() {
 
 cmd_test() {
   need_dotnet
-  apt_install ca-certificates tzdata
+  # The Kafka tests run a real Apache Kafka 0.9 broker (Java, from npm), produce with kcat and consume with
+  # Confluent.Kafka on the OS librdkafka (ENVIRONMENT.md explains why not the NuGet redist).
+  apt_install ca-certificates tzdata openjdk-17-jre-headless kcat librdkafka-dev
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  tests/broker/broker.sh install
   local results="$ROOT/TestResults"
   rm -rf "$results"
   set +e

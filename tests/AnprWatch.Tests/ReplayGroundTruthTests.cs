@@ -15,26 +15,15 @@ public class ReplayGroundTruthTests
         using var cli = new CliRunner();
         var sim = cli.PathOf("sim");
         Assert.That((await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--seed", seed.ToString(), "--vehicles", vehicles.ToString())).ExitCode, Is.Zero);
-        foreach (var csv in Directory.GetFiles(Path.Combine(sim, "markers"), "*.csv"))
-        {
-            var import = await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), "--user", "test");
-            Assert.That(import.ExitCode, Is.Zero, import.Err);
-        }
+        await GroundTruth.ImportMarkersAsync(cli, sim);
 
         var replay = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
 
-        var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "ground-truth.json")))!.AsArray();
-        var list = await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json");
-        Assert.That(list.ExitCode, Is.Zero, list.Err);
-        var actual = JsonNode.Parse(list.Out)!.AsArray();
-
-        static string Key(JsonNode h, string hostField, string cameraField) => string.Join('|',
-            h["readId"], h["markerVrm"], h["suspectRef"], h["matchKind"], h[cameraField] is JsonObject o ? o["code"] : h[cameraField],
-            h[hostField] is JsonObject p ? p["code"] : h[hostField], h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"]);
-
-        var expectedKeys = expected.Select(h => Key(h!, "hostForce", "cameraForce")).Order().ToList();
-        var actualKeys = actual.Select(h => Key(h!, "hostForce", "cameraForce")).Order().ToList();
+        var expected = await GroundTruth.ExpectedAsync(sim);
+        var actual = await GroundTruth.StoredAsync(cli);
+        var expectedKeys = GroundTruth.Keys(expected);
+        var actualKeys = GroundTruth.Keys(actual);
         Assert.That(expected, Is.Not.Empty);
         Assert.That(actualKeys, Is.EqualTo(expectedKeys));
         Assert.That(actual.Select(h => h!["verifyPlate"]!.GetValue<bool>()), Is.EqualTo(actual.Select(h => h!["matchKind"]!.GetValue<string>() == "ocr-equivalent")));

@@ -19,7 +19,12 @@ public sealed class SqliteDialect : SqlDialect
             }
         }
 
-        builder.DefaultTimeout = Math.Max(builder.DefaultTimeout, 30);
+        // A locked or unavailable file surfaces as an error after 10 s (not the driver's 30 s of silent retrying),
+        // so the worker's own retry and circuit breaker see the outage and log it.
+        if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.DefaultTimeout = 10;
+        }
         _connectionString = builder.ToString();
         DataSource = builder.DataSource;
     }

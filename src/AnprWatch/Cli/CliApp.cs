@@ -34,7 +34,9 @@ public static class CliApp
             return ExitCodes.InvalidInput;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+        // ProcessTerminationTimeout = null: SIGTERM and Ctrl+C are left to the commands (serve's host drains its batch
+        // and leaves the consumer group); System.CommandLine would otherwise kill the process two seconds in.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Wraps a command body with the exit-code contract: 2 for input a user can fix, 3 cancelled, 1 anything else.</summary>

@@ -31,6 +31,7 @@ public static class ServeCommand
             builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
             builder.Services.AddAnprWatchWorker(services, options);
 

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests;
+
+/// <summary>Compares stored hits (hits list --format json) with the simulator's ground-truth.json.</summary>
+public static class GroundTruth
+{
+    public static async Task<JsonArray> ExpectedAsync(string simDirectory)
+        => JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(simDirectory, "ground-truth.json")))!.AsArray();
+
+    public static async Task<JsonArray> StoredAsync(CliRunner cli)
+    {
+        var list = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "json");
+        Assert.That(list.ExitCode, Is.Zero, list.Err);
+        return JsonNode.Parse(list.Out)!.AsArray();
+    }
+
+    /// <summary>Everything the rules decide about a hit, as one comparable string.</summary>
+    public static List<string> Keys(JsonArray hits) => hits.Select(h => string.Join('|',
+        h!["readId"], h["markerVrm"], h["suspectRef"], h["matchKind"], Code(h["cameraForce"]), Code(h["hostForce"]),
+        h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"])).Order(StringComparer.Ordinal).ToList();
+
+    private static string? Code(JsonNode? force) => force is JsonObject o ? o["code"]?.GetValue<string>() : force?.GetValue<string>();
+
+    public static async Task ImportMarkersAsync(CliRunner cli, string simDirectory)
+    {
+        foreach (var csv in Directory.GetFiles(Path.Combine(simDirectory, "markers"), "*.csv"))
+        {
+            var import = await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), "--user", "test");
+            Assert.That(import.ExitCode, Is.Zero, import.Err);
+        }
+    }
+}

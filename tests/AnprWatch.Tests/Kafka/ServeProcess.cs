@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace AnprWatch.Tests.Kafka;
+
+/// <summary>`anprwatch serve` as a real child process, so it can be killed with SIGKILL or stopped with SIGTERM.</summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServeProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int HttpPort { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static string AppPath
+    {
+        get
+        {
+            // The test assembly sits in tests/AnprWatch.Tests/bin/<Configuration>/net10.0/.
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            return Path.Combine(KafkaBroker.RepositoryRoot, "src", "AnprWatch", "bin", configuration, "net10.0", "anprwatch.dll");
+        }
+    }
+
+    public static ServeProcess Start(CliRunner cli, KafkaBroker broker, params string[] extra)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cli.Directory };
+        string[] args =
+        [
+            AppPath, "serve",
+            $"--Storage:ConnectionString=Data Source={cli.Database}",
+            "--Source:Kind=kafka",
+            $"--Kafka:BootstrapServers={broker.Bootstrap}",
+            $"--Http:Urls=http://127.0.0.1:{port}",
+            "--Source:ReloadInterval=00:00:01",
+
+            // Simulated reads are months old: live staleness would (rightly) mark them all stale.
+            "--Alerting:MaxReadAge=3650.00:00:00",
+            .. KafkaBroker.CompatibilityArgs,
+            .. extra,
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new ServeProcess(Process.Start(start)!, port);
+    }
+
+    public async Task<string?> ReadinessAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/readyz"));
+            return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits until /readyz answers 200 and its body satisfies <paramref name="condition"/>.</summary>
+    public async Task WaitReadyAsync(Func<string, bool>? condition = null, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.That(_process.HasExited, Is.False, "serve exited early:\n" + Output);
+            if (await ReadinessAsync() is { } body && (condition?.Invoke(body) ?? true))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail("serve did not become ready:\n" + Output);
+    }
+
+    public async Task<int> WaitForExitAsync(int seconds = 120)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.WaitForExit(); // drain redirected output
+        return _process.ExitCode;
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public Task TerminateAsync() => Shell.RunAsync("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
