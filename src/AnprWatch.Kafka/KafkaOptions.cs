@@ -12,6 +12,12 @@ public sealed class KafkaOptions
     /// <summary>Passed to librdkafka as-is (TLS, SASL, broker compatibility, assignment strategy, …).</summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Consumer-only properties, applied after <see cref="Properties"/> (e.g. partition.assignment.strategy).</summary>
+    public Dictionary<string, string> ConsumerProperties { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Producer-only properties, applied after <see cref="Properties"/> (e.g. enable.idempotence=true on Kafka 3.x).</summary>
+    public Dictionary<string, string> ProducerProperties { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Most reads in one batch (one store transaction, one offset store).</summary>
     public int BatchSize { get; set; } = 5000;
 

@@ -40,22 +40,18 @@ public sealed class MarkerIndex
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSubstitutions);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSubstitutions, 2);
-        var buckets = new Dictionary<string, List<Marker>>(StringComparer.Ordinal);
+        // Nearly every bucket holds one marker: single-element arrays, grown only on the rare collision, keep a
+        // million-marker build to the arrays the frozen index keeps anyway.
+        var buckets = new Dictionary<string, Marker[]>(markers.TryGetNonEnumeratedCount(out var expected) ? expected : 0, StringComparer.Ordinal);
         var count = 0;
         foreach (var marker in markers)
         {
             var key = equivalence.Key(marker.Vrm);
-            if (!buckets.TryGetValue(key, out var bucket))
-            {
-                bucket = new List<Marker>(1);
-                buckets.Add(key, bucket);
-            }
-
-            bucket.Add(marker);
+            buckets[key] = buckets.TryGetValue(key, out var bucket) ? [.. bucket, marker] : [marker];
             count++;
         }
 
-        var frozen = buckets.ToFrozenDictionary(b => b.Key, b => b.Value.ToArray(), StringComparer.Ordinal);
+        var frozen = buckets.ToFrozenDictionary(StringComparer.Ordinal);
         return new MarkerIndex(frozen, equivalence, maxSubstitutions, count, version);
     }
 

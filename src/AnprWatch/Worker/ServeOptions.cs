@@ -14,6 +14,14 @@ public sealed class ServeOptions
     public required string HttpUrls { get; init; }
     public required KafkaOptions Kafka { get; init; }
 
+    private static void Copy(IConfigurationSection section, Dictionary<string, string> into)
+    {
+        foreach (var property in section.GetChildren())
+        {
+            into[property.Key] = property.Value ?? "";
+        }
+    }
+
     public static ServeOptions Load(IConfiguration configuration)
     {
         var kind = (configuration["Source:Kind"] ?? "folder").Trim().ToLowerInvariant();
@@ -24,10 +32,10 @@ public sealed class ServeOptions
 
         var kafka = new KafkaOptions();
         configuration.GetSection("Kafka").Bind(kafka);
-        foreach (var property in configuration.GetSection("Kafka:Properties").GetChildren())
-        {
-            kafka.Properties[property.Key] = property.Value ?? "";
-        }
+        // librdkafka keys contain dots, which configuration binding keeps as-is: copy each section verbatim.
+        Copy(configuration.GetSection("Kafka:Properties"), kafka.Properties);
+        Copy(configuration.GetSection("Kafka:ConsumerProperties"), kafka.ConsumerProperties);
+        Copy(configuration.GetSection("Kafka:ProducerProperties"), kafka.ProducerProperties);
 
         if (kafka.BatchSize is < 1 or > 100_000)
         {
