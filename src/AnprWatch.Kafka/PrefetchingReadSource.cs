@@ -44,6 +44,10 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
                 {
                     _ready.Writer.WriteAsync(batch, _stop.Token).AsTask().GetAwaiter().GetResult();
                 }
+                else
+                {
+                    _inner.CompleteAsync(batch, _stop.Token).AsTask().GetAwaiter().GetResult(); // hands the empty buffer back
+                }
 
                 if (_caughtUp())
                 {
@@ -81,7 +85,7 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ReadBatch([], new List<Confluent.Kafka.TopicPartitionOffset>());
+            return new ReadBatch([]);
         }
     }
 

@@ -38,21 +38,36 @@ public sealed class MarkerIndex
 
     public static MarkerIndex Build(IEnumerable<Marker> markers, OcrEquivalence equivalence, int maxSubstitutions, long version)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxSubstitutions);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSubstitutions, 2);
-        // Nearly every bucket holds one marker: single-element arrays, grown only on the rare collision, keep a
-        // million-marker build to the arrays the frozen index keeps anyway.
-        var buckets = new Dictionary<string, Marker[]>(markers.TryGetNonEnumeratedCount(out var expected) ? expected : 0, StringComparer.Ordinal);
-        var count = 0;
+        var builder = new Builder(equivalence, maxSubstitutions, markers.TryGetNonEnumeratedCount(out var expected) ? expected : 0);
         foreach (var marker in markers)
         {
-            var key = equivalence.Key(marker.Vrm);
-            buckets[key] = buckets.TryGetValue(key, out var bucket) ? [.. bucket, marker] : [marker];
-            count++;
+            builder.Add(marker);
         }
 
-        var frozen = buckets.ToFrozenDictionary(StringComparer.Ordinal);
-        return new MarkerIndex(frozen, equivalence, maxSubstitutions, count, version);
+        return builder.Build(version);
+    }
+
+    /// <summary>Collects markers one at a time, so a million-marker list can stream from the store into the index.</summary>
+    public sealed class Builder(OcrEquivalence equivalence, int maxSubstitutions, int capacity = 0)
+    {
+        // Nearly every bucket holds one marker: single-element arrays, grown only on the rare collision, keep a
+        // million-marker build to the arrays the frozen index keeps anyway.
+        private readonly Dictionary<string, Marker[]> _buckets = new(capacity, StringComparer.Ordinal);
+        private int _count;
+
+        public void Add(Marker marker)
+        {
+            var key = equivalence.Key(marker.Vrm);
+            _buckets[key] = _buckets.TryGetValue(key, out var bucket) ? [.. bucket, marker] : [marker];
+            _count++;
+        }
+
+        public MarkerIndex Build(long version)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(maxSubstitutions);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSubstitutions, 2);
+            return new MarkerIndex(_buckets.ToFrozenDictionary(StringComparer.Ordinal), equivalence, maxSubstitutions, _count, version);
+        }
     }
 
     /// <summary>

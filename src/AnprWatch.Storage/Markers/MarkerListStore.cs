@@ -28,7 +28,8 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1"
             + (forceCode is null ? "" : " AND l.force_code = @forceCode") + " ORDER BY m.host_force, m.vrm, m.suspect_ref";
         var rows = await connection.QueryAsync<MarkerRow>(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => r.ToMarker()).ToList();
+        var shared = new StringPool();
+        return rows.Select(r => r.ToMarker(shared)).ToList();
     }
 
     /// <summary>Streams every active marker (for building a large index without a second copy in memory).</summary>
@@ -38,9 +39,10 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var parser = reader.GetRowParser<MarkerRow>();
+        var shared = new StringPool();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return parser(reader).ToMarker();
+            yield return parser(reader).ToMarker(shared);
         }
     }
 
@@ -135,11 +137,40 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         public string? Contact { get; set; }
         public string MarkerType { get; set; } = "ACT";
 
-        public Marker ToMarker() => new(
+        public Marker ToMarker(StringPool shared) => new(
             Vrm, SuspectRef, RiskLevels.Parse(RiskLevel), ForceRegistry.Get(HostForce),
             DateOnly.ParseExact(ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture),
             Expires is null ? null : DateOnly.ParseExact(Expires, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            Operation, Action, Contact, MarkerType);
+            shared.Get(Operation), shared.Get(Action), shared.Get(Contact), shared.Get(MarkerType)!);
+    }
+
+    /// <summary>
+    /// Operation, action, contact and marker type repeat across a list (one operation, a few standard actions): one
+    /// instance each instead of a million copies. Scoped to one load, unlike string.Intern.
+    /// </summary>
+    private sealed class StringPool
+    {
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+
+        public string? Get(string? value)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (_pool.TryGetValue(value, out var existing))
+            {
+                return existing;
+            }
+
+            if (_pool.Count < 100_000)
+            {
+                _pool.Add(value, value);
+            }
+
+            return value;
+        }
     }
 
     private sealed class ListRow

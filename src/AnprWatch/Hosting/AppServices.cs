@@ -45,9 +45,15 @@ public sealed class AppServices
 
     public async Task<MarkerIndex> BuildIndexAsync(CancellationToken cancellationToken)
     {
+        // Streamed row by row into the builder: a million-marker list is never held twice.
         var generation = await Markers.GetGenerationAsync(cancellationToken).ConfigureAwait(false);
-        var markers = await Markers.GetActiveMarkersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return MarkerIndex.Build(markers, Options.Equivalence, Options.Matching.MaxOcrSubstitutions, generation);
+        var builder = new MarkerIndex.Builder(Options.Equivalence, Options.Matching.MaxOcrSubstitutions);
+        await foreach (var marker in Markers.StreamActiveMarkersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            builder.Add(marker);
+        }
+
+        return builder.Build(generation);
     }
 
     public HitPolicy Policy => new(Options.Alerting);

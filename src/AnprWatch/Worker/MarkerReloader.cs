@@ -24,6 +24,10 @@ public sealed partial class MarkerReloader(AppServices services, MarkerIndexHold
                     var index = await Task.Run(() => services.BuildIndexAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
                     holder.Swap(index, services.Clock.GetUtcNow());
                     LogSwapped(index.Version, index.Count);
+
+                    // A reload is rare and leaves the old index and the load's temporaries behind: one compacting
+                    // collection returns that peak to the operating system instead of keeping it resident.
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 }
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
