@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Unicode;
 using AnprWatch.Core.Pipeline;
 using Confluent.Kafka;
 
@@ -16,30 +13,8 @@ public sealed class KafkaDeadLetterSink(KafkaOptions options) : IDeadLetterSink,
 
     public async Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
     {
-        var deliveries = deadLetters.Select(letter => _producer.ProduceAsync(options.DeadLetterTopic, new Message<Null, byte[]> { Value = Encode(letter) }, cancellationToken));
+        var deliveries = deadLetters.Select(letter => _producer.ProduceAsync(options.DeadLetterTopic, new Message<Null, byte[]> { Value = DeadLetterJson.Encode(letter) }, cancellationToken));
         await Task.WhenAll(deliveries).ConfigureAwait(false);
-    }
-
-    private static byte[] Encode(DeadLetter letter)
-    {
-        var raw = letter.Raw.Span;
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("partition", letter.Position.Partition);
-            writer.WriteNumber("offset", letter.Position.Offset);
-            writer.WriteString("reason", letter.Reason);
-            writer.WriteString("raw", Encoding.UTF8.GetString(raw));
-            if (!Utf8.IsValid(raw))
-            {
-                writer.WriteBase64String("rawBase64", raw);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
     }
 
     public void Dispose()

@@ -51,10 +51,7 @@ public class ReplayGroundTruthTests
         using var cli = new CliRunner();
         var sim = cli.PathOf("sim");
         await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "500");
-        foreach (var csv in Directory.GetFiles(Path.Combine(sim, "markers"), "*.csv"))
-        {
-            await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv));
-        }
+        await GroundTruth.ImportMarkersAsync(cli, sim);
 
         await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json")).Out;

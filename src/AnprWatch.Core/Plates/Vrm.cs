@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace AnprWatch.Core.Plates;
 
 /// <summary>
@@ -13,52 +15,25 @@ public static class Vrm
 
     /// <summary>Normalises <paramref name="raw"/> into <paramref name="destination"/>; false when the result is not 1–10 characters.</summary>
     public static bool TryNormalise(ReadOnlySpan<char> raw, Span<char> destination, out int length)
-    {
-        length = 0;
-        foreach (var c in raw)
-        {
-            char upper;
-            if (c is >= 'A' and <= 'Z' or >= '0' and <= '9')
-            {
-                upper = c;
-            }
-            else if (c is >= 'a' and <= 'z')
-            {
-                upper = (char)(c - 32);
-            }
-            else
-            {
-                continue;
-            }
+        => TryNormaliseCore(raw, destination, out length);
 
-            if (length == MaxLength || length == destination.Length)
-            {
-                length = 0;
-                return false;
-            }
-
-            destination[length++] = upper;
-        }
-
-        return length > 0;
-    }
-
-    /// <summary>UTF-8 twin of <see cref="TryNormalise(ReadOnlySpan{char}, Span{char}, out int)"/>: non-ASCII bytes are never A–Z/0–9, so they drop out.</summary>
+    /// <summary>UTF-8 twin: non-ASCII bytes are never A–Z/0–9, so they drop out exactly as their characters would.</summary>
     public static bool TryNormalise(ReadOnlySpan<byte> rawUtf8, Span<char> destination, out int length)
+        => TryNormaliseCore(rawUtf8, destination, out length);
+
+    // One loop for both encodings; the JIT specialises it per unit type, so neither pays for the other.
+    private static bool TryNormaliseCore<T>(ReadOnlySpan<T> raw, Span<char> destination, out int length)
+        where T : unmanaged, IBinaryInteger<T>
     {
         length = 0;
-        foreach (var b in rawUtf8)
+        foreach (var unit in raw)
         {
-            char upper;
-            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9')
+            var c = int.CreateTruncating(unit);
+            if (c is >= 'a' and <= 'z')
             {
-                upper = (char)b;
+                c -= 32;
             }
-            else if (b is >= (byte)'a' and <= (byte)'z')
-            {
-                upper = (char)(b - 32);
-            }
-            else
+            else if (c is not (>= 'A' and <= 'Z' or >= '0' and <= '9'))
             {
                 continue;
             }
@@ -69,7 +44,7 @@ public static class Vrm
                 return false;
             }
 
-            destination[length++] = upper;
+            destination[length++] = (char)c;
         }
 
         return length > 0;

@@ -49,6 +49,10 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     public static ServeProcess Start(CliRunner cli, KafkaBroker broker, params string[] extra)
+        => StartWith(cli, ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={broker.Bootstrap}", .. KafkaBroker.CompatibilityArgs, .. extra]);
+
+    /// <summary>serve against the runner's database with the given source settings.</summary>
+    public static ServeProcess StartWith(CliRunner cli, params string[] extra)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cli.Directory };
@@ -56,14 +60,11 @@ public sealed class ServeProcess : IAsyncDisposable
         [
             AppPath, "serve",
             $"--Storage:ConnectionString=Data Source={cli.Database}",
-            "--Source:Kind=kafka",
-            $"--Kafka:BootstrapServers={broker.Bootstrap}",
             $"--Http:Urls=http://127.0.0.1:{port}",
             "--Source:ReloadInterval=00:00:01",
 
             // Simulated reads are months old: live staleness would (rightly) mark them all stale.
             "--Alerting:MaxReadAge=3650.00:00:00",
-            .. KafkaBroker.CompatibilityArgs,
             .. extra,
         ];
         foreach (var arg in args)
