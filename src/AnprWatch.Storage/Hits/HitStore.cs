@@ -43,13 +43,30 @@ public sealed class HitStore(Database database) : IHitStore
         return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
     }
 
+    /// <summary>Every hit column plus its latest outcome, from <c>hits h</c>.</summary>
+    private string SelectHits(string top = "") =>
+        $"SELECT {top}{string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, " +
+        $"(SELECT o.status FROM {database.Table("outcomes")} o WHERE o.outcome_id = (SELECT MAX(o2.outcome_id) FROM {database.Table("outcomes")} o2 WHERE o2.hit_id = h.hit_id)) AS outcome " +
+        $"FROM {database.Table("hits")} h";
+
+    /// <summary>
+    /// Alerted hits recorded after a cursor (recorded time, then hit id), oldest first: the alert board's feed. The
+    /// cursor is what a reconnecting board sends back as Last-Event-ID.
+    /// </summary>
+    public async Task<IReadOnlyList<Hit>> AlertedAfterAsync(long recordedAfterMs, string hitIdAfter, string? force, int limit, CancellationToken cancellationToken = default)
+    {
+        var sql = SelectHits(database.Dialect.Name == "sqlserver" ? $"TOP ({limit}) " : "") +
+                  " WHERE h.alerted = 1 AND (h.recorded_at_ms > @ms OR (h.recorded_at_ms = @ms AND h.hit_id > @id))" +
+                  (force is null ? "" : " AND (h.camera_force = @force OR h.host_force = @force)") +
+                  " ORDER BY h.recorded_at_ms, h.hit_id" + (database.Dialect.Name == "sqlserver" ? "" : $" LIMIT {limit}");
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = hitIdAfter, force }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToHit()).ToList();
+    }
+
     public async Task<IReadOnlyList<Hit>> QueryAsync(HitQuery query, CancellationToken cancellationToken = default)
     {
-        var hits = database.Table("hits");
-        var outcomes = database.Table("outcomes");
-        var sql = $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, " +
-                  $"(SELECT o.status FROM {outcomes} o WHERE o.outcome_id = (SELECT MAX(o2.outcome_id) FROM {outcomes} o2 WHERE o2.hit_id = h.hit_id)) AS outcome " +
-                  $"FROM {hits} h WHERE h.observed_at_ms >= @from AND h.observed_at_ms < @to";
+        var sql = SelectHits() + " WHERE h.observed_at_ms >= @from AND h.observed_at_ms < @to";
         if (query.ForceCode is not null)
         {
             sql += " AND (h.camera_force = @force OR h.host_force = @force)";

@@ -20,6 +20,8 @@ public static class CliApp
             SimulateCommand.Build(context),
             DbCommands.Build(context),
             ServeCommand.Build(context),
+            KeysCommands.Build(context),
+            AuditCommands.Build(context),
         };
 
         var parse = root.Parse(commandArgs);

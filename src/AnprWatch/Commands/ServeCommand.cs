@@ -3,6 +3,8 @@ using AnprWatch.Cli;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Hosting;
+using AnprWatch.Web.Api;
+using AnprWatch.Web.Security;
 using AnprWatch.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,22 +27,33 @@ public static class ServeCommand
             var services = context.Services;
             await new Storage.Migrations.MigrationRunner(services.Database, services.Clock).MigrateAsync(ct).ConfigureAwait(false);
 
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Configuration.Sources.Clear();
-            builder.Configuration.AddConfiguration(context.Configuration);
-            builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            builder.Logging.ClearProviders();
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-            builder.Services.AddAnprWatchWorker(services, options);
-
-            await using var app = builder.Build();
-            app.MapHealthEndpoints();
+            await using var app = Build(context, options);
             await app.RunAsync().ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The whole serve process: worker, security, health and API, on the command's configuration.</summary>
+    public static WebApplication Build(CliContext context, ServeOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(context.Configuration);
+        builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddAnprWatchWorker(context.Services, options);
+        builder.Services.AddAnprWatchSecurity();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapAnprWatchApi();
+        return app;
     }
 
     /// <summary>The worker's services, registered in one place.</summary>
@@ -60,7 +73,7 @@ public static class ServeCommand
     /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: store reachable, index loaded, source assigned.</summary>
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapGet("/readyz", async (AppServices services, MarkerIndexHolder holder, Readiness readiness, CancellationToken ct) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -73,7 +86,7 @@ public static class ServeCommand
                 source = readiness.SourceState,
             };
             return store && holder.IsLoaded && readiness.SourceReady ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

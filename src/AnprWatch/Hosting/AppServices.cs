@@ -1,6 +1,7 @@
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Storage;
+using AnprWatch.Storage.Access;
 using AnprWatch.Storage.Audit;
 using AnprWatch.Storage.Hits;
 using AnprWatch.Storage.Markers;
@@ -20,6 +21,8 @@ public sealed class AppServices
         Audit = new AuditLog(Database);
         Markers = new MarkerListStore(Database, Audit, clock);
         Hits = new HitStore(Database);
+        Keys = new ApiKeyStore(Database, Audit, clock);
+        Outcomes = new OutcomeStore(Database, Audit, clock);
     }
 
     public AppOptions Options { get; }
@@ -28,6 +31,8 @@ public sealed class AppServices
     public AuditLog Audit { get; }
     public MarkerListStore Markers { get; }
     public HitStore Hits { get; }
+    public ApiKeyStore Keys { get; }
+    public OutcomeStore Outcomes { get; }
 
     public static AppServices Create(IConfiguration configuration, TimeProvider clock) => new(AppOptions.Load(configuration), clock);
 

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using AnprWatch.Storage.Audit;
+using Dapper;
+
+namespace AnprWatch.Storage.Access;
+
+public sealed record ApiKeyIdentity(string Name, string Role);
+
+public sealed record ApiKeyInfo(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>
+/// API keys, stored as SHA-256 hashes only. The keys are 256 random bits, so a fast hash is enough: there is no
+/// password to guess, and a slow KDF would only slow every request. The key itself is shown once, at creation.
+/// </summary>
+public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider clock)
+{
+    public const string Prefix = "aw_";
+
+    public async Task<string> CreateAsync(string name, string role, string createdBy, CancellationToken cancellationToken = default)
+    {
+        if (!Roles.IsKnown(role))
+        {
+            throw new ArgumentException($"unknown role '{role}' (bureau, control-room, analyst, admin)", nameof(role));
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 128)
+        {
+            throw new ArgumentException("a key name is 1–128 characters", nameof(name));
+        }
+
+        var key = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM {database.Table("api_keys")} WHERE name = @name", new { name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (exists > 0)
+        {
+            throw new ArgumentException($"a key named '{name}' already exists (revoked keys keep their name for the audit trail)", nameof(name));
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO {database.Table("api_keys")} (name, role, key_hash, created_at_ms) VALUES (@name, @role, @hash, @at)",
+            new { name, role, hash = Hash(key), at = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await audit.AppendAsync(connection, transaction, new AuditEntry(now, createdBy, Roles.Admin, AuditActions.Alter, $"api key {name} ({role}) created"), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    public async Task<bool> RevokeAsync(string name, string revokedBy, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("api_keys")} SET revoked_at_ms = @at WHERE name = @name AND revoked_at_ms IS NULL",
+            new { name, at = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            await audit.AppendAsync(connection, transaction, new AuditEntry(now, revokedBy, Roles.Admin, AuditActions.Alter, $"api key {name} revoked"), cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed > 0;
+    }
+
+    /// <summary>The identity behind a presented key, or null when it is unknown or revoked.</summary>
+    public async Task<ApiKeyIdentity?> FindAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.Length > 100)
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            $"SELECT name, role FROM {database.Table("api_keys")} WHERE key_hash = @hash AND revoked_at_ms IS NULL",
+            new { hash = Hash(key) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : new ApiKeyIdentity(row.Name, row.Role);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<KeyListRow>(new CommandDefinition(
+            $"SELECT name, role, created_at_ms, revoked_at_ms FROM {database.Table("api_keys")} ORDER BY name", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new ApiKeyInfo(r.Name, r.Role, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAtMs), r.RevokedAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)).ToList();
+    }
+
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private sealed class KeyRow
+    {
+        public string Name { get; set; } = "";
+        public string Role { get; set; } = "";
+    }
+
+    private sealed class KeyListRow
+    {
+        public string Name { get; set; } = "";
+        public string Role { get; set; } = "";
+        public long CreatedAtMs { get; set; }
+        public long? RevokedAtMs { get; set; }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AnprWatch.Cli;
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+using AnprWatch.Core.Time;
+using AnprWatch.Hosting;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Storage.Hits;
+using AnprWatch.Web.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace AnprWatch.Web.Api;
+
+/// <summary>The HTTP API of DESIGN §4.7. Every endpoint requires a policy; the tests enumerate them to prove it.</summary>
+public static class ApiEndpoints
+{
+    public const long MaxMarkerUploadBytes = 256L * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapAnprWatchApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapPost("/markers/{force}", UploadMarkersAsync).RequireAuthorization(WebSecurity.Markers)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxMarkerUploadBytes));
+        api.MapGet("/markers", ListMarkersAsync).RequireAuthorization(WebSecurity.Markers);
+        api.MapGet("/markers/review-due", ReviewDueAsync).RequireAuthorization(WebSecurity.Markers);
+
+        api.MapGet("/alerts", AlertsSinceAsync).RequireAuthorization(WebSecurity.Alerts);
+        api.MapGet("/alerts/stream", AlertStream.StreamAsync).RequireAuthorization(WebSecurity.Alerts);
+        api.MapPost("/hits/{hitId}/outcome", RecordOutcomeAsync).RequireAuthorization(WebSecurity.Alerts);
+
+        api.MapGet("/hits", ListHitsAsync).RequireAuthorization(WebSecurity.Hits);
+        api.MapGet("/audit", ListAuditAsync).RequireAuthorization(WebSecurity.Admin);
+        return app;
+    }
+
+    private static Task<IResult> UploadMarkersAsync(string force, bool? dryRun, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var host = Arguments.Force(force);
+
+        // The CSV reader is synchronous; the body is spooled to a temporary file first so the request never blocks a thread.
+        var spool = Path.GetTempFileName();
+        try
+        {
+            await using (var file = File.Create(spool))
+            {
+                await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            MarkerCsvResult result;
+            await using (var file = File.OpenRead(spool))
+            {
+                result = MarkerCsvReader.Read(file, host, UkTime.Today(services.Clock));
+            }
+
+            var warnings = result.Warnings.Select(w => new { line = w.Line, message = w.Message });
+            if (!result.IsValid)
+            {
+                return Results.Json(new { valid = false, errors = result.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var current = await services.Markers.GetActiveMarkersAsync(host.Code, context.RequestAborted).ConfigureAwait(false);
+            var diff = MarkerListDiff.Compute(current, result.Markers);
+            var summary = new
+            {
+                added = diff.Added.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
+                removed = diff.Removed.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
+                changed = diff.Changed.Select(c => new { vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields }),
+                unchanged = diff.Unchanged,
+            };
+            if (dryRun == true)
+            {
+                await context.RecordAsync(services, AuditActions.Consult, $"marker list {host.Code} dry run").ConfigureAwait(false);
+                return Results.Json(new { valid = true, dryRun = true, markers = result.Markers.Count, diff = summary, warnings });
+            }
+
+            await using var hashed = File.OpenRead(spool);
+            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashed, context.RequestAborted).ConfigureAwait(false));
+            var version = await services.Markers.ReplaceAsync(host, result.Markers, context.User.Identity?.Name ?? "unknown", "bureau", sha256, diff, "import", context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new { valid = true, dryRun = false, version = version.Version, markers = version.MarkerCount, sha256, diff = summary, warnings });
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    });
+
+    private static Task<IResult> ListMarkersAsync(string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var code = force is null ? null : Arguments.Force(force).Code;
+        var markers = await services.Markers.GetActiveMarkersAsync(code, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"markers list{(code is null ? "" : " " + code)}").ConfigureAwait(false);
+        return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
+    });
+
+    private static Task<IResult> ReviewDueAsync(int? within, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var days = within ?? 0;
+        if (days < 0)
+        {
+            throw new InvalidInputException("within must be 0 or more days");
+        }
+
+        var today = UkTime.Today(services.Clock);
+        var markers = (await services.Markers.GetActiveMarkersAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false))
+            .Where(m => m.ReviewDue <= today.AddDays(days)).OrderBy(m => m.ReviewDue).ToList();
+        await context.RecordAsync(services, AuditActions.Consult, "markers review-due").ConfigureAwait(false);
+        return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
+    });
+
+    private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var from = since is null ? services.Clock.GetUtcNow().AddHours(-24)
+            : DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
+            : throw new InvalidInputException($"since '{since}' is not an ISO-8601 timestamp");
+        var code = force is null ? null : Arguments.Force(force).Code;
+        var hits = await services.Hits.AlertedAfterAsync(from.ToUnixTimeMilliseconds() - 1, "", code, 1000, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"alerts since {from:O}{(code is null ? "" : " force " + code)} ({hits.Count} rows)").ConfigureAwait(false);
+        return Results.Json(hits.Select(HitView.From), ContractJson.Options);
+    });
+
+    public sealed record OutcomeRequest(string? Status, string? Note);
+
+    private static Task<IResult> RecordOutcomeAsync(string hitId, OutcomeRequest request, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        if (request.Status is null)
+        {
+            throw new InvalidInputException($"status is required ({string.Join(", ", OutcomeStore.Statuses)})");
+        }
+
+        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
+        var outcome = await services.Outcomes.RecordAsync(hitId, request.Status, request.Note, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
+        return outcome is null ? Results.NotFound(new { error = $"no hit {hitId}" }) : Results.Json(outcome, ContractJson.Options);
+    });
+
+    private static Task<IResult> ListHitsAsync(string? from, string? to, string? force, string? vrm, string? justification, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var (start, end) = Arguments.Period(from, to);
+        var code = force is null ? null : Arguments.Force(force).Code;
+        var plate = vrm is null ? null : Vrm.Normalise(vrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
+        var (rangeStart, rangeEnd) = UkTime.Range(start, end);
+        var hits = await services.Hits.QueryAsync(new HitQuery(rangeStart, rangeEnd, code, plate), context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult,
+            $"hits {Output.Iso(start)}..{Output.Iso(end)}{(code is null ? "" : " force " + code)}{(plate is null ? "" : " vrm-lookup " + Vrm.Redact(plate))} ({hits.Count} rows)", justification).ConfigureAwait(false);
+        return Results.Json(hits.Select(HitView.From), ContractJson.Options);
+    });
+
+    private static Task<IResult> ListAuditAsync(string? from, string? to, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var (start, end) = Arguments.Period(from, to);
+        var (rangeStart, rangeEnd) = UkTime.Range(start, end);
+        var entries = await services.Audit.ListAsync(rangeStart, rangeEnd, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(entries, ContractJson.Options);
+    });
+}
+
+/// <summary>A marker as the API and <c>markers list --format json</c> show it.</summary>
+public sealed record MarkerView(string MarkerId, string Vrm, string SuspectRef, string RiskLevel, string HostForce, string ReviewDue, string? Expires,
+    string? Operation, string? Action, string? Contact, string MarkerType, string PlateFormat)
+{
+    public static MarkerView From(Marker m) => new(m.MarkerId, m.Vrm, m.SuspectRef, m.Risk.Label(), m.HostForce.Code, Output.Iso(m.ReviewDue),
+        m.Expires is { } e ? Output.Iso(e) : null, m.Operation, m.Action, m.Contact, m.MarkerType, m.Format.Label());
+}

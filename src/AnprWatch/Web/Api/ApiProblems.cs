@@ -1,0 +1,26 @@
+using AnprWatch.Cli;
+using Microsoft.AspNetCore.Http;
+
+namespace AnprWatch.Web.Api;
+
+/// <summary>Input errors become 400 with the same message the command line gives.</summary>
+public static class ApiProblems
+{
+    public static IResult BadRequest(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status400BadRequest);
+
+    public static async Task<IResult> Guard(Func<Task<IResult>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (InvalidInputException ex)
+        {
+            return BadRequest(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return BadRequest(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using AnprWatch.Storage.Access;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AnprWatch.Web.Security;
+
+/// <summary>
+/// Who may do what (DESIGN §4.7). Every endpoint names one of these policies; admin satisfies all of them.
+/// An API key authenticates API calls; a browser signs in once with a key and carries a cookie session.
+/// </summary>
+public static class WebSecurity
+{
+    public const string Markers = "markers";
+    public const string Alerts = "alerts";
+    public const string Hits = "hits";
+    public const string Reports = "reports";
+    public const string Admin = "admin";
+
+    /// <summary>Policy → roles, also the table the role × endpoint tests are generated from.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> PolicyRoles = new Dictionary<string, string[]>
+    {
+        [Markers] = [Roles.Bureau, Roles.Admin],
+        [Alerts] = [Roles.ControlRoom, Roles.Admin],
+        [Hits] = [Roles.Analyst, Roles.Admin],
+        [Reports] = [Roles.Analyst, Roles.Admin],
+        [Admin] = [Roles.Admin],
+    };
+
+    private const string Either = "ApiKeyOrCookie";
+
+    public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services)
+    {
+        services.AddAuthentication(Either)
+            .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "anprwatch";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = false;
+                o.LoginPath = "/signin";
+
+                // API callers get status codes, not redirects to a sign-in page.
+                o.Events.OnRedirectToLogin = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden);
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Markers, p => p.RequireRole(PolicyRoles[Markers]))
+            .AddPolicy(Alerts, p => p.RequireRole(PolicyRoles[Alerts]))
+            .AddPolicy(Hits, p => p.RequireRole(PolicyRoles[Hits]))
+            .AddPolicy(Reports, p => p.RequireRole(PolicyRoles[Reports]))
+            .AddPolicy(Admin, p => p.RequireRole(PolicyRoles[Admin]));
+        return services;
+    }
+
+    private static Task Reject(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+}

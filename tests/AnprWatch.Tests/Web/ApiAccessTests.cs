@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using AnprWatch.Cli;
+using AnprWatch.Commands;
+using AnprWatch.Web.Security;
+using AnprWatch.Worker;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Data.Sqlite;
+
+namespace AnprWatch.Tests.Web;
+
+/// <summary>
+/// DESIGN §4.7 from outside: every mapped endpoint (read from the app's own endpoint table) is called on a running
+/// serve with no key and with a key of every role; 401 and 403 must be used exactly where the policy says.
+/// </summary>
+[NonParallelizable]
+public class ApiAccessTests
+{
+    private CliRunner _cli = null!;
+    private Kafka.ServeProcess _serve = null!;
+    private readonly Dictionary<string, string> _keys = [];
+    private HttpClient _http = null!;
+
+    private static readonly string[] Anonymous = ["/healthz", "/readyz"];
+
+    [OneTimeSetUp]
+    public async Task StartServe()
+    {
+        _cli = new CliRunner();
+        foreach (var role in Storage.Access.Roles.All)
+        {
+            var created = await _cli.RunAsync("keys", "create", "--role", role, "--name", $"test-{role}");
+            Assert.That(created.ExitCode, Is.Zero, created.Err);
+            _keys[role] = created.Out.Trim();
+        }
+
+        _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
+        await _serve.WaitReadyAsync();
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServe()
+    {
+        _http?.Dispose();
+        if (_serve is not null)
+        {
+            await _serve.DisposeAsync();
+        }
+
+        _cli?.Dispose();
+    }
+
+    /// <summary>The endpoint table of the real app: route, method and the policy (or anonymity) each one declares.</summary>
+    private static List<(string Method, string Route, string? Policy, bool Anonymous)> EndpointTable()
+    {
+        using var output = new StringWriter();
+        var context = new CliContext(output, output, TimeProvider.System, () => Hosting.AppConfiguration.Build(["--Storage:ConnectionString=Data Source=:memory:", "--Source:Kind=none"]));
+        var app = ServeCommand.Build(context, ServeOptions.Load(context.Configuration));
+        return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).FirstOrDefault(p => p is not null),
+                    e.Metadata.GetMetadata<IAllowAnonymous>() is not null)))
+            .ToList();
+    }
+
+    [Test]
+    public void Every_endpoint_declares_a_policy_or_is_a_health_probe()
+    {
+        var table = EndpointTable();
+        Assert.That(table, Has.Count.GreaterThan(8));
+        foreach (var (method, route, policy, anonymous) in table)
+        {
+            if (Anonymous.Contains(route))
+            {
+                Assert.That(anonymous, Is.True, $"{method} {route} should be anonymous");
+            }
+            else
+            {
+                Assert.That(policy, Is.Not.Null.And.AnyOf(WebSecurity.PolicyRoles.Keys.ToArray()), $"{method} {route} has no role policy");
+            }
+        }
+    }
+
+    private HttpRequestMessage Request(string method, string route, string? role)
+    {
+        var url = route.Replace("{force}", "wiltshire", StringComparison.Ordinal).Replace("{hitId}", "h-000000000000000000000000", StringComparison.Ordinal);
+        if (url == "/api/hits" || url == "/api/audit")
+        {
+            url += "?from=2026-06-01&to=2026-06-02";
+        }
+
+        var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (role is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _keys[role]);
+        }
+
+        if (method == "POST")
+        {
+            request.Content = url.StartsWith("/api/markers", StringComparison.Ordinal)
+                ? new StringContent("vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv")
+                : new StringContent("{\"status\":\"acknowledged\",\"note\":\"seen\"}", Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    [Test]
+    public async Task Every_role_gets_exactly_what_the_matrix_allows()
+    {
+        var failures = new List<string>();
+        foreach (var (method, route, policy, _) in EndpointTable().Where(e => !Anonymous.Contains(e.Route)))
+        {
+            foreach (var role in new string?[] { null }.Concat(Storage.Access.Roles.All))
+            {
+                using var request = Request(method, route, role);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                var expected = role is null ? "401" : WebSecurity.PolicyRoles[policy!].Contains(role) ? "allowed" : "403";
+                var actual = response.StatusCode switch
+                {
+                    HttpStatusCode.Unauthorized => "401",
+                    HttpStatusCode.Forbidden => "403",
+                    HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.BadRequest => "allowed",
+                    _ => ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+                if (actual != expected)
+                {
+                    failures.Add($"{method} {route} as {role ?? "no key"}: expected {expected}, got {actual}");
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_revoked_or_unknown_key_is_refused_and_keys_are_stored_only_as_hashes()
+    {
+        var created = await _cli.RunAsync("keys", "create", "--role", "analyst", "--name", "leaver");
+        var key = created.Out.Trim();
+        Assert.That(key, Does.StartWith("aw_").And.Not.Contain("\n"));
+
+        async Task<HttpStatusCode> Get(string k)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02");
+            request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", k);
+            using var response = await _http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.That(await Get(key), Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _cli.RunAsync("keys", "revoke", "--name", "leaver")).ExitCode, Is.Zero);
+        Assert.That(await Get(key), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await Get("aw_not-a-real-key"), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await _cli.RunAsync("keys", "create", "--role", "analyst", "--name", "leaver")).ExitCode, Is.EqualTo(2), "names are never reused");
+
+        await using var connection = new SqliteConnection($"Data Source={_cli.Database};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT group_concat(key_hash) FROM api_keys";
+        var hashes = (string)(await command.ExecuteScalarAsync())!;
+        Assert.That(hashes, Does.Not.Contain(key[3..]));
+    }
+
+    [Test]
+    public async Task Reads_of_personal_data_through_the_api_are_audited_with_the_caller()
+    {
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=case%2042"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _keys["analyst"]);
+            using var response = await _http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var audit = await _cli.RunAsync("audit", "list", "--from", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--to", today, "--format", "json");
+        var entries = JsonNode.Parse(audit.Out)!.AsArray();
+        Assert.That(entries.Any(e => e!["actor"]!.GetValue<string>() == "test-analyst" && e["role"]!.GetValue<string>() == "analyst"
+            && e["action"]!.GetValue<string>() == "consult" && e["justification"]?.GetValue<string>() == "case 42"), Is.True, audit.Out);
+    }
+}
