@@ -4,6 +4,7 @@ using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Hosting;
 using AnprWatch.Web.Api;
+using AnprWatch.Web.Pages;
 using AnprWatch.Web.Security;
 using AnprWatch.Worker;
 using Microsoft.AspNetCore.Builder;
@@ -52,7 +53,9 @@ public static class ServeCommand
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.UseAntiforgery();
         app.MapAnprWatchApi();
+        app.MapAnprWatchPages();
         return app;
     }
 

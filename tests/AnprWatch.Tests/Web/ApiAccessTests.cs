@@ -25,7 +25,10 @@ public class ApiAccessTests
     private readonly Dictionary<string, string> _keys = [];
     private HttpClient _http = null!;
 
-    private static readonly string[] Anonymous = ["/healthz", "/readyz"];
+    private static readonly string[] Anonymous = ["/healthz", "/readyz", "/", "/signin", "/denied"];
+
+    /// <summary>Any signed-in user may sign out; everything else names a role policy.</summary>
+    private const string AnyUser = "/signout";
 
     [OneTimeSetUp]
     public async Task StartServe()
@@ -40,7 +43,7 @@ public class ApiAccessTests
 
         _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
         await _serve.WaitReadyAsync();
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     [OneTimeTearDown]
@@ -79,7 +82,7 @@ public class ApiAccessTests
             {
                 Assert.That(anonymous, Is.True, $"{method} {route} should be anonymous");
             }
-            else
+            else if (route != AnyUser)
             {
                 Assert.That(policy, Is.Not.Null.And.AnyOf(WebSecurity.PolicyRoles.Keys.ToArray()), $"{method} {route} has no role policy");
             }
@@ -114,15 +117,18 @@ public class ApiAccessTests
     public async Task Every_role_gets_exactly_what_the_matrix_allows()
     {
         var failures = new List<string>();
-        foreach (var (method, route, policy, _) in EndpointTable().Where(e => !Anonymous.Contains(e.Route)))
+        foreach (var (method, route, policy, _) in EndpointTable().Where(e => !Anonymous.Contains(e.Route) && e.Route != AnyUser))
         {
             foreach (var role in new string?[] { null }.Concat(Storage.Access.Roles.All))
             {
                 using var request = Request(method, route, role);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                var expected = role is null ? "401" : WebSecurity.PolicyRoles[policy!].Contains(role) ? "allowed" : "403";
+                // A browser without a session is sent to sign in; an API caller without a key gets 401.
+                var anonymousAnswer = route.StartsWith("/api/", StringComparison.Ordinal) ? "401" : "redirect";
+                var expected = role is null ? anonymousAnswer : WebSecurity.PolicyRoles[policy!].Contains(role) ? "allowed" : "403";
                 var actual = response.StatusCode switch
                 {
+                    HttpStatusCode.Redirect when response.Headers.Location?.ToString().Contains("/signin", StringComparison.Ordinal) == true => "redirect",
                     HttpStatusCode.Unauthorized => "401",
                     HttpStatusCode.Forbidden => "403",
                     HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.BadRequest => "allowed",

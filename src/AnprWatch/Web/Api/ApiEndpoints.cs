@@ -26,13 +26,13 @@ public static class ApiEndpoints
         var api = app.MapGroup("/api");
 
         api.MapPost("/markers/{force}", UploadMarkersAsync).RequireAuthorization(WebSecurity.Markers)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxMarkerUploadBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxMarkerUploadBytes)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
         api.MapGet("/markers", ListMarkersAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapGet("/markers/review-due", ReviewDueAsync).RequireAuthorization(WebSecurity.Markers);
 
         api.MapGet("/alerts", AlertsSinceAsync).RequireAuthorization(WebSecurity.Alerts);
         api.MapGet("/alerts/stream", AlertStream.StreamAsync).RequireAuthorization(WebSecurity.Alerts);
-        api.MapPost("/hits/{hitId}/outcome", RecordOutcomeAsync).RequireAuthorization(WebSecurity.Alerts);
+        api.MapPost("/hits/{hitId}/outcome", RecordOutcomeAsync).RequireAuthorization(WebSecurity.Alerts).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
 
         api.MapGet("/hits", ListHitsAsync).RequireAuthorization(WebSecurity.Hits);
         api.MapGet("/audit", ListAuditAsync).RequireAuthorization(WebSecurity.Admin);

@@ -45,11 +45,20 @@ public static class WebSecurity
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = false;
                 o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/denied";
 
                 // API callers get status codes, not redirects to a sign-in page.
                 o.Events.OnRedirectToLogin = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden);
             });
+
+        // Cookie-authenticated changes (the board's outcome buttons) must carry the page's antiforgery token.
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "X-CSRF-TOKEN";
+            o.Cookie.Name = "anprwatch-csrf";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Markers, p => p.RequireRole(PolicyRoles[Markers]))
@@ -58,6 +67,25 @@ public static class WebSecurity
             .AddPolicy(Reports, p => p.RequireRole(PolicyRoles[Reports]))
             .AddPolicy(Admin, p => p.RequireRole(PolicyRoles[Admin]));
         return services;
+    }
+
+    /// <summary>
+    /// A browser (cookie) session changing data must present the antiforgery token; API-key callers are not
+    /// browsers, so there is no ambient credential to forge and the header is not required.
+    /// </summary>
+    public static async ValueTask<object?> RequireAntiforgeryForCookies(Microsoft.AspNetCore.Http.EndpointFilterInvocationContext context, Microsoft.AspNetCore.Http.EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            var antiforgery = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
+            {
+                return Microsoft.AspNetCore.Http.Results.Json(new { error = "missing or invalid antiforgery token" }, statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest);
+            }
+        }
+
+        return await next(context).ConfigureAwait(false);
     }
 
     private static Task Reject(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using AnprWatch.Hosting;
+using AnprWatch.Storage.Access;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Web.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AnprWatch.Web.Pages;
+
+/// <summary>
+/// The browser surface: sign in with a key (a cookie session follows), sign out, and the alert board. Pages are
+/// static HTML shipped in the assembly; everything they show comes from the API and is rendered as text, never markup.
+/// </summary>
+public static class PageEndpoints
+{
+    public static IEndpointRouteBuilder MapAnprWatchPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => Results.Redirect("/board")).AllowAnonymous();
+        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? error) => Page(context, antiforgery, "signin.html", error)).AllowAnonymous();
+        app.MapPost("/signin", SignInAsync).AllowAnonymous();
+        app.MapPost("/signout", SignOutAsync).RequireAuthorization();
+        app.MapGet("/denied", (HttpContext context) =>
+        {
+            var role = context.User.FindFirstValue(ClaimTypes.Role) ?? "none";
+            var body = $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>AnprWatch · not allowed</title></head><body>" +
+                       $"<h1>Not allowed</h1><p id=\"denied\">Your role ({System.Net.WebUtility.HtmlEncode(role)}) cannot open that page.</p><p><a href=\"/signin\">Sign in with another key</a></p></body></html>";
+            return Results.Content(body, "text/html; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+        }).AllowAnonymous();
+        app.MapGet("/board", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "board.html", null)).RequireAuthorization(WebSecurity.Alerts);
+        return app;
+    }
+
+    private static IResult Page(HttpContext context, IAntiforgery antiforgery, string name, string? error)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var html = Load(name)
+            .Replace("{{csrf}}", System.Net.WebUtility.HtmlEncode(tokens.RequestToken), StringComparison.Ordinal)
+            .Replace("{{user}}", System.Net.WebUtility.HtmlEncode(context.User.Identity?.Name ?? ""), StringComparison.Ordinal)
+            .Replace("{{error}}", error is null ? "" : System.Net.WebUtility.HtmlEncode(error), StringComparison.Ordinal)
+            .Replace("{{forces}}", ForcesJson, StringComparison.Ordinal);
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, AppServices services)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return Results.BadRequest("the form expired: reload the sign-in page");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var identity = await services.Keys.FindAsync(form["key"].ToString().Trim(), context.RequestAborted).ConfigureAwait(false);
+        if (identity is null)
+        {
+            return Results.Redirect("/signin?error=" + Uri.EscapeDataString("That key is not valid (or has been revoked)."));
+        }
+
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+        await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), identity.Name, identity.Role, AuditActions.Consult, "web sign-in"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Redirect(identity.Role is Roles.ControlRoom or Roles.Admin ? "/board" : "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the alert board is for control rooms."));
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return Results.BadRequest("the form expired");
+        }
+
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        return Results.Redirect("/signin");
+    }
+
+    // System.Text.Json escapes '<', '>' and '&' by default, so this is safe inside a <script> element.
+    private static readonly string ForcesJson = System.Text.Json.JsonSerializer.Serialize(
+        Core.Forces.ForceRegistry.All.Select(f => new { code = f.Code, name = f.Name, region = f.Region }));
+
+    private static string Load(string name)
+    {
+        using var stream = typeof(PageEndpoints).Assembly.GetManifestResourceStream("pages." + name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
