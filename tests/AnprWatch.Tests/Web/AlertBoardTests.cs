@@ -153,6 +153,22 @@ public class AlertBoardTests
     }
 
     [Test]
+    public async Task The_force_filter_shows_only_that_forces_alerts()
+    {
+        var page = await SignInAsync(_controlRoomKey);
+        await page.WaitForSelectorAsync("#status.live");
+        var kent = await TestHits.StoreAsync(_cli, $"kent-{Guid.NewGuid():N}", camera: "kent");
+        var essex = await TestHits.StoreAsync(_cli, $"essex-{Guid.NewGuid():N}", camera: "essex");
+        await page.Locator($"[data-hit-id='{essex.HitId}']").WaitForAsync();
+
+        await page.SelectOptionAsync("#force", "kent");
+        await page.Locator($"[data-hit-id='{kent.HitId}']").WaitForAsync();
+        Assert.That(await page.Locator($"[data-hit-id='{essex.HitId}']").CountAsync(), Is.Zero);
+        var shown = await page.Locator("#alerts article").AllTextContentsAsync();
+        Assert.That(shown, Has.All.Contains("Kent Police"));
+    }
+
+    [Test]
     public async Task A_cookie_session_cannot_change_data_without_the_page_token()
     {
         var page = await SignInAsync(_controlRoomKey);
