@@ -27,8 +27,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Chart.js for the self-contained HTML evaluation report comes from npm (tools/charts, pinned by its lock file).
+install_build_deps() {
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  [ -f tools/charts/node_modules/chart.js/dist/chart.umd.js ] || (cd tools/charts && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 cmd_demo() {
   need_dotnet
+  install_build_deps
   local out="$ROOT/out/demo"
   rm -rf "$out" && mkdir -p "$out"
   dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
@@ -46,19 +53,25 @@ cmd_demo() {
   "${app[@]}" replay "$out/sim/reads.jsonl"
   echo
   echo "== first hits (hits list --from 2026-05-01 --to 2026-05-31)"
-  "${app[@]}" hits list --from 2026-05-01 --to 2026-05-31 --user demo | head -n 8 | cut -c1-160
+  "${app[@]}" hits list --from 2026-05-01 --to 2026-05-31 --user demo --justification "demo" | head -n 8 | cut -c1-160
+  echo
+  echo "== RIU evaluation, six months, all forces"
+  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format html --out "$out/evaluation.html" --justification "demo" --user demo
+  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format json --out "$out/evaluation.json" --justification "demo" --user demo
   echo
   echo "outputs:"
   echo "  database      $out/anprwatch.db (SQLite)"
   echo "  alerts        $out/sim/reads.alerts.jsonl"
   echo "  dead letters  $out/sim/reads.dlq.jsonl"
   echo "  ground truth  $out/sim/ground-truth.json (what the simulator expects; the tests check replay against it)"
+  echo "  evaluation    $out/evaluation.html (open offline) and $out/evaluation.json"
 }
 
 # The Kafka tests and the end-to-end benchmark run a real Apache Kafka 0.9 broker (Java, from npm), produce with
 # kcat and consume with Confluent.Kafka on the OS librdkafka. Browser tests drive Debian's Chromium through
 # Playwright .NET (never `playwright install`: no browser downloads here).
 install_test_deps() {
+  install_build_deps
   apt_install ca-certificates tzdata openjdk-17-jre-headless kcat librdkafka-dev chromium
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   tests/broker/broker.sh install

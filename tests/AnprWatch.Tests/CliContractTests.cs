@@ -70,6 +70,19 @@ public class CliContractTests
     }
 
     [Test]
+    public async Task Looking_back_more_than_90_days_needs_a_justification_which_is_audited()
+    {
+        using var cli = new CliRunner();
+        var refused = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2026-01-31");
+        Assert.That(refused.ExitCode, Is.EqualTo(2));
+        Assert.That(refused.Err, Does.Contain("--justification"));
+        var allowed = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2026-01-31", "--justification", "Op Railcar review", "--user", "riu-1");
+        Assert.That(allowed.ExitCode, Is.Zero, allowed.Err);
+        var audit = await cli.RunAsync("audit", "list", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "csv");
+        Assert.That(audit.Out, Does.Contain("riu-1,cli,consult").And.Contain("Op Railcar review"));
+    }
+
+    [Test]
     public async Task A_bad_configuration_value_names_its_key()
     {
         using var cli = new CliRunner();
@@ -94,7 +107,7 @@ public class CliContractTests
         var replay = await cli.RunAsync("replay", reads);
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
 
-        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json")).Out)!.AsArray();
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "test")).Out)!.AsArray();
         string[] fields = ["alertId", "hitId", "readId", "vrm", "markerVrm", "matchKind", "verifyPlate", "observedAt", "cameraId", "site", "lat", "lon", "direction",
             "cameraForce", "hostForce", "risk", "priority", "suspectRef", "operation", "action", "contact", "reviewOverdue", "plateImageUrl", "overviewImageUrl",
             "markerId", "alerted", "notAlertedReason", "inForce", "outcome", "recordedAt"];
@@ -116,7 +129,7 @@ public class CliContractTests
             Assert.That(hits[2]!["verifyPlate"]!.GetValue<bool>(), Is.True);
         });
 
-        var csv = (await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "csv")).Out;
+        var csv = (await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "csv", "--justification", "test")).Out;
         Assert.That(csv, Does.Contain(",'=cmd|' /C calc'!A0,").And.Not.Contain(",=cmd"));
     }
 

@@ -10,7 +10,7 @@ public static class GroundTruth
 
     public static async Task<JsonArray> StoredAsync(CliRunner cli)
     {
-        var list = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "json");
+        var list = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "json", "--justification", "test: compare with ground truth");
         Assert.That(list.ExitCode, Is.Zero, list.Err);
         return JsonNode.Parse(list.Out)!.AsArray();
     }

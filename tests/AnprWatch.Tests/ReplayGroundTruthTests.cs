@@ -54,9 +54,9 @@ public class ReplayGroundTruthTests
         await GroundTruth.ImportMarkersAsync(cli, sim);
 
         await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
-        var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json")).Out;
+        var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "test")).Out;
         await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
-        var second = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json")).Out;
+        var second = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "test")).Out;
         Assert.That(JsonNode.Parse(second)!.AsArray(), Is.Not.Empty);
         Assert.That(second, Is.EqualTo(first));
     }

@@ -12,7 +12,18 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
 
     public const int MaxNoteLength = 2000;
 
-    /// <summary>Records an outcome; false when the hit does not exist.</summary>
+    /// <summary>Every outcome recorded on hits observed in [from, to).</summary>
+    public async Task<IReadOnlyList<Core.Reports.OutcomeRecord>> ForHitsObservedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string HitId, string Status, long RecordedAtMs)>(new CommandDefinition(
+            $"SELECT o.hit_id, o.status, o.recorded_at_ms FROM {database.Table("outcomes")} o JOIN {database.Table("hits")} h ON h.hit_id = o.hit_id " +
+            "WHERE h.observed_at_ms >= @from AND h.observed_at_ms < @to ORDER BY o.outcome_id",
+            new { from = from.ToUnixTimeMilliseconds(), to = toExclusive.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new Core.Reports.OutcomeRecord(r.HitId, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.RecordedAtMs))).ToList();
+    }
+
+    /// <summary>Records an outcome; null when the hit does not exist.</summary>
     public async Task<Outcome?> RecordAsync(string hitId, string status, string? note, string recordedBy, string role, CancellationToken cancellationToken = default)
     {
         if (!Statuses.Contains(status))

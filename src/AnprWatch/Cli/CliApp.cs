@@ -22,6 +22,7 @@ public static class CliApp
             ServeCommand.Build(context),
             KeysCommands.Build(context),
             AuditCommands.Build(context),
+            ReportCommands.Build(context),
         };
 
         var parse = root.Parse(commandArgs);

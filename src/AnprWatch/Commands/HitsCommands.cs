@@ -20,11 +20,12 @@ public static class HitsCommands
         var vrm = new Option<string>("--vrm") { Description = "Hits for one VRM (data subject access); audited." };
         var format = MarkersCommands.FormatOption();
         var user = new Option<string>("--user") { Description = "Who is consulting (audit log)." };
-        var justification = new Option<string>("--justification") { Description = "Why (recorded in the audit log)." };
+        var justification = new Option<string>("--justification") { Description = "Why (recorded in the audit log); required when --from is more than 90 days ago." };
         var command = new Command("list", "List hits observed between two UK local dates.") { from, to, force, vrm, format, user, justification };
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var (start, end) = Arguments.Period(parse.GetValue(from), parse.GetValue(to));
+            Reports.ReportService.CheckAccessTier(start, context.Clock, parse.GetValue(justification));
             var code = parse.GetValue(force) is { } f ? Arguments.Force(f).Code : null;
             string? plate = null;
             if (parse.GetValue(vrm) is { } rawVrm)

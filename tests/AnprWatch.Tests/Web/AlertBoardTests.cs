@@ -29,12 +29,7 @@ public class AlertBoardTests
         _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
         await _serve.WaitReadyAsync();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     [OneTimeTearDown]

@@ -92,9 +92,9 @@ public class ApiAccessTests
     private HttpRequestMessage Request(string method, string route, string? role)
     {
         var url = route.Replace("{force}", "wiltshire", StringComparison.Ordinal).Replace("{hitId}", "h-000000000000000000000000", StringComparison.Ordinal);
-        if (url == "/api/hits" || url == "/api/audit")
+        if (url is "/api/hits" or "/api/audit" or "/api/reports/evaluation")
         {
-            url += "?from=2026-06-01&to=2026-06-02";
+            url += "?from=2026-06-01&to=2026-06-02&justification=test";
         }
 
         var request = new HttpRequestMessage(new HttpMethod(method), url);
@@ -153,7 +153,7 @@ public class ApiAccessTests
 
         async Task<HttpStatusCode> Get(string k)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=test");
             request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", k);
             using var response = await _http.SendAsync(request);
             return response.StatusCode;

@@ -35,6 +35,7 @@ public static class ApiEndpoints
         api.MapPost("/hits/{hitId}/outcome", RecordOutcomeAsync).RequireAuthorization(WebSecurity.Alerts).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
 
         api.MapGet("/hits", ListHitsAsync).RequireAuthorization(WebSecurity.Hits);
+        api.MapGet("/reports/evaluation", EvaluationAsync).RequireAuthorization(WebSecurity.Reports);
         api.MapGet("/audit", ListAuditAsync).RequireAuthorization(WebSecurity.Admin);
         return app;
     }
@@ -141,6 +142,7 @@ public static class ApiEndpoints
     private static Task<IResult> ListHitsAsync(string? from, string? to, string? force, string? vrm, string? justification, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var (start, end) = Arguments.Period(from, to);
+        Reports.ReportService.CheckAccessTier(start, services.Clock, justification);
         var code = force is null ? null : Arguments.Force(force).Code;
         var plate = vrm is null ? null : Vrm.Normalise(vrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
         var (rangeStart, rangeEnd) = UkTime.Range(start, end);
@@ -148,6 +150,28 @@ public static class ApiEndpoints
         await context.RecordAsync(services, AuditActions.Consult,
             $"hits {Output.Iso(start)}..{Output.Iso(end)}{(code is null ? "" : " force " + code)}{(plate is null ? "" : " vrm-lookup " + Vrm.Redact(plate))} ({hits.Count} rows)", justification).ConfigureAwait(false);
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
+    });
+
+    private static Task<IResult> EvaluationAsync(string? from, string? to, string? force, string? region, string? format, string? justification, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var (start, end) = Arguments.Period(from, to);
+        var scope = Reports.ReportService.Scope(force, region);
+        Reports.ReportService.CheckAccessTier(start, services.Clock, justification);
+        var kind = (format ?? "json").ToLowerInvariant();
+        if (kind is not ("json" or "csv" or "html"))
+        {
+            throw new InvalidInputException($"format '{format}' is not json, csv or html");
+        }
+
+        var report = await Reports.ReportService.BuildAsync(services, start, end, scope, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Disclose, $"evaluation report {Output.Iso(start)}..{Output.Iso(end)} {scope.ToJson().ToJsonString()} as {kind}", justification).ConfigureAwait(false);
+        var name = $"evaluation-{Output.Iso(start)}-{Output.Iso(end)}.{kind}";
+        return kind switch
+        {
+            "csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(Reports.ReportService.Csv(report)), "text/csv; charset=utf-8", name),
+            "html" => Results.File(System.Text.Encoding.UTF8.GetBytes(Reports.HtmlReport.Render(report)), "text/html; charset=utf-8", name),
+            _ => Results.Text(report.Json.ToJsonString(), "application/json; charset=utf-8"),
+        };
     });
 
     private static Task<IResult> ListAuditAsync(string? from, string? to, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>

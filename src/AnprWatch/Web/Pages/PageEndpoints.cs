@@ -32,6 +32,7 @@ public static class PageEndpoints
             return Results.Content(body, "text/html; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
         }).AllowAnonymous();
         app.MapGet("/board", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "board.html", null)).RequireAuthorization(WebSecurity.Alerts);
+        app.MapGet("/reports", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "reports.html", null)).RequireAuthorization(WebSecurity.Reports);
         return app;
     }
 
@@ -65,7 +66,12 @@ public static class PageEndpoints
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
         await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), identity.Name, identity.Role, AuditActions.Consult, "web sign-in"), context.RequestAborted).ConfigureAwait(false);
-        return Results.Redirect(identity.Role is Roles.ControlRoom or Roles.Admin ? "/board" : "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the alert board is for control rooms."));
+        return Results.Redirect(identity.Role switch
+        {
+            Roles.ControlRoom or Roles.Admin => "/board",
+            Roles.Analyst => "/reports",
+            _ => "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the web pages for this role are not built yet; use the API."),
+        });
     }
 
     private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
