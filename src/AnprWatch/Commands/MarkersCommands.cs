@@ -59,6 +59,8 @@ public static class MarkersCommands
             await WriteDiffAsync(context.Out, diff).ConfigureAwait(false);
             if (parse.GetValue(dryRun))
             {
+                // The diff names plates: showing it is a consultation of personal data.
+                await AuditConsultAsync(context, who, $"marker list {host.Code} dry run", ct).ConfigureAwait(false);
                 await context.Out.WriteLineAsync($"dry run: {host.Code} would have {Output.Plural(result.Markers.Count, "marker")}; nothing was changed.").ConfigureAwait(false);
                 return ExitCodes.Success;
             }

@@ -18,9 +18,10 @@ public static class ReportCommands
         var output = new Option<FileInfo>("--out") { Description = "The file to write.", Required = true };
         var justification = new Option<string>("--justification") { Description = "Why (required for periods starting more than 90 days ago; audited)." };
         var user = new Option<string>("--user") { Description = "Who is running the report (audit log)." };
+        var includeVrms = new Option<bool>("--include-vrms") { Description = "Label flagged vehicles with their VRMs as well as suspect references (HTML)." };
         var evaluation = new Command("evaluation", "The RIU evaluation for a force, a region or everything (DESIGN §4.5).")
         {
-            from, to, force, region, format, output, justification, user,
+            from, to, force, region, format, output, justification, user, includeVrms,
         };
         evaluation.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
@@ -34,11 +35,11 @@ public static class ReportCommands
             {
                 "json" => report.Json.ToJsonString(Core.Hits.ContractJson.Indented),
                 "csv" => ReportService.Csv(report),
-                _ => HtmlReport.Render(report),
+                _ => HtmlReport.Render(report, parse.GetValue(includeVrms)),
             };
             await File.WriteAllTextAsync(path, content, ct).ConfigureAwait(false);
             await services.Audit.AppendAsync(new AuditEntry(context.Clock.GetUtcNow(), parse.GetValue(user) ?? CliContext.DefaultUser, "cli", AuditActions.Disclose,
-                $"evaluation report {Output.Iso(start)}..{Output.Iso(end)} {scope.ToJson().ToJsonString()} to {Path.GetFileName(path)}", parse.GetValue(justification)), ct).ConfigureAwait(false);
+                $"evaluation report {Output.Iso(start)}..{Output.Iso(end)} {scope.ToJson().ToJsonString()}{(parse.GetValue(includeVrms) ? " with VRMs" : "")} to {Path.GetFileName(path)}", parse.GetValue(justification)), ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"wrote {path} ({report.Hits.Count} hits in scope)").ConfigureAwait(false);
             return ExitCodes.Success;
         }));

@@ -16,7 +16,7 @@ public static class HtmlReport
 {
     private const string ChartResource = "reports.chart.umd.js";
 
-    public static string Render(EvaluationReport report)
+    public static string Render(EvaluationReport report, bool includeVrms = false)
     {
         using var library = typeof(HtmlReport).Assembly.GetManifestResourceStream(ChartResource)
             ?? throw new InvalidOperationException("the chart library is not bundled in this build: run `npm ci` in tools/charts (./build.sh does) and rebuild");
@@ -28,7 +28,8 @@ public static class HtmlReport
             .Select(g => new { week = g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), hits = g.Count() });
         var matrix = hits.GroupBy(h => (Host: h.HostForce.Code, Camera: h.CameraForce.Code))
             .Select(g => new { host = g.Key.Host, camera = g.Key.Camera, hits = g.Count() }).OrderBy(c => c.host, StringComparer.Ordinal).ThenBy(c => c.camera, StringComparer.Ordinal);
-        var perSuspect = hits.GroupBy(h => h.SuspectRef).Select(g => new { suspect = g.Key, hits = g.Count() }).OrderByDescending(s => s.hits).ThenBy(s => s.suspect, StringComparer.Ordinal);
+        // Suspect references identify a flagged vehicle for the governance group; plates are shown only when asked for.
+        var perSuspect = hits.GroupBy(h => includeVrms ? $"{h.SuspectRef} ({h.MarkerVrm})" : h.SuspectRef).Select(g => new { suspect = g.Key, hits = g.Count() }).OrderByDescending(s => s.hits).ThenBy(s => s.suspect, StringComparer.Ordinal);
         var operations = hits.Where(h => h.Operation is not null).GroupBy(h => h.HostForce.Code)
             .Select(g => new { force = g.Key, operations = g.Select(h => h.Operation).Distinct().Count() });
         var data = JsonSerializer.Serialize(new { report = report.Json, byWeek, matrix, perSuspect, operations });

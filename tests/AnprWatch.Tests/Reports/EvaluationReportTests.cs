@@ -247,5 +247,36 @@ public class EvaluationReportTests
         Assert.That(drawn, Has.Length.EqualTo(8).And.All.True);
         Assert.That(await page.Locator("#matrix tr").CountAsync(), Is.GreaterThan(1));
         Assert.That(await page.TextContentAsync("#summary"), Does.Contain("vehicles flagged"));
+        var html = await File.ReadAllTextAsync(path);
+        var plate = _truth[0]!["markerVrm"]!.GetValue<string>();
+        Assert.That(html, Does.Not.Contain(plate), "plates appear only when asked for");
+
+        var withVrms = _cli.PathOf("report-vrms.html");
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", withVrms, "--justification", "t", "--include-vrms")).ExitCode, Is.Zero);
+        Assert.That(await File.ReadAllTextAsync(withVrms), Does.Contain(plate));
+    }
+
+    [Test]
+    public async Task An_analyst_runs_a_report_from_the_reports_page()
+    {
+        var key = (await _cli.RunAsync("keys", "create", "--role", "analyst", "--name", $"riu-{Guid.NewGuid():N}")).Out.Trim();
+        await using var serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
+        await serve.WaitReadyAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Web.Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var signin = $"http://127.0.0.1:{serve.HttpPort}/signin";
+        await page.GotoAsync(signin);
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(url => url.EndsWith("/reports", StringComparison.Ordinal));
+
+        await page.FillAsync("#from", "2026-05-01");
+        await page.FillAsync("#to", "2026-10-31");
+        await page.FillAsync("#justification", "quarterly governance");
+        await page.ClickAsync("#run");
+        var frame = page.FrameLocator("#view");
+        await frame.Locator("body[data-rendered=true]").WaitForAsync();
+        Assert.That(await frame.Locator("#summary").TextContentAsync(), Does.Contain($"{_truth.Count} hits"));
     }
 }

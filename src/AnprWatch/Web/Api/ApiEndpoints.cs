@@ -152,7 +152,7 @@ public static class ApiEndpoints
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
     });
 
-    private static Task<IResult> EvaluationAsync(string? from, string? to, string? force, string? region, string? format, string? justification, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> EvaluationAsync(string? from, string? to, string? force, string? region, string? format, string? justification, bool? includeVrms, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var (start, end) = Arguments.Period(from, to);
         var scope = Reports.ReportService.Scope(force, region);
@@ -164,12 +164,12 @@ public static class ApiEndpoints
         }
 
         var report = await Reports.ReportService.BuildAsync(services, start, end, scope, context.RequestAborted).ConfigureAwait(false);
-        await context.RecordAsync(services, AuditActions.Disclose, $"evaluation report {Output.Iso(start)}..{Output.Iso(end)} {scope.ToJson().ToJsonString()} as {kind}", justification).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Disclose, $"evaluation report {Output.Iso(start)}..{Output.Iso(end)} {scope.ToJson().ToJsonString()} as {kind}{(includeVrms == true ? " with VRMs" : "")}", justification).ConfigureAwait(false);
         var name = $"evaluation-{Output.Iso(start)}-{Output.Iso(end)}.{kind}";
         return kind switch
         {
             "csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(Reports.ReportService.Csv(report)), "text/csv; charset=utf-8", name),
-            "html" => Results.File(System.Text.Encoding.UTF8.GetBytes(Reports.HtmlReport.Render(report)), "text/html; charset=utf-8", name),
+            "html" => Results.Content(Reports.HtmlReport.Render(report, includeVrms == true), "text/html; charset=utf-8"), // shown in the Reports page
             _ => Results.Text(report.Json.ToJsonString(), "application/json; charset=utf-8"),
         };
     });
