@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace AnprWatch.Tests.Kafka;
@@ -54,7 +52,7 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>serve against the runner's database with the given source settings.</summary>
     public static ServeProcess StartWith(CliRunner cli, params string[] extra)
     {
-        var port = FreePort();
+        var port = KafkaBroker.FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cli.Directory };
         string[] args =
         [
@@ -141,12 +139,5 @@ public sealed class ServeProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
