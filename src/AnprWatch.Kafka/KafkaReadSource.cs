@@ -77,6 +77,31 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         }
     }
 
+    /// <summary>Messages between this instance's position and the end of its partitions (from the client's cached watermarks).</summary>
+    public long? Lag()
+    {
+        TopicPartition[] partitions;
+        lock (_assigned)
+        {
+            partitions = [.. _assigned];
+        }
+
+        long lag = 0;
+        foreach (var partition in partitions)
+        {
+            var high = _consumer.GetWatermarkOffsets(partition).High;
+            var position = _consumer.Position(partition);
+            if (high.IsSpecial || position.IsSpecial)
+            {
+                continue;
+            }
+
+            lag += Math.Max(0, high.Value - position.Value);
+        }
+
+        return partitions.Length == 0 ? null : lag;
+    }
+
     /// <summary>Every assigned partition has been read to its end (only tracked with <c>ExitWhenCaughtUp</c>).</summary>
     public bool CaughtUp
     {

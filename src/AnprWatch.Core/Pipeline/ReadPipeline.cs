@@ -38,6 +38,8 @@ public sealed class ReadPipeline(
 
     public async Task ProcessAsync(ReadBatch batch, CancellationToken cancellationToken)
     {
+        using var activity = PipelineTelemetry.Source.StartActivity("batch");
+        var started = clock.GetTimestamp();
         _candidates.Clear();
         _deadLetters.Clear();
 
@@ -60,16 +62,39 @@ public sealed class ReadPipeline(
             var toAlert = stored.Where(h => h.Alerted).ToArray();
             if (toAlert.Length > 0)
             {
+                using var delivery = PipelineTelemetry.Source.StartActivity("alert delivery");
+                delivery?.SetTag("anprwatch.alerts", toAlert.Length);
                 await alerts.PublishAsync(toAlert, cancellationToken).ConfigureAwait(false);
             }
 
+            var now = clock.GetUtcNow();
             foreach (var hit in stored)
             {
                 stats.AddHit(hit);
+                var force = new KeyValuePair<string, object?>("camera_force", hit.CameraForce.Code);
+                PipelineTelemetry.Hits.Add(1, force);
+                if (hit.Alerted)
+                {
+                    PipelineTelemetry.Alerts.Add(1, force);
+                }
+
+                if (mode == PipelineMode.Live)
+                {
+                    PipelineTelemetry.DecisionLatency.Record((now - hit.ObservedAt).TotalMilliseconds);
+                }
             }
         }
 
         stats.AddBatch(batch.Records.Count, _deadLetters.Count);
+        PipelineTelemetry.Reads.Add(batch.Records.Count);
+        if (_deadLetters.Count > 0)
+        {
+            PipelineTelemetry.DeadLetters.Add(_deadLetters.Count);
+        }
+
+        PipelineTelemetry.BatchDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds);
+        activity?.SetTag("anprwatch.reads", batch.Records.Count);
+        activity?.SetTag("anprwatch.hits", _candidates.Count);
     }
 
     /// <summary>The per-read hot path: allocates nothing unless the read is malformed or matches a marker.</summary>

@@ -50,6 +50,7 @@ public static class ServeCommand
         builder.Services.AddAnprWatchSecurity();
 
         var app = builder.Build();
+        _ = app.Services.GetRequiredService<Telemetry>(); // exporters start with the process and stop with it
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();
@@ -68,6 +69,8 @@ public static class ServeCommand
         collection.AddSingleton<MarkerIndexHolder>();
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
+        collection.AddSingleton(sp => new Telemetry(
+            sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         return collection;

@@ -55,6 +55,7 @@ public sealed partial class PipelineWorker(
         using var alerts = new KafkaAlertSink(options.Kafka);
         using var deadLetters = new KafkaDeadLetterSink(options.Kafka);
         using var source = new PrefetchingReadSource(new KafkaReadSource(options.Kafka, logger));
+        readiness.Lag = source.Inner.Lag;
         var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alerts, deadLetters, services.Clock, PipelineMode.Live, stats);
         var drain = CancellationToken.None;
         Stopwatch? busy = null;
@@ -101,6 +102,7 @@ public sealed partial class PipelineWorker(
         }
         finally
         {
+            readiness.Lag = () => null;
             source.Close();
             LogStopped(stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
         }

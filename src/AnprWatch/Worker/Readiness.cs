@@ -9,6 +9,9 @@ public sealed class Readiness
 
     public string SourceState { get; private set; } = "starting";
 
+    /// <summary>How far behind the source is, when it can tell (Kafka).</summary>
+    public Func<long?> Lag { get; set; } = () => null;
+
     public void SetSource(bool ready, string state)
     {
         SourceState = state;

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text;
+
+namespace AnprWatch.Tests.Operations;
+
+/// <summary>Operators' view: OTLP metrics reach a collector, and /healthz and /readyz mean what docs/OPERATIONS.md says.</summary>
+public class TelemetryAndHealthTests
+{
+    [Test]
+    public async Task Metrics_are_exported_over_otlp_to_the_configured_endpoint()
+    {
+        // A stand-in collector: an HTTP endpoint hosted by the test, recording what arrives.
+        var port = Kafka.KafkaBroker.FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var received = new List<(string Path, byte[] Body)>();
+        var listening = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await collector.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                lock (received)
+                {
+                    received.Add((context.Request.Url!.AbsolutePath, body.ToArray()));
+                }
+
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        using var cli = new CliRunner();
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(inbox, "reads.jsonl"),
+            $$"""{"readId":"t-1","vrm":"AB12CDE","cameraId":"C","forceCode":"dorset","observedAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""" + "\nnot json\n");
+        File.SetLastWriteTimeUtc(Path.Combine(inbox, "reads.jsonl"), DateTime.UtcNow.AddMinutes(-1));
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}",
+            $"--Telemetry:OtlpEndpoint=http://127.0.0.1:{port}/", "--Telemetry:ExportIntervalMs=500");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        bool Arrived(string name)
+        {
+            lock (received)
+            {
+                return received.Any(r => r.Path == "/v1/metrics" && Encoding.UTF8.GetString(r.Body).Contains(name, StringComparison.Ordinal));
+            }
+        }
+
+        while (!(Arrived("anprwatch.reads") && Arrived("anprwatch.dead_letters") && Arrived("anprwatch.marker_index.size")))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "metrics did not arrive\n" + serve.Output);
+            await Task.Delay(200);
+        }
+
+        collector.Stop();
+        await listening;
+    }
+
+    [Test]
+    public async Task Readiness_fails_while_the_source_is_not_assigned_and_health_stays_up()
+    {
+        using var cli = new CliRunner();
+
+        // A Kafka source whose broker does not exist: alive, but never ready to take traffic.
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=kafka", $"--Kafka:BootstrapServers=127.0.0.1:{Kafka.KafkaBroker.FreePort()}",
+            "--Kafka:Properties:api.version.request=false", "--Kafka:Properties:broker.version.fallback=0.9.0.1");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        HttpResponseMessage? health = null;
+        for (var i = 0; i < 100 && health is null; i++)
+        {
+            try
+            {
+                health = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.That(health?.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await Task.Delay(2000);
+        var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        Assert.That(body, Does.Contain("\"store\":\"reachable\"").And.Contain("\"source\":\"starting\""));
+    }
+}
