@@ -83,6 +83,29 @@ public class CliContractTests
     }
 
     [Test]
+    public async Task Config_check_prints_the_effective_configuration_with_secrets_masked()
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync("config", "check", "--Kafka:Properties:sasl.password=hunter2", "--Kafka:Properties:sasl.username=anprwatch",
+            "--Kafka:BootstrapServers=kafka1:9093");
+        Assert.That(result.ExitCode, Is.Zero, result.Err);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Out, Does.Contain("Kafka:Properties:sasl.password = ********").And.Not.Contain("hunter2"));
+            Assert.That(result.Out, Does.Contain("Kafka:Properties:sasl.username = anprwatch"));
+            Assert.That(result.Out, Does.Contain("Kafka:BootstrapServers = kafka1:9093"));
+        });
+
+        // (The runner pins Storage:ConnectionString to its own file, so the connection-string rule is checked directly.)
+        Assert.That(AnprWatch.Commands.ConfigCommands.Mask("Storage:ConnectionString", "Server=db;User ID=anprwatch;Password=s3cret;Encrypt=true"),
+            Is.EqualTo("Server=db;User ID=anprwatch;Password=********;Encrypt=true"));
+
+        var bad = await cli.RunAsync("config", "check", "--Source:Kind=carrier-pigeon");
+        Assert.That(bad.ExitCode, Is.EqualTo(2));
+        Assert.That(bad.Err, Does.Contain("Source:Kind"));
+    }
+
+    [Test]
     public async Task A_bad_configuration_value_names_its_key()
     {
         using var cli = new CliRunner();

@@ -23,6 +23,7 @@ public static class CliApp
             KeysCommands.Build(context),
             AuditCommands.Build(context),
             ReportCommands.Build(context),
+            ConfigCommands.Build(context),
         };
 
         var parse = root.Parse(commandArgs);
