@@ -106,6 +106,26 @@ public class CliContractTests
     }
 
     [Test]
+    public async Task The_production_sample_configuration_passes_config_check()
+    {
+        using var cli = new CliRunner();
+        var sample = Path.Combine(Kafka.KafkaBroker.RepositoryRoot, "deploy", "appsettings.production.json");
+        var previous = Directory.GetCurrentDirectory();
+        File.Copy(sample, cli.PathOf("appsettings.json"));
+        Directory.SetCurrentDirectory(cli.Directory); // appsettings.json is read from the working directory too
+        try
+        {
+            var result = await cli.RunAsync("config", "check");
+            Assert.That(result.ExitCode, Is.Zero, result.Err);
+            Assert.That(result.Out, Does.Contain("Kafka:ProducerProperties:enable.idempotence = true").And.Contain("Source:Kind = kafka"));
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
+        }
+    }
+
+    [Test]
     public async Task A_bad_configuration_value_names_its_key()
     {
         using var cli = new CliRunner();
