@@ -46,6 +46,33 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         }
     }
 
+    /// <summary>The markers of one version of a force's list (active or not), or null when there is no such version.</summary>
+    public async Task<IReadOnlyList<Marker>?> GetVersionMarkersAsync(string forceCode, long version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var listId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT list_id FROM {database.Table("marker_lists")} WHERE force_code = @forceCode AND version = @version", new { forceCode, version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (listId is null)
+        {
+            return null;
+        }
+
+        var rows = await connection.QueryAsync<MarkerRow>(new CommandDefinition(
+            $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m WHERE m.list_id = @listId ORDER BY m.vrm, m.suspect_ref", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var shared = new StringPool();
+        return rows.Select(r => r.ToMarker(shared)).ToList();
+    }
+
+    /// <summary>Every version of every force's list that contains a VRM, newest first.</summary>
+    public async Task<IReadOnlyList<MarkerListVersion>> VersionsContainingAsync(string vrm, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ListRow>(new CommandDefinition(
+            $"SELECT l.* FROM {database.Table("marker_lists")} l WHERE EXISTS (SELECT 1 FROM {database.Table("markers")} m WHERE m.list_id = l.list_id AND m.vrm = @vrm) ORDER BY l.list_id DESC",
+            new { vrm }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToVersion()).ToList();
+    }
+
     public async Task<IReadOnlyList<MarkerListVersion>> HistoryAsync(string? forceCode = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

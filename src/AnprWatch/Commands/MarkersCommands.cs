@@ -11,7 +11,15 @@ namespace AnprWatch.Commands;
 public static class MarkersCommands
 {
     public static Command Build(CliContext context)
-        => new("markers", "Load, list and review marker lists (PNC bureau).") { Import(context), List(context), ReviewDue(context) };
+    {
+        var command = new Command("markers", "Load, list and review marker lists (PNC bureau).") { Import(context), List(context), ReviewDue(context) };
+        foreach (var sub in MarkerVersionCommands.Build(context))
+        {
+            command.Subcommands.Add(sub);
+        }
+
+        return command;
+    }
 
     private static Command Import(CliContext context)
     {

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using AnprWatch.Cli;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Plates;
+using AnprWatch.Core.Time;
+using AnprWatch.Storage.Audit;
+
+namespace AnprWatch.Commands;
+
+/// <summary>Versions of a force's list: history, one vehicle's markers, rollback, and recording a review.</summary>
+public static class MarkerVersionCommands
+{
+    public static IEnumerable<Command> Build(CliContext context) => [History(context), Show(context), Rollback(context), Review(context)];
+
+    private static Command History(CliContext context)
+    {
+        var force = new Option<string>("--force") { Description = "The host force.", Required = true };
+        var format = MarkersCommands.FormatOption();
+        var command = new Command("history", "Every version of a force's list: who loaded it, when, its SHA-256 and what changed.") { force, format };
+        command.SetAction(CliApp.Guard(context, async (parse, ct) =>
+        {
+            var code = Arguments.Force(parse.GetValue(force)).Code;
+            var outputFormat = Output.ParseFormat(parse.GetValue(format));
+            var services = await context.StoreAsync(ct).ConfigureAwait(false);
+            var versions = await services.Markers.HistoryAsync(code, ct).ConfigureAwait(false);
+            if (outputFormat == OutputFormat.Json)
+            {
+                Output.Json(context.Out, versions);
+                return ExitCodes.Success;
+            }
+
+            Output.Rows(context.Out, outputFormat, ["version", "active", "loaded_at", "loaded_by", "source", "markers", "added", "removed", "changed", "sha256"],
+                versions.Select(v => (IReadOnlyList<string?>)[v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), v.IsActive ? "yes" : "", Output.Iso(v.LoadedAt), v.LoadedBy, v.Source,
+                    v.MarkerCount.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Added.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    v.Removed.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Changed.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Sha256]));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var vrm = new Argument<string>("vrm") { Description = "The plate." };
+        var user = new Option<string>("--user") { Description = "Who is consulting (audit log)." };
+        var command = new Command("show", "A vehicle's active markers and every list version it appears in.") { vrm, user };
+        command.SetAction(CliApp.Guard(context, async (parse, ct) =>
+        {
+            var plate = Vrm.Normalise(parse.GetValue(vrm)) ?? throw new InvalidInputException("not a valid VRM (1–10 letters or digits)");
+            var services = await context.StoreAsync(ct).ConfigureAwait(false);
+            var active = (await services.Markers.GetActiveMarkersAsync(cancellationToken: ct).ConfigureAwait(false)).Where(m => m.Vrm == plate).ToList();
+            var versions = await services.Markers.VersionsContainingAsync(plate, ct).ConfigureAwait(false);
+            await MarkersCommands.AuditConsultAsync(context, parse.GetValue(user), $"markers show {Vrm.Redact(plate)}", ct).ConfigureAwait(false);
+            Output.Json(context.Out, new
+            {
+                vrm = plate,
+                plateFormat = PlateFormats.Classify(plate).Label(),
+                active = active.Select(Web.Api.MarkerView.From),
+                versions = versions.Select(v => new { force = v.ForceCode, version = v.Version, active = v.IsActive, loadedAt = v.LoadedAt, loadedBy = v.LoadedBy, source = v.Source }),
+            });
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Rollback(CliContext context)
+    {
+        var force = new Option<string>("--force") { Description = "The host force.", Required = true };
+        var version = new Option<long>("--to-version") { Description = "The earlier version to restore.", Required = true };
+        var user = new Option<string>("--user") { Description = "Who is rolling back (recorded in the version and audit log)." };
+        var command = new Command("rollback", "Make an earlier version active again, as a new version (nothing is rewritten).") { force, version, user };
+        command.SetAction(CliApp.Guard(context, async (parse, ct) =>
+        {
+            var host = Arguments.Force(parse.GetValue(force));
+            var target = parse.GetValue(version);
+            var services = await context.StoreAsync(ct).ConfigureAwait(false);
+            var markers = await services.Markers.GetVersionMarkersAsync(host.Code, target, ct).ConfigureAwait(false)
+                ?? throw new InvalidInputException($"{host.Code} has no version {target}");
+            var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
+            var diff = MarkerListDiff.Compute(current, markers);
+            var who = parse.GetValue(user) ?? CliContext.DefaultUser;
+            // The restored list is exactly the earlier version's file, so it carries that file's hash.
+            var sha256 = (await services.Markers.HistoryAsync(host.Code, ct).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
+            var created = await services.Markers.ReplaceAsync(host, markers, who, "bureau", sha256, diff, $"rollback v{target}", ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version} restores version {target} ({Output.Plural(created.MarkerCount, "marker")}; +{diff.Added.Count} -{diff.Removed.Count} ~{diff.Changed.Count}).").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>A version made by a review has no file: its hash is over its markers in a canonical CSV form.</summary>
+    private static string CanonicalSha256(IEnumerable<Marker> markers)
+    {
+        var rows = markers.OrderBy(m => m.MarkerId, StringComparer.Ordinal).Select(m => string.Join(',', Output.CsvCell(m.Vrm), Output.CsvCell(m.SuspectRef), m.Risk.Label(),
+            m.HostForce.Code, Output.Iso(m.ReviewDue), m.Expires is { } e ? Output.Iso(e) : "", Output.CsvCell(m.Operation), Output.CsvCell(m.Action), Output.CsvCell(m.Contact), m.MarkerType));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', rows))));
+    }
+
+    private static Command Review(CliContext context)
+    {
+        var force = new Option<string>("--force") { Description = "The host force.", Required = true };
+        var vrm = new Option<string>("--vrm") { Description = "The marker's plate.", Required = true };
+        var suspect = new Option<string>("--suspect") { Description = "The marker's suspect reference.", Required = true };
+        var due = new Option<string>("--review-due") { Description = "The next review date (YYYY-MM-DD, after today).", Required = true };
+        var note = new Option<string>("--note") { Description = "What the review found (audited).", Required = true };
+        var user = new Option<string>("--user") { Description = "Who reviewed it." };
+        var command = new Command("review", "Record a marker's review: a new review_due, with a note, as a new audited version.") { force, vrm, suspect, due, note, user };
+        command.SetAction(CliApp.Guard(context, async (parse, ct) =>
+        {
+            var host = Arguments.Force(parse.GetValue(force));
+            var plate = Vrm.Normalise(parse.GetValue(vrm)) ?? throw new InvalidInputException("--vrm is not a valid VRM");
+            var next = Arguments.Date(parse.GetValue(due), "--review-due");
+            if (next <= UkTime.Today(context.Clock))
+            {
+                throw new InvalidInputException("--review-due must be after today");
+            }
+
+            var text = parse.GetValue(note)!.Trim();
+            if (text.Length is 0 or > 1000)
+            {
+                throw new InvalidInputException("--note must be 1–1000 characters");
+            }
+
+            var services = await context.StoreAsync(ct).ConfigureAwait(false);
+            var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
+            var marker = current.FirstOrDefault(m => m.Vrm == plate && string.Equals(m.SuspectRef, parse.GetValue(suspect), StringComparison.OrdinalIgnoreCase))
+                ?? throw new InvalidInputException($"{host.Code}'s active list has no marker for that vrm and suspect_ref");
+            var reviewed = current.Select(m => m == marker ? m with { ReviewDue = next } : m).ToList();
+            var who = parse.GetValue(user) ?? CliContext.DefaultUser;
+            var created = await services.Markers.ReplaceAsync(host, reviewed, who, "bureau", CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct).ConfigureAwait(false);
+            await services.Audit.AppendAsync(new AuditEntry(context.Clock.GetUtcNow(), who, "bureau", AuditActions.Alter,
+                $"review of marker {marker.MarkerId} ({host.Code} v{created.Version}): review_due {Output.Iso(marker.ReviewDue)} -> {Output.Iso(next)}", Detail: text), ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version}; {marker.SuspectRef} next review {Output.Iso(next)}.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests;
+
+/// <summary>Issue 4's command line: history, show, rollback (as a new version) and recorded reviews, all audited.</summary>
+public class MarkerVersionTests
+{
+    private const string Header = "vrm,suspect_ref,risk_level,host_force,review_due";
+
+    private static async Task<string> WriteAsync(CliRunner cli, string name, params string[] rows)
+    {
+        var path = cli.PathOf(name);
+        await File.WriteAllLinesAsync(path, [Header, .. rows]);
+        return path;
+    }
+
+    [Test]
+    public async Task Rollback_restores_an_earlier_version_as_a_new_one_and_history_shows_every_step()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "AB12CDE,SR-1,HIGH,kent,2099-01-01", "CD34EFG,SR-2,MEDIUM,kent,2099-01-01"), "--force", "kent", "--user", "a");
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "EF56GHI,SR-3,HIGH,kent,2099-01-01"), "--force", "kent", "--user", "b");
+
+        var rollback = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1", "--user", "c");
+        Assert.That(rollback.ExitCode, Is.Zero, rollback.Err);
+        Assert.That(rollback.Out, Does.Contain("version 3 restores version 1"));
+
+        var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
+        Assert.That(active.Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EquivalentTo(new[] { "SR-1", "SR-2" }));
+
+        var history = JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray();
+        Assert.That(history.Select(v => (v!["version"]!.GetValue<long>(), v["loadedBy"]!.GetValue<string>(), v["isActive"]!.GetValue<bool>())),
+            Is.EqualTo(new[] { (1L, "a", false), (2L, "b", false), (3L, "c", true) }));
+        Assert.That(history[2]!["sha256"]!.GetValue<string>(), Is.EqualTo(history[0]!["sha256"]!.GetValue<string>()), "the restored list is version 1's file");
+        Assert.That(history[2]!["source"]!.GetValue<string>(), Is.EqualTo("rollback v1"));
+
+        Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "9")).ExitCode, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_review_moves_one_markers_review_date_with_an_audited_note()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "AB12CDE,SR-1,HIGH,kent,2026-01-01", "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"), "--force", "kent");
+        var due = JsonNode.Parse((await cli.RunAsync("markers", "review-due", "--format", "json")).Out)!.AsArray();
+        Assert.That(due, Has.Count.EqualTo(2));
+
+        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ab12 cde", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "still active, per DS Smith", "--user", "bureau-1");
+        Assert.That(review.ExitCode, Is.Zero, review.Err);
+        due = JsonNode.Parse((await cli.RunAsync("markers", "review-due", "--format", "json")).Out)!.AsArray();
+        Assert.That(due.Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EqualTo(new[] { "SR-2" }));
+
+        var audit = await cli.RunAsync("audit", "list", "--from", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            "--to", DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--format", "json");
+        Assert.That(JsonNode.Parse(audit.Out)!.AsArray().Any(e => e!["actor"]!.GetValue<string>() == "bureau-1" && e["action"]!.GetValue<string>() == "alter"
+            && e["detail"]?.GetValue<string>() == "still active, per DS Smith"), Is.True);
+
+        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ZZ99ZZZ", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "x")).ExitCode, Is.EqualTo(2));
+        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "2020-01-01", "--note", "x")).ExitCode, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Show_lists_a_vehicles_markers_and_the_versions_it_appears_in()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "k.csv", "AB12CDE,SR-1,HIGH,kent,2099-01-01"), "--force", "kent");
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "e.csv", "AB12CDE,SR-9,MEDIUM,essex,2099-01-01"), "--force", "essex");
+        var shown = JsonNode.Parse((await cli.RunAsync("markers", "show", "AB-12 CDE")).Out)!;
+        Assert.That(shown["plateFormat"]!.GetValue<string>(), Is.EqualTo("current"));
+        Assert.That(shown["active"]!.AsArray().Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EquivalentTo(new[] { "SR-1", "SR-9" }));
+        Assert.That(shown["versions"]!.AsArray().Select(v => v!["force"]!.GetValue<string>()), Is.EquivalentTo(new[] { "kent", "essex" }));
+    }
+}
