@@ -3,7 +3,7 @@ using AnprWatch.Cli;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Time;
-using AnprWatch.Storage.Audit;
+using AnprWatch.Hosting;
 
 namespace AnprWatch.Commands;
 
@@ -87,14 +87,6 @@ public static class MarkerVersionCommands
         return command;
     }
 
-    /// <summary>A version made by a review has no file: its hash is over its markers in a canonical CSV form.</summary>
-    private static string CanonicalSha256(IEnumerable<Marker> markers)
-    {
-        var rows = markers.OrderBy(m => m.MarkerId, StringComparer.Ordinal).Select(m => string.Join(',', Output.CsvCell(m.Vrm), Output.CsvCell(m.SuspectRef), m.Risk.Label(),
-            m.HostForce.Code, Output.Iso(m.ReviewDue), m.Expires is { } e ? Output.Iso(e) : "", Output.CsvCell(m.Operation), Output.CsvCell(m.Action), Output.CsvCell(m.Contact), m.MarkerType));
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', rows))));
-    }
-
     private static Command Review(CliContext context)
     {
         var force = new Option<string>("--force") { Description = "The host force.", Required = true };
@@ -107,29 +99,10 @@ public static class MarkerVersionCommands
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var host = Arguments.Force(parse.GetValue(force));
-            var plate = Vrm.Normalise(parse.GetValue(vrm)) ?? throw new InvalidInputException("--vrm is not a valid VRM");
             var next = Arguments.Date(parse.GetValue(due), "--review-due");
-            if (next <= UkTime.Today(context.Clock))
-            {
-                throw new InvalidInputException("--review-due must be after today");
-            }
-
-            var text = parse.GetValue(note)!.Trim();
-            if (text.Length is 0 or > 1000)
-            {
-                throw new InvalidInputException("--note must be 1–1000 characters");
-            }
-
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
-            var marker = current.FirstOrDefault(m => m.Vrm == plate && string.Equals(m.SuspectRef, parse.GetValue(suspect), StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidInputException($"{host.Code}'s active list has no marker for that vrm and suspect_ref");
-            var reviewed = current.Select(m => m == marker ? m with { ReviewDue = next } : m).ToList();
-            var who = parse.GetValue(user) ?? CliContext.DefaultUser;
-            var created = await services.Markers.ReplaceAsync(host, reviewed, who, "bureau", CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct).ConfigureAwait(false);
-            await services.Audit.AppendAsync(new AuditEntry(context.Clock.GetUtcNow(), who, "bureau", AuditActions.Alter,
-                $"review of marker {marker.MarkerId} ({host.Code} v{created.Version}): review_due {Output.Iso(marker.ReviewDue)} -> {Output.Iso(next)}", Detail: text), ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version}; {marker.SuspectRef} next review {Output.Iso(next)}.").ConfigureAwait(false);
+            var created = await MarkerReviews.RecordAsync(services, host, parse.GetValue(vrm), parse.GetValue(suspect), next, parse.GetValue(note), parse.GetValue(user) ?? CliContext.DefaultUser, ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version}; next review {Output.Iso(next)}.").ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;

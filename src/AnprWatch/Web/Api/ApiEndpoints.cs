@@ -29,6 +29,7 @@ public static class ApiEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxMarkerUploadBytes)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
         api.MapGet("/markers", ListMarkersAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapGet("/markers/review-due", ReviewDueAsync).RequireAuthorization(WebSecurity.Markers);
+        api.MapPost("/markers/{force}/review", RecordReviewAsync).RequireAuthorization(WebSecurity.Markers).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
 
         api.MapGet("/alerts", AlertsSinceAsync).RequireAuthorization(WebSecurity.Alerts);
         api.MapGet("/alerts/stream", AlertStream.StreamAsync).RequireAuthorization(WebSecurity.Alerts);
@@ -112,6 +113,16 @@ public static class ApiEndpoints
             .Where(m => m.ReviewDue <= today.AddDays(days)).OrderBy(m => m.ReviewDue).ToList();
         await context.RecordAsync(services, AuditActions.Consult, "markers review-due").ConfigureAwait(false);
         return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
+    });
+
+    public sealed record ReviewRequest(string? Vrm, string? SuspectRef, string? ReviewDue, string? Note);
+
+    private static Task<IResult> RecordReviewAsync(string force, ReviewRequest request, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var host = Arguments.Force(force);
+        var next = Arguments.Date(request.ReviewDue, "reviewDue");
+        var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new { version = version.Version, reviewDue = Output.Iso(next) });
     });
 
     private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>

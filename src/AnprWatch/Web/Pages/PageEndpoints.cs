@@ -32,6 +32,7 @@ public static class PageEndpoints
             return Results.Content(body, "text/html; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
         }).AllowAnonymous();
         app.MapGet("/board", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "board.html", null)).RequireAuthorization(WebSecurity.Alerts);
+        app.MapGet("/markers", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "markers.html", null)).RequireAuthorization(WebSecurity.Markers);
         app.MapGet("/reports", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "reports.html", null)).RequireAuthorization(WebSecurity.Reports);
         return app;
     }
@@ -70,6 +71,7 @@ public static class PageEndpoints
         {
             Roles.ControlRoom or Roles.Admin => "/board",
             Roles.Analyst => "/reports",
+            Roles.Bureau => "/markers",
             _ => "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the web pages for this role are not built yet; use the API."),
         });
     }
