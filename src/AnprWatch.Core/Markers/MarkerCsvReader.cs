@@ -97,6 +97,13 @@ public static class MarkerCsvReader
                 return result;
             }
 
+            // NULs are valid UTF-8 but never appear in a CSV: a UTF-16 export without a BOM looks exactly like this.
+            if (fields.Any(f => f.Contains('\0', StringComparison.Ordinal)))
+            {
+                Error(line, "the file contains NUL characters: it looks like UTF-16 or a binary file (save it as UTF-8 CSV)");
+                return result;
+            }
+
             var map = ReadHeader(fields, line, Error);
             if (map is null)
             {

@@ -38,6 +38,11 @@ public static class MarkersCommands
             var host = Arguments.Force(parse.GetValue(force));
             var who = parse.GetValue(user) ?? CliContext.DefaultUser;
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
+            if (path.Length > services.Options.MaxMarkerFileBytes)
+            {
+                throw new InvalidInputException($"{path.Name} is {path.Length:N0} bytes, over the {services.Options.MaxMarkerFileBytes:N0}-byte limit (Markers:MaxFileBytes); nothing was changed");
+            }
+
             var today = UkTime.Today(context.Clock);
 
             var result = await Progress.RunAsync("validating", path.Length, async report =>

@@ -17,6 +17,9 @@ public sealed class AppOptions
     public required OcrEquivalence Equivalence { get; init; }
     public int RetentionHitDays { get; init; } = 365;
 
+    /// <summary><c>Markers:MaxFileBytes</c>: the largest marker CSV accepted (a million rows is about 80 MB).</summary>
+    public long MaxMarkerFileBytes { get; init; } = 256L * 1024 * 1024;
+
     public static AppOptions Load(IConfiguration configuration)
     {
         var storage = new StorageOptions
@@ -60,8 +63,13 @@ public sealed class AppOptions
             throw Bad("Retention:HitDays", "must be at least 1");
         }
 
+        var maxFile = configuration["Markers:MaxFileBytes"] is { } sizeText
+            ? (long.TryParse(sizeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : throw Bad("Markers:MaxFileBytes", $"'{sizeText}' is not a positive number of bytes"))
+            : 256L * 1024 * 1024;
+
         return new AppOptions
         {
+            MaxMarkerFileBytes = maxFile,
             Storage = storage,
             Alerting = alerting,
             Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes },

@@ -52,6 +52,10 @@ public static class ApiEndpoints
             await using (var file = File.Create(spool))
             {
                 await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
+                if (file.Length > services.Options.MaxMarkerFileBytes)
+                {
+                    throw new InvalidInputException($"the file is over the {services.Options.MaxMarkerFileBytes:N0}-byte limit (Markers:MaxFileBytes); nothing was changed");
+                }
             }
 
             MarkerCsvResult result;
