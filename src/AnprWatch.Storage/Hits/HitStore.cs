@@ -43,6 +43,26 @@ public sealed class HitStore(Database database) : IHitStore
         return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
     }
 
+    /// <summary>
+    /// Retention: deletes hits observed before <paramref name="before"/> (and their outcomes) with one erasure audit
+    /// entry that says how many and up to when, never which plates.
+    /// </summary>
+    public async Task<long> PurgeAsync(DateTimeOffset before, string actor, Audit.AuditLog audit, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var cutoff = before.ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN (SELECT hit_id FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff)",
+            new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff", new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await audit.AppendAsync(connection, transaction, new Audit.AuditEntry(clock.GetUtcNow(), actor, "system", Audit.AuditActions.Erase,
+            $"retention purge: {deleted} hits observed before {before.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
     /// <summary>Every hit column plus its latest outcome, from <c>hits h</c>.</summary>
     private string SelectHits(string top = "") =>
         $"SELECT {top}{string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, " +

@@ -24,6 +24,7 @@ public static class CliApp
             AuditCommands.Build(context),
             ReportCommands.Build(context),
             ConfigCommands.Build(context),
+            PurgeCommand.Build(context),
         };
 
         var parse = root.Parse(commandArgs);

@@ -73,6 +73,7 @@ public static class ServeCommand
             sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
+        collection.AddHostedService<DailyHousekeeping>();
         return collection;
     }
 

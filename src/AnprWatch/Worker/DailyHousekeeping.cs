@@ -1,0 +1,53 @@
+using AnprWatch.Core.Time;
+using AnprWatch.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AnprWatch.Worker;
+
+/// <summary>
+/// Once a day inside serve: the retention purge (DESIGN §5) and the review-due summary for the bureau (counts per
+/// force only: the log never carries a plate).
+/// </summary>
+public sealed partial class DailyHousekeeping(AppServices services, ILogger<DailyHousekeeping> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromDays(1), services.Clock);
+        do
+        {
+            try
+            {
+                var today = UkTime.Today(services.Clock);
+                var before = UkTime.StartOfDay(today.AddDays(-services.Options.RetentionHitDays));
+                var purged = await services.Hits.PurgeAsync(before, "anprwatch serve", services.Audit, services.Clock, stoppingToken).ConfigureAwait(false);
+                LogPurged(purged, services.Options.RetentionHitDays);
+
+                var markers = await services.Markers.GetActiveMarkersAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+                foreach (var force in markers.GroupBy(m => m.HostForce.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    var overdue = force.Count(m => m.ReviewDue < today);
+                    var dueSoon = force.Count(m => m.ReviewDue >= today && m.ReviewDue <= today.AddDays(7));
+                    if (overdue + dueSoon > 0)
+                    {
+                        LogReviewDue(force.Key, overdue, dueSoon);
+                    }
+                }
+            }
+            catch (System.Data.Common.DbException ex)
+            {
+                LogFailed(ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention purge: {Count} hits older than {Days} days deleted")]
+    private partial void LogPurged(long count, int days);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "review-due summary: {Force} has {Overdue} markers overdue for review and {DueSoon} due within 7 days")]
+    private partial void LogReviewDue(string force, int overdue, int dueSoon);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "daily housekeeping failed, will retry tomorrow: {Reason}")]
+    private partial void LogFailed(string reason);
+}
