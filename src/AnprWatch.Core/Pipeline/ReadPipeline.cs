@@ -70,6 +70,15 @@ public sealed class ReadPipeline(
             var now = clock.GetUtcNow();
             foreach (var hit in stored)
             {
+                // One span per hit, tagged with what an operator needs and nothing that identifies a vehicle.
+                using (var span = PipelineTelemetry.Source.StartActivity("hit"))
+                {
+                    span?.SetTag("anprwatch.camera_force", hit.CameraForce.Code);
+                    span?.SetTag("anprwatch.host_force", hit.HostForce.Code);
+                    span?.SetTag("anprwatch.priority", hit.Priority.Label());
+                    span?.SetTag("anprwatch.alerted", hit.Alerted);
+                }
+
                 stats.AddHit(hit);
                 var force = new KeyValuePair<string, object?>("camera_force", hit.CameraForce.Code);
                 PipelineTelemetry.Hits.Add(1, force);
