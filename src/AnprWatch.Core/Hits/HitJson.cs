@@ -61,6 +61,4 @@ public static class ContractJson
     };
 
     public static JsonSerializerOptions Indented { get; } = new(Options) { WriteIndented = true };
-
-    public static string RiskLabel(RiskLevel risk) => risk.Label();
 }

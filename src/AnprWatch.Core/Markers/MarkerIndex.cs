@@ -113,20 +113,4 @@ public sealed class MarkerIndex
 
         return matches.Count > 0;
     }
-
-    /// <summary>True when the read could match anything: the cheap probe the hot path runs for every read.</summary>
-    public bool MayMatch(ReadOnlySpan<char> vrm)
-    {
-        if (vrm.IsEmpty || vrm.Length > Vrm.MaxLength)
-        {
-            return false;
-        }
-
-        Span<char> key = stackalloc char[Vrm.MaxLength];
-        key = key[..vrm.Length];
-        _equivalence.Key(vrm, key);
-        return _lookup.ContainsKey(key);
-    }
-
-    public IEnumerable<Marker> Markers => _byKey.Values.SelectMany(b => b);
 }
