@@ -110,7 +110,8 @@ public static class MarkerCsvReader
                 return result;
             }
 
-            var seen = new Dictionary<(string Vrm, string Suspect), int>();
+            var seen = new Dictionary<(string Vrm, string Suspect), int>(MarkerKeyComparer.IgnoreSuspectCase);
+            var shared = new Dictionary<string, string>(StringComparer.Ordinal);
             while (records.TryRead(fields, out line, out var recordError))
             {
                 if (fields.Count == 1 && fields[0].Length == 0 && recordError is null)
@@ -131,13 +132,13 @@ public static class MarkerCsvReader
                     continue;
                 }
 
-                var marker = ReadRow(fields, map, line, loadingForce, today, Error, Warn);
+                var marker = ReadRow(fields, map, line, loadingForce, today, Error, Warn, shared);
                 if (marker is null)
                 {
                     continue;
                 }
 
-                var key = (marker.Vrm, marker.SuspectRef.ToUpperInvariant());
+                var key = (marker.Vrm, marker.SuspectRef);
                 if (seen.TryGetValue(key, out var firstLine))
                 {
                     Error(line, $"duplicate of line {firstLine} (same vrm and suspect_ref)");
@@ -199,8 +200,29 @@ public static class MarkerCsvReader
 
     private static Marker? ReadRow(
         List<string> fields, Dictionary<string, int> map, int line, Force loadingForce, DateOnly today,
-        Action<int, string> error, Action<int, string> warn)
+        Action<int, string> error, Action<int, string> warn, Dictionary<string, string> shared)
     {
+        // Operation, action, contact and type repeat down a list: one string each instead of one per row.
+        string? Share(string? value)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (shared.TryGetValue(value, out var existing))
+            {
+                return existing;
+            }
+
+            if (shared.Count < 100_000)
+            {
+                shared[value] = value;
+            }
+
+            return value;
+        }
+
         var ok = true;
         bool rejected;
 
@@ -301,10 +323,10 @@ public static class MarkerCsvReader
 
         var reviewDue = Date("review_due", RequiredValue("review_due"));
         var expires = Date("expires", Value("expires"));
-        var operation = Value("operation");
-        var action = Value("action");
-        var contact = Value("contact");
-        var markerType = Value("marker_type")?.ToUpperInvariant() ?? "ACT";
+        var operation = Share(Value("operation"));
+        var action = Share(Value("action"));
+        var contact = Share(Value("contact"));
+        var markerType = Share(Value("marker_type")?.ToUpperInvariant()) ?? "ACT";
 
         if (!ok || vrm is null || suspect is null || host is null || reviewDue is null)
         {
@@ -338,4 +360,16 @@ public static class MarkerCsvReader
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     private static string Printable(char c) => c switch { '\t' => "\\t", '\r' => "\\r", _ => c.ToString() };
+}
+
+/// <summary>(VRM, suspect reference) keys: VRMs are already normalised; suspect references compare without case.</summary>
+internal sealed class MarkerKeyComparer : IEqualityComparer<(string Vrm, string Suspect)>
+{
+    public static readonly MarkerKeyComparer IgnoreSuspectCase = new();
+
+    public bool Equals((string Vrm, string Suspect) x, (string Vrm, string Suspect) y)
+        => string.Equals(x.Vrm, y.Vrm, StringComparison.Ordinal) && string.Equals(x.Suspect, y.Suspect, StringComparison.OrdinalIgnoreCase);
+
+    public int GetHashCode((string Vrm, string Suspect) key)
+        => HashCode.Combine(StringComparer.Ordinal.GetHashCode(key.Vrm), StringComparer.OrdinalIgnoreCase.GetHashCode(key.Suspect));
 }

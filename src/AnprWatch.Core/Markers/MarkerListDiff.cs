@@ -7,13 +7,15 @@ public sealed record MarkerListDiff(IReadOnlyList<Marker> Added, IReadOnlyList<M
 {
     public static MarkerListDiff Compute(IEnumerable<Marker> current, IEnumerable<Marker> next)
     {
-        var before = current.ToDictionary(m => m.MarkerId);
+        // Within one force a marker's identity is (VRM, suspect reference), exactly what MarkerId hashes: keying by
+        // the pair avoids building an id string for every marker of a million-row list.
+        var before = current.ToDictionary(m => (m.Vrm, m.SuspectRef));
         var added = new List<Marker>();
         var changed = new List<MarkerChange>();
         var unchanged = 0;
         foreach (var marker in next)
         {
-            if (!before.Remove(marker.MarkerId, out var old))
+            if (!before.Remove((marker.Vrm, marker.SuspectRef), out var old))
             {
                 added.Add(marker);
                 continue;

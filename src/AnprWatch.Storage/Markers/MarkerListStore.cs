@@ -24,20 +24,25 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
 
     public async Task<IReadOnlyList<Marker>> GetActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1"
-            + (forceCode is null ? "" : " AND l.force_code = @forceCode") + " ORDER BY m.host_force, m.vrm, m.suspect_ref";
-        var rows = await connection.QueryAsync<MarkerRow>(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var shared = new StringPool();
-        return rows.Select(r => r.ToMarker(shared)).ToList();
+        var markers = new List<Marker>();
+        await foreach (var marker in StreamActiveMarkersAsync(forceCode, cancellationToken).ConfigureAwait(false))
+        {
+            markers.Add(marker);
+        }
+
+        return markers.OrderBy(m => m.HostForce.Code, StringComparer.Ordinal).ThenBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Streams every active marker (for building a large index without a second copy in memory).</summary>
-    public async IAsyncEnumerable<Marker> StreamActiveMarkersAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Streams active markers row by row (all forces, or one): a million-marker list is never held as rows and
+    /// markers at once, whether it feeds the index or a diff.
+    /// </summary>
+    public async IAsyncEnumerable<Marker> StreamActiveMarkersAsync(string? forceCode = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1";
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1"
+            + (forceCode is null ? "" : " AND l.force_code = @forceCode");
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var parser = reader.GetRowParser<MarkerRow>();
         var shared = new StringPool();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -131,7 +136,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         parameters[0].Value = listId;
         foreach (var m in markers)
         {
-            parameters[1].Value = m.MarkerId;
+            parameters[1].Value = Marker.ComputeId(m.HostForce.Code, m.Vrm, m.SuspectRef); // not m.MarkerId: that caches a string per marker for the list's lifetime
             parameters[2].Value = m.Vrm;
             parameters[3].Value = m.SuspectRef;
             parameters[4].Value = m.Risk.Label();

@@ -53,7 +53,7 @@ public sealed class AppServices
         // Streamed row by row into the builder: a million-marker list is never held twice.
         var generation = await Markers.GetGenerationAsync(cancellationToken).ConfigureAwait(false);
         var builder = new MarkerIndex.Builder(Options.Equivalence, Options.Matching.MaxOcrSubstitutions);
-        await foreach (var marker in Markers.StreamActiveMarkersAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var marker in Markers.StreamActiveMarkersAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             builder.Add(marker);
         }
