@@ -42,13 +42,15 @@ public sealed class Database
 
     public string Table(string name) => Dialect.PrefixTableName(name);
 
-    /// <summary>True when a trivial query succeeds: the readiness probe.</summary>
+    /// <summary>The readiness probe: the store can be opened afresh and holds AnprWatch's schema.</summary>
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await using var connection = Dialect.CreateProbeConnection();
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT COUNT(*) FROM {Table("schema_migrations")}", cancellationToken: cancellationToken)).ConfigureAwait(false);
             return true;
         }
         catch (DbException)

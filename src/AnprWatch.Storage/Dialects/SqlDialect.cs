@@ -9,6 +9,9 @@ public abstract class SqlDialect
 
     public abstract DbConnection CreateConnection();
 
+    /// <summary>A connection for the readiness probe: one that really reaches the store, not a pooled handle.</summary>
+    public virtual DbConnection CreateProbeConnection() => CreateConnection();
+
     /// <summary>Per-connection settings (pragmas) applied after opening.</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -35,6 +35,11 @@ public sealed class SqliteDialect : SqlDialect
 
     public override DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
+    // A pooled connection keeps its file open even after the volume has gone; the probe opens the file afresh and
+    // never creates it, so a vanished or replaced store reads as unreachable.
+    public override DbConnection CreateProbeConnection()
+        => new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
+
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

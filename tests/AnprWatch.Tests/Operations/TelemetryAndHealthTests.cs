@@ -69,6 +69,30 @@ public class TelemetryAndHealthTests
     }
 
     [Test]
+    public async Task Readiness_fails_while_the_store_is_unreachable_and_recovers_with_it()
+    {
+        using var cli = new CliRunner();
+        var storeDirectory = Directory.CreateDirectory(cli.PathOf("store")).FullName;
+        var database = Path.Combine(storeDirectory, "anprwatch.db");
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none", $"--Storage:ConnectionString=Data Source={database}");
+        await serve.WaitReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        // The volume goes away: the store cannot be opened, so the instance must stop taking traffic.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var moved = storeDirectory + "-away";
+        Directory.Move(storeDirectory, moved);
+        var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        Assert.That(body, Does.Contain("\"store\":\"unreachable\""));
+        Assert.That((await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        Directory.Move(moved, storeDirectory);
+        await serve.WaitReadyAsync(seconds: 20);
+    }
+
+    [Test]
     public async Task Readiness_fails_while_the_source_is_not_assigned_and_health_stays_up()
     {
         using var cli = new CliRunner();
