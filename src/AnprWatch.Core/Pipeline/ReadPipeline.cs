@@ -146,8 +146,8 @@ public sealed class ReadPipeline(
             DateTimeOffset? last = null;
             if (alertedInBatch.TryGetValue(key, out var times))
             {
-                last = times.Where(t => t >= from && t <= hit.ObservedAt).DefaultIfEmpty().Max();
-                last = last == default(DateTimeOffset) ? null : last;
+                var inWindow = times.Where(t => t >= from && t <= hit.ObservedAt).ToList();
+                last = inWindow.Count > 0 ? inWindow.Max() : null;
             }
 
             last ??= await store.LastAlertedAsync(hit.MarkerId, hit.CameraForce.Code, from, hit.ObservedAt, hit.HitId, cancellationToken).ConfigureAwait(false);

@@ -67,12 +67,7 @@ public static class CliApp
                 await context.Err.WriteLineAsync("error: the store failed: " + ex.Message).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
-            catch (IOException ex)
-            {
-                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
-            catch (UnauthorizedAccessException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return ExitCodes.Failure;

@@ -4,6 +4,7 @@ using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Time;
+using AnprWatch.Hosting;
 using AnprWatch.Storage.Hits;
 
 namespace AnprWatch.Commands;
@@ -38,9 +39,7 @@ public static class HitsCommands
             var (rangeStart, rangeEnd) = UkTime.Range(start, end);
             var hits = await services.Hits.QueryAsync(new HitQuery(rangeStart, rangeEnd, code, plate), ct).ConfigureAwait(false);
 
-            // The audit subject never carries the VRM itself: the log must not become a second copy of it.
-            var subject = $"hits {Output.Iso(start)}..{Output.Iso(end)}{(code is null ? "" : " force " + code)}{(plate is null ? "" : " vrm-lookup " + Vrm.Redact(plate))} ({hits.Count} rows)";
-            await MarkersCommands.AuditConsultAsync(context, parse.GetValue(user), subject, ct, parse.GetValue(justification)).ConfigureAwait(false);
+            await MarkersCommands.AuditConsultAsync(context, parse.GetValue(user), HitLookups.AuditSubject(start, end, code, plate, hits.Count), ct, parse.GetValue(justification)).ConfigureAwait(false);
             Write(context.Out, outputFormat, hits);
             return ExitCodes.Success;
         }));

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using AnprWatch.Cli;
+using AnprWatch.Hosting;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Time;
@@ -38,49 +38,36 @@ public static class MarkersCommands
             var host = Arguments.Force(parse.GetValue(force));
             var who = parse.GetValue(user) ?? CliContext.DefaultUser;
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            if (path.Length > services.Options.MaxMarkerFileBytes)
+            var outcome = await Progress.RunAsync("validating", path.Length, async report =>
             {
-                throw new InvalidInputException($"{path.Name} is {path.Length:N0} bytes, over the {services.Options.MaxMarkerFileBytes:N0}-byte limit (Markers:MaxFileBytes); nothing was changed");
-            }
-
-            var today = UkTime.Today(context.Clock);
-
-            var result = await Progress.RunAsync("validating", path.Length, async report =>
-            {
-                await using var stream = new ProgressStream(path.OpenRead(), report);
-                return MarkerCsvReader.Read(stream, host, today);
+                await using var stream = path.OpenRead();
+                return await MarkerImport.RunAsync(services, host, stream, path.Length, path.Name, parse.GetValue(dryRun), who, "cli", report, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-            foreach (var warning in result.Warnings)
+            foreach (var warning in outcome.Csv.Warnings)
             {
                 await context.Err.WriteLineAsync("warning: " + warning).ConfigureAwait(false);
             }
 
-            if (!result.IsValid)
+            if (outcome.Diff is null)
             {
-                foreach (var problem in result.Errors)
+                foreach (var problem in outcome.Csv.Errors)
                 {
                     await context.Err.WriteLineAsync("error: " + problem).ConfigureAwait(false);
                 }
 
-                await context.Err.WriteLineAsync($"{path.Name}: {Output.Plural(result.Errors.Count, "error")}; nothing was changed.").ConfigureAwait(false);
+                await context.Err.WriteLineAsync($"{path.Name}: {Output.Plural(outcome.Csv.Errors.Count, "error")}; nothing was changed.").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
 
-            var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
-            var diff = MarkerListDiff.Compute(current, result.Markers);
-            await WriteDiffAsync(context.Out, diff).ConfigureAwait(false);
-            if (parse.GetValue(dryRun))
+            await WriteDiffAsync(context.Out, outcome.Diff).ConfigureAwait(false);
+            if (outcome.Version is not { } version)
             {
-                // The diff names plates: showing it is a consultation of personal data.
-                await AuditConsultAsync(context, who, $"marker list {host.Code} dry run", ct).ConfigureAwait(false);
-                await context.Out.WriteLineAsync($"dry run: {host.Code} would have {Output.Plural(result.Markers.Count, "marker")}; nothing was changed.").ConfigureAwait(false);
+                await context.Out.WriteLineAsync($"dry run: {host.Code} would have {Output.Plural(outcome.Csv.Markers.Count, "marker")}; nothing was changed.").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
-            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(path.OpenRead(), ct).ConfigureAwait(false));
-            var version = await services.Markers.ReplaceAsync(host, result.Markers, who, "bureau", sha256, diff, "import", ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"{host.Code}: version {version.Version} is active with {Output.Plural(version.MarkerCount, "marker")} (sha256 {sha256[..12]}…, loaded by {who}).").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{host.Code}: version {version.Version} is active with {Output.Plural(version.MarkerCount, "marker")} (sha256 {outcome.Sha256![..12]}…, loaded by {who}).").ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;
@@ -186,42 +173,5 @@ public static class MarkersCommands
         Output.Rows(output, format,
             ["vrm", "suspect_ref", "risk_level", "host_force", "review_due", "expires", "operation", "action", "contact", "marker_type", "plate_format"],
             markers.Select(m => (IReadOnlyList<string?>)[m.Vrm, m.SuspectRef, m.Risk.Label(), m.HostForce.Code, Output.Iso(m.ReviewDue), m.Expires is { } e ? Output.Iso(e) : null, m.Operation, m.Action, m.Contact, m.MarkerType, m.Format.Label()]));
-    }
-}
-
-/// <summary>Reports how far through a file a reader is, for the terminal progress bar.</summary>
-internal sealed class ProgressStream(Stream inner, Action<double> report) : Stream
-{
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var n = inner.Read(buffer, offset, count);
-        report(inner.Position);
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
@@ -52,26 +51,21 @@ public static class ApiEndpoints
             await using (var file = File.Create(spool))
             {
                 await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
-                if (file.Length > services.Options.MaxMarkerFileBytes)
-                {
-                    throw new InvalidInputException($"the file is over the {services.Options.MaxMarkerFileBytes:N0}-byte limit (Markers:MaxFileBytes); nothing was changed");
-                }
             }
 
-            MarkerCsvResult result;
+            MarkerImportOutcome outcome;
             await using (var file = File.OpenRead(spool))
             {
-                result = MarkerCsvReader.Read(file, host, UkTime.Today(services.Clock));
+                var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
+                outcome = await MarkerImport.RunAsync(services, host, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, null, context.RequestAborted).ConfigureAwait(false);
             }
 
-            var warnings = result.Warnings.Select(w => new { line = w.Line, message = w.Message });
-            if (!result.IsValid)
+            var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
+            if (outcome.Diff is not { } diff)
             {
-                return Results.Json(new { valid = false, errors = result.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
+                return Results.Json(new { valid = false, errors = outcome.Csv.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var current = await services.Markers.GetActiveMarkersAsync(host.Code, context.RequestAborted).ConfigureAwait(false);
-            var diff = MarkerListDiff.Compute(current, result.Markers);
             var summary = new
             {
                 added = diff.Added.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
@@ -79,16 +73,9 @@ public static class ApiEndpoints
                 changed = diff.Changed.Select(c => new { vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields }),
                 unchanged = diff.Unchanged,
             };
-            if (dryRun == true)
-            {
-                await context.RecordAsync(services, AuditActions.Consult, $"marker list {host.Code} dry run").ConfigureAwait(false);
-                return Results.Json(new { valid = true, dryRun = true, markers = result.Markers.Count, diff = summary, warnings });
-            }
-
-            await using var hashed = File.OpenRead(spool);
-            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashed, context.RequestAborted).ConfigureAwait(false));
-            var version = await services.Markers.ReplaceAsync(host, result.Markers, context.User.Identity?.Name ?? "unknown", "bureau", sha256, diff, "import", context.RequestAborted).ConfigureAwait(false);
-            return Results.Json(new { valid = true, dryRun = false, version = version.Version, markers = version.MarkerCount, sha256, diff = summary, warnings });
+            return outcome.Version is not { } version
+                ? Results.Json(new { valid = true, dryRun = true, markers = outcome.Csv.Markers.Count, diff = summary, warnings })
+                : Results.Json(new { valid = true, dryRun = false, version = version.Version, markers = version.MarkerCount, sha256 = outcome.Sha256, diff = summary, warnings });
         }
         finally
         {
@@ -162,8 +149,7 @@ public static class ApiEndpoints
         var plate = vrm is null ? null : Vrm.Normalise(vrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
         var (rangeStart, rangeEnd) = UkTime.Range(start, end);
         var hits = await services.Hits.QueryAsync(new HitQuery(rangeStart, rangeEnd, code, plate), context.RequestAborted).ConfigureAwait(false);
-        await context.RecordAsync(services, AuditActions.Consult,
-            $"hits {Output.Iso(start)}..{Output.Iso(end)}{(code is null ? "" : " force " + code)}{(plate is null ? "" : " vrm-lookup " + Vrm.Redact(plate))} ({hits.Count} rows)", justification).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, HitLookups.AuditSubject(start, end, code, plate, hits.Count), justification).ConfigureAwait(false);
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
     });
 
