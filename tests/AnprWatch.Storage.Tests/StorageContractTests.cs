@@ -153,7 +153,7 @@ public class StorageContractTests(string dialect)
         var b = M("CD34EFG", "SR-2", host: Wiltshire);
         var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
         await _store.Hits.SaveHitsAsync([H("r-1", a, t), H("r-2", b, t.AddDays(2), camera: ForceRegistry.Get("dorset")), H("r-3", a, t.AddDays(10))], CancellationToken.None);
-        Assert.Multiple(async () =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(5)))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-2" }));
             Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(20), "dorset"))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-2" }));

@@ -44,7 +44,7 @@ public class BrokenMarkerFileTests
         // A 300-byte limit for the size case only; the other cases are far below the default limit.
         string[] limit = message.Contains("limit", StringComparison.Ordinal) ? ["--Markers:MaxFileBytes=300"] : [];
         var result = await cli.RunAsync(["markers", "import", broken, "--force", "kent", .. limit]);
-        Assert.Multiple(async () =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2), result.Err);
             Assert.That(result.Err, Does.Contain(message));

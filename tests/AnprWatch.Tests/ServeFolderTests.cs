@@ -34,7 +34,7 @@ public class ServeFolderTests
             await Task.Delay(200);
         }
 
-        Assert.Multiple(async () =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(File.Exists(Path.Combine(inbox, "reads-1.jsonl")), Is.False);
             var deadLetter = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "reads-1.dlq.jsonl"))).Single())!;

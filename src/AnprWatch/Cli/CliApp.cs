@@ -12,22 +12,7 @@ public static class CliApp
     {
         var (commandArgs, overrides) = AppConfiguration.Split(args);
         var context = new CliContext(output, error, clock, () => AppConfiguration.Build(overrides));
-        var root = new RootCommand("AnprWatch: out-of-force ANPR hits on vehicles with PNC ACT markers (CSE).")
-        {
-            MarkersCommands.Build(context),
-            ReplayCommand.Build(context),
-            HitsCommands.Build(context),
-            SimulateCommand.Build(context),
-            DbCommands.Build(context),
-            ServeCommand.Build(context),
-            KeysCommands.Build(context),
-            AuditCommands.Build(context),
-            ReportCommands.Build(context),
-            ConfigCommands.Build(context),
-            PurgeCommand.Build(context),
-        };
-
-        var parse = root.Parse(commandArgs);
+        var parse = BuildRoot(context).Parse(commandArgs);
         if (parse.Errors.Count > 0)
         {
             foreach (var parseError in parse.Errors)
@@ -43,6 +28,23 @@ public static class CliApp
         // and leaves the consumer group); System.CommandLine would otherwise kill the process two seconds in.
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The whole command tree; the hardening tests walk it to reach every option of every command.</summary>
+    public static RootCommand BuildRoot(CliContext context)
+        => new("AnprWatch: out-of-force ANPR hits on vehicles with PNC ACT markers (CSE).")
+        {
+            MarkersCommands.Build(context),
+            ReplayCommand.Build(context),
+            HitsCommands.Build(context),
+            SimulateCommand.Build(context),
+            DbCommands.Build(context),
+            ServeCommand.Build(context),
+            KeysCommands.Build(context),
+            AuditCommands.Build(context),
+            ReportCommands.Build(context),
+            ConfigCommands.Build(context),
+            PurgeCommand.Build(context),
+        };
 
     /// <summary>Wraps a command body with the exit-code contract: 2 for input a user can fix, 3 cancelled, 1 anything else.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Guard(CliContext context, Func<ParseResult, CancellationToken, Task<int>> body)

@@ -42,15 +42,17 @@ public static class ServeCommand
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(context.Configuration);
         builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddAnprWatchWorker(context.Services, options);
-        builder.Services.AddAnprWatchSecurity();
+        builder.Services.AddAnprWatchSecurity(options);
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<Telemetry>(); // exporters start with the process and stop with it
+        app.UseFailedAuthenticationThrottle();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

@@ -14,6 +14,14 @@ public sealed class ServeOptions
     public required string HttpUrls { get; init; }
     public required KafkaOptions Kafka { get; init; }
 
+    /// <summary><c>Http:MaxBodyBytes</c>: the largest request body any endpoint but the marker upload accepts.</summary>
+    public long MaxBodyBytes { get; init; } = 64 * 1024;
+
+    /// <summary><c>Security:FailedAuthLimit</c> failures within <c>Security:FailedAuthWindow</c> lock a client out for the rest of the window.</summary>
+    public int FailedAuthLimit { get; init; } = 10;
+
+    public TimeSpan FailedAuthWindow { get; init; } = TimeSpan.FromMinutes(5);
+
     private static void Copy(IConfigurationSection section, Dictionary<string, string> into)
     {
         foreach (var property in section.GetChildren())
@@ -51,8 +59,17 @@ public sealed class ServeOptions
             ? (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : throw new InvalidInputException($"configuration Source:ReloadInterval: '{text}' is not a positive duration"))
             : TimeSpan.FromSeconds(2);
 
+        var maxBody = Positive(configuration, "Http:MaxBodyBytes", 64 * 1024);
+        var failedLimit = Positive(configuration, "Security:FailedAuthLimit", 10);
+        var failedWindow = configuration["Security:FailedAuthWindow"] is { } windowText
+            ? (TimeSpan.TryParse(windowText, CultureInfo.InvariantCulture, out var w) && w > TimeSpan.Zero ? w : throw new InvalidInputException($"configuration Security:FailedAuthWindow: '{windowText}' is not a positive duration"))
+            : TimeSpan.FromMinutes(5);
+
         return new ServeOptions
         {
+            MaxBodyBytes = maxBody,
+            FailedAuthLimit = (int)Math.Min(failedLimit, int.MaxValue),
+            FailedAuthWindow = failedWindow,
             SourceKind = kind,
             InboxPath = configuration["Source:Path"] ?? "data/inbox",
             ReloadInterval = reload,
@@ -60,4 +77,9 @@ public sealed class ServeOptions
             Kafka = kafka,
         };
     }
+
+    private static long Positive(IConfiguration configuration, string key, long fallback)
+        => configuration[key] is { } text
+            ? (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : throw new InvalidInputException($"configuration {key}: '{text}' is not a positive whole number"))
+            : fallback;
 }

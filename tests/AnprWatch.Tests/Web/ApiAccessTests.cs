@@ -2,13 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using AnprWatch.Cli;
-using AnprWatch.Commands;
 using AnprWatch.Web.Security;
-using AnprWatch.Worker;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Data.Sqlite;
 
 namespace AnprWatch.Tests.Web;
@@ -58,18 +52,8 @@ public class ApiAccessTests
         _cli?.Dispose();
     }
 
-    /// <summary>The endpoint table of the real app: route, method and the policy (or anonymity) each one declares.</summary>
     private static List<(string Method, string Route, string? Policy, bool Anonymous)> EndpointTable()
-    {
-        using var output = new StringWriter();
-        var context = new CliContext(output, output, TimeProvider.System, () => Hosting.AppConfiguration.Build(["--Storage:ConnectionString=Data Source=:memory:", "--Source:Kind=none"]));
-        var app = ServeCommand.Build(context, ServeOptions.Load(context.Configuration));
-        return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).FirstOrDefault(p => p is not null),
-                    e.Metadata.GetMetadata<IAllowAnonymous>() is not null)))
-            .ToList();
-    }
+        => AppEndpoints.Table().Select(e => (e.Method, e.Route, e.Policy, e.Anonymous)).ToList();
 
     [Test]
     public void Every_endpoint_declares_a_policy_or_is_a_health_probe()

@@ -12,20 +12,22 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Web.Api;
 
 /// <summary>The HTTP API of DESIGN §4.7. Every endpoint requires a policy; the tests enumerate them to prove it.</summary>
 public static class ApiEndpoints
 {
-    public const long MaxMarkerUploadBytes = 256L * 1024 * 1024;
-
     public static IEndpointRouteBuilder MapAnprWatchApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
 
+        // Every body is small (Http:MaxBodyBytes) except a marker list, which may be as large as Markers:MaxFileBytes.
+        var maxMarkerFile = app.ServiceProvider.GetRequiredService<AppServices>().Options.MaxMarkerFileBytes;
+
         api.MapPost("/markers/{force}", UploadMarkersAsync).RequireAuthorization(WebSecurity.Markers)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxMarkerUploadBytes)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
+            .WithMetadata(new RequestSizeLimitAttribute(maxMarkerFile)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
         api.MapGet("/markers", ListMarkersAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapGet("/markers/review-due", ReviewDueAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapPost("/markers/{force}/review", RecordReviewAsync).RequireAuthorization(WebSecurity.Markers).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);

@@ -22,5 +22,10 @@ public static class ApiProblems
         {
             return BadRequest(ex.Message);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel stops reading at the endpoint's body limit; say which limit, and that nothing changed.
+            return Results.Json(new { error = "the request body is over this endpoint's size limit; nothing was changed" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
     }
 }

@@ -50,7 +50,7 @@ public static class PageEndpoints
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, AppServices services)
+    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, AppServices services, FailedAuthenticationThrottle throttle)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
@@ -61,6 +61,7 @@ public static class PageEndpoints
         var identity = await services.Keys.FindAsync(form["key"].ToString().Trim(), context.RequestAborted).ConfigureAwait(false);
         if (identity is null)
         {
+            throttle.RecordFailure(ThrottleMiddleware.Client(context));
             return Results.Redirect("/signin?error=" + Uri.EscapeDataString("That key is not valid (or has been revoked)."));
         }
 

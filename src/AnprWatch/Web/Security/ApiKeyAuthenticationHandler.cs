@@ -10,7 +10,7 @@ namespace AnprWatch.Web.Security;
 
 /// <summary><c>Authorization: ApiKey &lt;key&gt;</c>: the key's hash is looked up; unknown and revoked keys are refused.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppServices services)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppServices services, FailedAuthenticationThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -26,6 +26,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var identity = await services.Keys.FindAsync(header[(SchemeName.Length + 1)..].Trim(), Context.RequestAborted).ConfigureAwait(false);
         if (identity is null)
         {
+            throttle.RecordFailure(ThrottleMiddleware.Client(Context));
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 

@@ -29,8 +29,9 @@ public static class WebSecurity
 
     private const string Either = "ApiKeyOrCookie";
 
-    public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services)
+    public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
+        services.AddSingleton(sp => new FailedAuthenticationThrottle(sp.GetRequiredService<TimeProvider>(), options.FailedAuthLimit, options.FailedAuthWindow));
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase)
