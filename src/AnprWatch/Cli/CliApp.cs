@@ -12,7 +12,8 @@ public static class CliApp
     {
         var (commandArgs, overrides) = AppConfiguration.Split(args);
         var context = new CliContext(output, error, clock, () => AppConfiguration.Build(overrides));
-        var parse = BuildRoot(context).Parse(commandArgs);
+        // No response files: "@name" is a value here (a user, a note), never an instruction to read a file into the arguments.
+        var parse = BuildRoot(context).Parse(commandArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var parseError in parse.Errors)

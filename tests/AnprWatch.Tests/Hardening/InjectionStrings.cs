@@ -13,6 +13,7 @@ public static class InjectionStrings
         "') UNION SELECT key_hash, key_hash FROM api_keys --",
         "Robert'); DROP TABLE audit_log;--",
         "1 OR 1=1",
+        "@/etc/passwd",
     ];
 
     /// <summary>Text that would only appear if the store's own error reached the user.</summary>
