@@ -125,6 +125,19 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_delivered_alert_is_remembered_so_a_reprocessed_read_is_not_alerted_again()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 22, 15, 0, TimeSpan.Zero);
+        var first = await _store.Hits.SaveHitsAsync([H("r-1", marker, t), H("r-2", marker, t.AddHours(1))], CancellationToken.None);
+        Assert.That(first.Select(h => h.AlertDelivered), Has.All.False);
+
+        await _store.Hits.MarkAlertsDeliveredAsync([first[0].HitId], t.AddMinutes(1), CancellationToken.None);
+        var again = await _store.Hits.SaveHitsAsync([H("r-1", marker, t), H("r-2", marker, t.AddHours(1))], CancellationToken.None);
+        Assert.That(again.Select(h => h.AlertDelivered), Is.EqualTo(new[] { true, false }));
+    }
+
+    [Test]
     public async Task Last_alerted_looks_only_at_alerted_hits_of_the_same_marker_and_camera_force_in_the_window()
     {
         var marker = M("AB12CDE", "SR-1");

@@ -7,9 +7,10 @@ public sealed record CliResult(int ExitCode, string Out, string Err);
 /// <summary>Runs `anprwatch` in-process against a real SQLite file in a fresh folder.</summary>
 public sealed class CliRunner : IDisposable
 {
-    public CliRunner()
+    /// <param name="directory">Where the database and files go (created); a fresh temporary folder when null.</param>
+    public CliRunner(string? directory = null)
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("anprwatch-cli-").FullName;
+        Directory = directory is null ? System.IO.Directory.CreateTempSubdirectory("anprwatch-cli-").FullName : System.IO.Directory.CreateDirectory(directory).FullName;
         Database = Path.Combine(Directory, "anprwatch.db");
     }
 

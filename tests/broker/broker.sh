@@ -3,6 +3,8 @@
 #   broker.sh install                              npm ci (idempotent)
 #   broker.sh start DIR ZK_PORT KAFKA_PORT         start ZooKeeper + Kafka with data under DIR; waits until ready
 #   broker.sh topic DIR NAME PARTITIONS            create a topic
+#   broker.sh pause DIR                            stop Kafka only (a broker outage; ZooKeeper and the data stay)
+#   broker.sh resume DIR                           start Kafka again on the same port and data; waits until ready
 #   broker.sh stop DIR                             stop both (TERM, then KILL)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +29,20 @@ stop_pid() { # pidfile
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$1"
+}
+
+start_kafka() { # dir
+  local dir=$1 port
+  port=$(sed -n 's/^port=//p' "$dir/server.properties")
+  LOG_DIR="$dir/logs" nohup "$kafka/bin/kafka-server-start.sh" "$dir/server.properties" >> "$dir/kafka.out" 2>&1 &
+  echo $! > "$dir/kafka.pid"
+  wait_port 127.0.0.1 "$port" 60 || { echo "kafka did not start; see $dir/kafka.out" >&2; exit 1; }
+  for _ in $(seq 1 300); do
+    kcat -L -b "127.0.0.1:$port" -X api.version.request=false -X broker.version.fallback=0.9.0.1 -m 2 >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "kafka did not answer metadata requests; see $dir/kafka.out" >&2
+  exit 1
 }
 
 case "${1:-}" in
@@ -61,15 +77,13 @@ CONF
     LOG_DIR="$dir/logs" nohup "$kafka/bin/zookeeper-server-start.sh" "$dir/zookeeper.properties" > "$dir/zk.out" 2>&1 &
     echo $! > "$dir/zk.pid"
     wait_port 127.0.0.1 "$zk" 30 || { echo "zookeeper did not start; see $dir/zk.out" >&2; exit 1; }
-    LOG_DIR="$dir/logs" nohup "$kafka/bin/kafka-server-start.sh" "$dir/server.properties" > "$dir/kafka.out" 2>&1 &
-    echo $! > "$dir/kafka.pid"
-    wait_port 127.0.0.1 "$port" 60 || { echo "kafka did not start; see $dir/kafka.out" >&2; exit 1; }
-    for _ in $(seq 1 300); do
-      kcat -L -b "127.0.0.1:$port" -X api.version.request=false -X broker.version.fallback=0.9.0.1 -m 2 >/dev/null 2>&1 && exit 0
-      sleep 0.2
-    done
-    echo "kafka did not answer metadata requests; see $dir/kafka.out" >&2
-    exit 1
+    start_kafka "$dir"
+    ;;
+  pause)
+    stop_pid "$2/kafka.pid"
+    ;;
+  resume)
+    start_kafka "$2"
     ;;
   topic)
     dir=$2 name=$3 partitions=$4
@@ -81,7 +95,7 @@ CONF
     stop_pid "$2/zk.pid"
     ;;
   *)
-    echo "usage: broker.sh install | start DIR ZK_PORT KAFKA_PORT | topic DIR NAME PARTITIONS | stop DIR" >&2
+    echo "usage: broker.sh install | start DIR ZK_PORT KAFKA_PORT | topic DIR NAME PARTITIONS | pause DIR | resume DIR | stop DIR" >&2
     exit 2
     ;;
 esac

@@ -9,6 +9,12 @@ namespace AnprWatch.Core.Hits;
 /// <summary>One read matching one marker under the hit policy: the stored record behind every alert (DESIGN §4.4).</summary>
 public sealed record Hit
 {
+    /// <summary>
+    /// Stored state, not a decision: the alert topic acknowledged this hit's alert. A re-processed read (after a crash
+    /// or a rebalance) does not send it again.
+    /// </summary>
+    public bool AlertDelivered { get; init; }
+
     public required string HitId { get; init; }
     public required string AlertId { get; init; }
     public required string ReadId { get; init; }

@@ -38,6 +38,9 @@ public interface IHitStore
     /// </summary>
     Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken);
 
+    /// <summary>Records that these hits' alerts were acknowledged, so re-processing their reads sends nothing again.</summary>
+    Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>The latest alerted hit for a marker in a camera force observed in [from, to], other than <paramref name="excludingHitId"/>.</summary>
     Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
 }

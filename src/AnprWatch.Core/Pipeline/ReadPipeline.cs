@@ -59,12 +59,15 @@ public sealed class ReadPipeline(
         {
             var gated = await GateAsync(_candidates, cancellationToken).ConfigureAwait(false);
             var stored = await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false);
-            var toAlert = stored.Where(h => h.Alerted).ToArray();
+            // An alert already acknowledged (its read re-delivered after a crash or rebalance) is not sent twice. Only a
+            // crash between the acknowledgement and this mark can repeat one; consumers de-duplicate on alertId.
+            var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).ToArray();
             if (toAlert.Length > 0)
             {
                 using var delivery = PipelineTelemetry.Source.StartActivity("alert delivery");
                 delivery?.SetTag("anprwatch.alerts", toAlert.Length);
                 await alerts.PublishAsync(toAlert, cancellationToken).ConfigureAwait(false);
+                await store.MarkAlertsDeliveredAsync(toAlert.Select(h => h.HitId).ToArray(), clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
             var now = clock.GetUtcNow();

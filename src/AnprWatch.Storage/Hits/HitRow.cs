@@ -49,6 +49,7 @@ internal sealed class HitRow
     public string? NotAlertedReason { get; set; }
     public long RecordedAtMs { get; set; }
     public string? Outcome { get; set; }
+    public long? AlertDeliveredMs { get; set; }
 
     public static HitRow From(Hit h) => new()
     {
@@ -116,6 +117,7 @@ internal sealed class HitRow
         InForce = InForce,
         NotAlertedReason = HitLabels.ParseReason(NotAlertedReason),
         Outcome = Outcome,
+        AlertDelivered = AlertDeliveredMs is not null,
         RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs),
     };
 }

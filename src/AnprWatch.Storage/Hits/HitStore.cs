@@ -26,10 +26,18 @@ public sealed class HitStore(Database database) : IHitStore
 
         // Read back what is stored: a hit stored by an earlier attempt keeps its original decision.
         var stored = (await connection.QueryAsync<HitRow>(new CommandDefinition(
-            $"SELECT {HitRow.Columns} FROM {database.Table("hits")} WHERE hit_id IN @ids",
+            $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
             new { ids = hits.Select(h => h.HitId).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToDictionary(r => r.HitId, r => r.ToHit());
         return hits.Select(h => stored[h.HitId]).ToList();
+    }
+
+    public async Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
+            new { ids = hitIds.ToArray(), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)

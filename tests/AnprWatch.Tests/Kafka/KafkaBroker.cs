@@ -39,6 +39,12 @@ public sealed class KafkaBroker
     public Task CreateTopicAsync(string name, int partitions)
         => Shell.RunAsync(Script, "topic", Directory, name, partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Stops the Kafka server only (its data and ZooKeeper stay), as a broker outage.</summary>
+    public Task PauseAsync() => Shell.RunAsync(Script, "pause", Directory);
+
+    /// <summary>Starts the paused server again on the same port and data; returns once it answers metadata requests.</summary>
+    public Task ResumeAsync() => Shell.RunAsync(Script, "resume", Directory);
+
     public async Task StopAsync()
     {
         await Shell.RunAsync(Script, "stop", Directory);
@@ -61,28 +67,39 @@ public sealed class KafkaBroker
     public static async Task<string> KeyedReadsAsync(string simDirectory)
     {
         var path = Path.Combine(simDirectory, "reads.keyed.txt");
-        var lines = new List<string>();
-        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(simDirectory, "reads.jsonl")))
+        if (File.Exists(path))
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            string key;
-            try
-            {
-                key = System.Text.Json.Nodes.JsonNode.Parse(line)?["forceCode"]?.GetValue<string>().ToLowerInvariant() ?? "unknown";
-            }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-            {
-                key = "unknown";
-            }
-
-            lines.Add(key + "\t" + line);
+            return path;
         }
 
-        await File.WriteAllLinesAsync(path, lines);
+        // Streamed line by line: the fault suite's scenario is a million reads.
+        using var reader = new StreamReader(Path.Combine(simDirectory, "reads.jsonl"));
+        await using (var writer = new StreamWriter(path + ".tmp"))
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+
+                string key;
+                try
+                {
+                    key = System.Text.Json.Nodes.JsonNode.Parse(line)?["forceCode"]?.GetValue<string>().ToLowerInvariant() ?? "unknown";
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+                {
+                    key = "unknown";
+                }
+
+                await writer.WriteAsync(key);
+                await writer.WriteAsync('\t');
+                await writer.WriteLineAsync(line);
+            }
+        }
+
+        File.Move(path + ".tmp", path);
         return path;
     }
 

@@ -47,24 +47,9 @@ public class KafkaWorkerTests
         return sim;
     }
 
-    private static async Task<long> CountHitsAsync(CliRunner cli)
-    {
-        await using var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM hits";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountHitsAsync(CliRunner cli) => HitCounts.CountAsync(cli);
 
-    private static async Task WaitForHitsAsync(CliRunner cli, long expected, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (await CountHitsAsync(cli) < expected)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"timed out waiting for {expected} hits");
-            await Task.Delay(250);
-        }
-    }
+    private static Task WaitForHitsAsync(CliRunner cli, long expected, int seconds) => HitCounts.WaitForAsync(cli, expected, seconds);
 
     [Test]
     public async Task A_scenario_produced_by_kcat_gives_exactly_the_ground_truth_with_alerts_and_dead_letters()
