@@ -4,6 +4,7 @@
 #   ./build.sh test    install what the tests need (idempotently) and run every test; last line "N passed, N failed"
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
 #   ./build.sh bench-e2e   end-to-end: serve vs kcat throughput, read->alert latency, memory with 1M markers
+#   ./build.sh faults  the long fault and fuzz suites (a million reads, ten SIGKILLs, 30 s outages, 1M fuzz cases)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -104,6 +105,27 @@ cmd_test() {
   [ "$failed" -eq 0 ]
 }
 
+cmd_faults() {
+  need_dotnet
+  install_test_deps
+  local out="$ROOT/out/faults"
+  rm -rf "$out" && mkdir -p "$out"
+  set +e
+  ANPRWATCH_FAULTS=long ANPRWATCH_FAULTS_REPORT="$out/report.txt" \
+    dotnet test tests/AnprWatch.Tests -c Release --filter "Category=Faults" --logger "trx" --results-directory "$out/results" -nologo
+  local status=$?
+  set -e
+  echo
+  echo "== fault and fuzz suites (long form); figures for docs/RELIABILITY.md"
+  cat "$out/report.txt" 2>/dev/null || echo "no report was written"
+  local passed failed
+  passed=$(grep -c '^PASS' "$out/report.txt" 2>/dev/null || true)
+  failed=$(grep -c '^FAIL' "$out/report.txt" 2>/dev/null || true)
+  [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && failed=1
+  echo "${passed:-0} passed, ${failed:-0} failed"
+  [ "$status" -eq 0 ]
+}
+
 cmd_bench() {
   need_dotnet
   dotnet run -c Release --project benchmarks/AnprWatch.Benchmarks -- --filter "${1:-*}"
@@ -121,5 +143,6 @@ case "${1:-}" in
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
   bench-e2e) shift; cmd_bench_e2e "$@" ;;
-  *) echo "usage: ./build.sh demo | test | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
+  faults) cmd_faults ;;
+  *) echo "usage: ./build.sh demo | test | faults | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
 esac
