@@ -2,36 +2,108 @@ namespace AnprWatch.Core.Markers;
 
 public sealed record MarkerChange(Marker Before, Marker After, IReadOnlyList<string> Fields);
 
-/// <summary>What replacing a force's active list would add, remove and change (markers keyed by VRM + suspect).</summary>
-public sealed record MarkerListDiff(IReadOnlyList<Marker> Added, IReadOnlyList<Marker> Removed, IReadOnlyList<MarkerChange> Changed, int Unchanged)
+/// <summary>
+/// What replacing a force's active list would add, remove and change (markers keyed by VRM + suspect). The counts
+/// are exact; the lists hold the first <see cref="DetailLimit"/> of each, so a million-marker change stays in bounds.
+/// </summary>
+public sealed record MarkerListDiff(
+    IReadOnlyList<Marker> Added, int AddedCount, IReadOnlyList<Marker> Removed, int RemovedCount, IReadOnlyList<MarkerChange> Changed, int ChangedCount, int Unchanged)
 {
-    public static MarkerListDiff Compute(IEnumerable<Marker> current, IEnumerable<Marker> next)
+    /// <summary>More than anyone can review line by line; the counts say how many more there are.</summary>
+    public const int DetailLimit = 10_000;
+
+    public static MarkerListDiff Compute(IEnumerable<Marker> current, IReadOnlyList<Marker> next)
     {
+        var builder = new Builder(next);
+        foreach (var marker in current)
+        {
+            builder.Compare(marker);
+        }
+
+        return builder.Finish();
+    }
+
+    /// <summary>
+    /// The current list is streamed and compared one marker at a time against the new list, so a million-marker
+    /// replacement never holds both lists: only the markers that differ are kept from the current one.
+    /// </summary>
+    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken)
+    {
+        var builder = new Builder(next);
+        await foreach (var marker in current.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            builder.Compare(marker);
+        }
+
+        return builder.Finish();
+    }
+
+    private sealed class Builder
+    {
+        private readonly IReadOnlyList<Marker> _next;
+
         // Within one force a marker's identity is (VRM, suspect reference), exactly what MarkerId hashes: keying by
         // the pair avoids building an id string for every marker of a million-row list.
-        var before = current.ToDictionary(m => (m.Vrm, m.SuspectRef));
-        var added = new List<Marker>();
-        var changed = new List<MarkerChange>();
-        var unchanged = 0;
-        foreach (var marker in next)
+        private readonly Dictionary<(string Vrm, string SuspectRef), int> _positions;
+        private readonly bool[] _matched;
+        private readonly List<Marker> _removed = [];
+        private readonly List<(int Position, MarkerChange Change)> _changed = [];
+        private int _removedCount;
+        private int _changedCount;
+        private int _unchanged;
+
+        public Builder(IReadOnlyList<Marker> next)
         {
-            if (!before.Remove((marker.Vrm, marker.SuspectRef), out var old))
+            _next = next;
+            _positions = new Dictionary<(string, string), int>(next.Count);
+            for (var i = 0; i < next.Count; i++)
             {
-                added.Add(marker);
-                continue;
+                _positions[(next[i].Vrm, next[i].SuspectRef)] = i;
             }
 
-            var fields = old.ChangedFields(marker);
+            _matched = new bool[next.Count];
+        }
+
+        public void Compare(Marker old)
+        {
+            if (!_positions.TryGetValue((old.Vrm, old.SuspectRef), out var i))
+            {
+                if (++_removedCount <= DetailLimit)
+                {
+                    _removed.Add(old);
+                }
+
+                return;
+            }
+
+            _matched[i] = true;
+            var fields = old.ChangedFields(_next[i]);
             if (fields.Count == 0)
             {
-                unchanged++;
+                _unchanged++;
             }
-            else
+            else if (++_changedCount <= DetailLimit)
             {
-                changed.Add(new MarkerChange(old, marker, fields));
+                _changed.Add((i, new MarkerChange(old, _next[i], fields)));
             }
         }
 
-        return new MarkerListDiff(added, before.Values.ToList(), changed, unchanged);
+        /// <summary>Added and changed in the new file's order; removed by plate, whatever order the store streamed them in.</summary>
+        public MarkerListDiff Finish()
+        {
+            var added = new List<Marker>();
+            var addedCount = 0;
+            for (var i = 0; i < _next.Count; i++)
+            {
+                if (!_matched[i] && ++addedCount <= DetailLimit)
+                {
+                    added.Add(_next[i]);
+                }
+            }
+
+            var removed = _removed.OrderBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
+            var changed = _changed.OrderBy(c => c.Position).Select(c => c.Change).ToList();
+            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged);
+        }
     }
 }

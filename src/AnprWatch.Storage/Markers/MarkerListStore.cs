@@ -109,14 +109,14 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         var listId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             $"INSERT INTO {lists} (force_code, version, loaded_by, loaded_at_ms, sha256, marker_count, added, removed, changed, source, is_active) " +
             $"VALUES (@code, @version, @loadedBy, @at, @sha256, @count, @added, @removed, @changed, @source, 1); {database.Dialect.LastInsertId}",
-            new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)markers.Count, added = (long)diff.Added.Count, removed = (long)diff.Removed.Count, changed = (long)diff.Changed.Count, source },
+            new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)markers.Count, added = (long)diff.AddedCount, removed = (long)diff.RemovedCount, changed = (long)diff.ChangedCount, source },
             transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         await InsertMarkersAsync(connection, transaction, listId, markers, cancellationToken).ConfigureAwait(false);
         await audit.AppendAsync(connection, transaction, new AuditEntry(now, loadedBy, role, AuditActions.Collect, $"marker list {force.Code} v{version}",
-            Detail: $"{source}: {markers.Count} markers, +{diff.Added.Count} -{diff.Removed.Count} ~{diff.Changed.Count}, sha256 {sha256}"), cancellationToken).ConfigureAwait(false);
+            Detail: $"{source}: {markers.Count} markers, +{diff.AddedCount} -{diff.RemovedCount} ~{diff.ChangedCount}, sha256 {sha256}"), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new MarkerListVersion(listId, force.Code, version, loadedBy, now, sha256, markers.Count, diff.Added.Count, diff.Removed.Count, diff.Changed.Count, source, true);
+        return new MarkerListVersion(listId, force.Code, version, loadedBy, now, sha256, markers.Count, diff.AddedCount, diff.RemovedCount, diff.ChangedCount, source, true);
     }
 
     /// <summary>One prepared command reused for every row: a million-marker list inserts in seconds.</summary>

@@ -81,7 +81,7 @@ public static class MarkerVersionCommands
             // The restored list is exactly the earlier version's file, so it carries that file's hash.
             var sha256 = (await services.Markers.HistoryAsync(host.Code, ct).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
             var created = await services.Markers.ReplaceAsync(host, markers, who, "bureau", sha256, diff, $"rollback v{target}", ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version} restores version {target} ({Output.Plural(created.MarkerCount, "marker")}; +{diff.Added.Count} -{diff.Removed.Count} ~{diff.Changed.Count}).").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{host.Code}: version {created.Version} restores version {target} ({Output.Plural(created.MarkerCount, "marker")}; +{diff.AddedCount} -{diff.RemovedCount} ~{diff.ChangedCount}).").ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;

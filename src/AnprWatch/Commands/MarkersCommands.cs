@@ -75,7 +75,7 @@ public static class MarkersCommands
 
     private static async Task WriteDiffAsync(TextWriter output, MarkerListDiff diff)
     {
-        await output.WriteLineAsync($"added {diff.Added.Count}, removed {diff.Removed.Count}, changed {diff.Changed.Count}, unchanged {diff.Unchanged}").ConfigureAwait(false);
+        await output.WriteLineAsync($"added {diff.AddedCount}, removed {diff.RemovedCount}, changed {diff.ChangedCount}, unchanged {diff.Unchanged}").ConfigureAwait(false);
         foreach (var m in diff.Added.Take(50))
         {
             await output.WriteLineAsync($"  + {m.Vrm} {m.SuspectRef} {m.Risk.Label()}").ConfigureAwait(false);

@@ -34,8 +34,7 @@ public static class MarkerImport
             return new MarkerImportOutcome(csv, null, null, null);
         }
 
-        var current = await services.Markers.GetActiveMarkersAsync(host.Code, cancellationToken).ConfigureAwait(false);
-        var diff = MarkerListDiff.Compute(current, csv.Markers);
+        var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken).ConfigureAwait(false);
         if (dryRun)
         {
             // The diff names plates: showing it is a consultation of personal data.

@@ -104,4 +104,24 @@ public class MarkerIndexTests
             Assert.That(diff.Unchanged, Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task A_diff_of_a_huge_change_counts_everything_and_keeps_the_first_details_in_file_order()
+    {
+        var n = MarkerListDiff.DetailLimit + 25;
+        var before = Enumerable.Range(0, n).Select(i => Marker($"AB{i:D5}", $"SR-{i}")).ToList();
+        var after = Enumerable.Range(0, n).Select(i => Marker($"AB{i:D5}", $"SR-{i}", RiskLevel.Medium))
+            .Concat(Enumerable.Range(0, n).Select(i => Marker($"CD{i:D5}", $"SR-NEW-{i}"))).ToList();
+        var diff = await MarkerListDiff.ComputeAsync(before.Where((_, i) => i % 2 == 0).Concat(before.Where((_, i) => i % 2 == 1)).ToAsyncEnumerable(), after, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(diff.ChangedCount, Is.EqualTo(n));
+            Assert.That(diff.AddedCount, Is.EqualTo(n));
+            Assert.That(diff.RemovedCount, Is.Zero);
+            Assert.That(diff.Changed, Has.Count.EqualTo(MarkerListDiff.DetailLimit));
+            Assert.That(diff.Changed.Select(c => int.Parse(c.After.SuspectRef[3..], System.Globalization.CultureInfo.InvariantCulture)), Is.Ordered, "changes are listed in the new file's order, whatever order the store streamed");
+            Assert.That(diff.Added, Has.Count.EqualTo(MarkerListDiff.DetailLimit));
+            Assert.That(diff.Added[0].SuspectRef, Is.EqualTo("SR-NEW-0"), "added markers keep the new file's order");
+        });
+    }
 }

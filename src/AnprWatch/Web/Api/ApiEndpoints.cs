@@ -74,6 +74,9 @@ public static class ApiEndpoints
                 removed = diff.Removed.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
                 changed = diff.Changed.Select(c => new { vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields }),
                 unchanged = diff.Unchanged,
+                addedCount = diff.AddedCount,
+                removedCount = diff.RemovedCount,
+                changedCount = diff.ChangedCount,
             };
             return outcome.Version is not { } version
                 ? Results.Json(new { valid = true, dryRun = true, markers = outcome.Csv.Markers.Count, diff = summary, warnings })
