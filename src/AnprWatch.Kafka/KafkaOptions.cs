@@ -18,8 +18,12 @@ public sealed class KafkaOptions
     /// <summary>Producer-only properties, applied after <see cref="Properties"/> (e.g. enable.idempotence=true on Kafka 3.x).</summary>
     public Dictionary<string, string> ProducerProperties { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Most reads in one batch (one store transaction, one offset store).</summary>
-    public int BatchSize { get; set; } = 5000;
+    /// <summary>
+    /// Most reads in one batch (one store transaction, one alert flush, one offset store). Only a backlog fills a
+    /// batch; a live feed is cut by <see cref="BatchMaxWait"/>. Measured: 20,000 catches up faster than 5,000, whose
+    /// per-batch store and broker round trips showed in the end-to-end benchmark.
+    /// </summary>
+    public int BatchSize { get; set; } = 20_000;
 
     /// <summary>How long a batch waits to fill before it is processed anyway: the latency bound on a quiet topic.</summary>
     public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);

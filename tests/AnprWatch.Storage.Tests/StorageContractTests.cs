@@ -125,6 +125,19 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task Review_due_counts_are_per_force_over_active_lists_only()
+    {
+        static Marker Due(string vrm, DateOnly due, Force host) => new(vrm, "SR-" + vrm, RiskLevel.High, host, due, null, null, null, null, "ACT");
+        var today = new DateOnly(2026, 11, 22);
+        await Replace(Avon, Due("AA11AAA", today.AddDays(-1), Avon), Due("BB11BBB", today, Avon), Due("CC11CCC", today.AddDays(7), Avon), Due("DD11DDD", today.AddDays(8), Avon));
+        await Replace(Wiltshire, Due("EE11EEE", today.AddDays(-30), Wiltshire));
+        await Replace(Wiltshire, Due("FF11FFF", today.AddDays(30), Wiltshire)); // the overdue one is no longer active
+
+        var counts = await _store.Markers.ReviewDueCountsAsync(today, today.AddDays(7));
+        Assert.That(counts, Is.EqualTo(new[] { new ReviewDueCount("avon-and-somerset", 1, 2), new ReviewDueCount("wiltshire", 0, 0) }));
+    }
+
+    [Test]
     public async Task A_delivered_alert_is_remembered_so_a_reprocessed_read_is_not_alerted_again()
     {
         var marker = M("AB12CDE", "SR-1");

@@ -51,6 +51,23 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         }
     }
 
+    /// <summary>
+    /// Per host force, active markers overdue for review (due before <paramref name="today"/>) and due by
+    /// <paramref name="soon"/>: counted by the store, so a million-marker list is never loaded for a summary.
+    /// </summary>
+    public async Task<IReadOnlyList<ReviewDueCount>> ReviewDueCountsAsync(DateOnly today, DateOnly soon, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReviewDueCount>(new CommandDefinition(
+            "SELECT l.force_code AS ForceCode, " +
+            "SUM(CASE WHEN m.review_due < @today THEN 1 ELSE 0 END) AS Overdue, " +
+            "SUM(CASE WHEN m.review_due >= @today AND m.review_due <= @soon THEN 1 ELSE 0 END) AS DueSoon " +
+            $"FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1 " +
+            "GROUP BY l.force_code ORDER BY l.force_code",
+            new { today = Iso(today), soon = Iso(soon) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToList();
+    }
+
     /// <summary>The markers of one version of a force's list (active or not), or null when there is no such version.</summary>
     public async Task<IReadOnlyList<Marker>?> GetVersionMarkersAsync(string forceCode, long version, CancellationToken cancellationToken = default)
     {
@@ -223,3 +240,6 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         public MarkerListVersion ToVersion() => new(ListId, ForceCode, Version, LoadedBy, DateTimeOffset.FromUnixTimeMilliseconds(LoadedAtMs), Sha256, MarkerCount, Added, Removed, Changed, Source, IsActive);
     }
 }
+
+/// <summary>One host force's review-due figures.</summary>
+public sealed record ReviewDueCount(string ForceCode, long Overdue, long DueSoon);

@@ -23,14 +23,11 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
                 var purged = await services.Hits.PurgeAsync(before, "anprwatch serve", services.Audit, services.Clock, stoppingToken).ConfigureAwait(false);
                 LogPurged(purged, services.Options.RetentionHitDays);
 
-                var markers = await services.Markers.GetActiveMarkersAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
-                foreach (var force in markers.GroupBy(m => m.HostForce.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
+                foreach (var force in await services.Markers.ReviewDueCountsAsync(today, today.AddDays(7), stoppingToken).ConfigureAwait(false))
                 {
-                    var overdue = force.Count(m => m.ReviewDue < today);
-                    var dueSoon = force.Count(m => m.ReviewDue >= today && m.ReviewDue <= today.AddDays(7));
-                    if (overdue + dueSoon > 0)
+                    if (force.Overdue + force.DueSoon > 0)
                     {
-                        LogReviewDue(force.Key, overdue, dueSoon);
+                        LogReviewDue(force.ForceCode, force.Overdue, force.DueSoon);
                     }
                 }
             }
@@ -46,7 +43,7 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
     private partial void LogPurged(long count, int days);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "review-due summary: {Force} has {Overdue} markers overdue for review and {DueSoon} due within 7 days")]
-    private partial void LogReviewDue(string force, int overdue, int dueSoon);
+    private partial void LogReviewDue(string force, long overdue, long dueSoon);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "daily housekeeping failed, will retry tomorrow: {Reason}")]
     private partial void LogFailed(string reason);
