@@ -129,6 +129,7 @@ public class StorageContractTests(string dialect)
     {
         static Marker Due(string vrm, DateOnly due, Force host) => new(vrm, "SR-" + vrm, RiskLevel.High, host, due, null, null, null, null, "ACT");
         var today = new DateOnly(2026, 11, 22);
+        Assert.That(await _store.Markers.ReviewDueCountsAsync(today, today.AddDays(7)), Is.Empty, "an empty store has nothing due");
         await Replace(Avon, Due("AA11AAA", today.AddDays(-1), Avon), Due("BB11BBB", today, Avon), Due("CC11CCC", today.AddDays(7), Avon), Due("DD11DDD", today.AddDays(8), Avon));
         await Replace(Wiltshire, Due("EE11EEE", today.AddDays(-30), Wiltshire));
         await Replace(Wiltshire, Due("FF11FFF", today.AddDays(30), Wiltshire)); // the overdue one is no longer active

@@ -27,6 +27,23 @@ public sealed class CliRunner : IDisposable
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>The first column of every row a query returns, as text, read with a fresh unpooled connection.</summary>
+    public async Task<List<string>> ColumnAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return values;
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -58,14 +58,22 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     public async Task<IReadOnlyList<ReviewDueCount>> ReviewDueCountsAsync(DateOnly today, DateOnly soon, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<ReviewDueCount>(new CommandDefinition(
-            "SELECT l.force_code AS ForceCode, " +
-            "SUM(CASE WHEN m.review_due < @today THEN 1 ELSE 0 END) AS Overdue, " +
-            "SUM(CASE WHEN m.review_due >= @today AND m.review_due <= @soon THEN 1 ELSE 0 END) AS DueSoon " +
+
+        // Read by hand: SQLite types a SUM by its value, so an empty result leaves Dapper nothing to map a record from.
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT l.force_code, " +
+            "SUM(CASE WHEN m.review_due < @today THEN 1 ELSE 0 END), " +
+            "SUM(CASE WHEN m.review_due >= @today AND m.review_due <= @soon THEN 1 ELSE 0 END) " +
             $"FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1 " +
             "GROUP BY l.force_code ORDER BY l.force_code",
             new { today = Iso(today), soon = Iso(soon) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.ToList();
+        var counts = new List<ReviewDueCount>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add(new ReviewDueCount(reader.GetString(0), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)));
+        }
+
+        return counts;
     }
 
     /// <summary>The markers of one version of a force's list (active or not), or null when there is no such version.</summary>

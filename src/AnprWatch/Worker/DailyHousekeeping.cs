@@ -31,8 +31,9 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
                     }
                 }
             }
-            catch (System.Data.Common.DbException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Housekeeping must never stop the worker: a failed purge or summary is logged and tried again tomorrow.
                 LogFailed(ex.Message);
             }
         }

@@ -85,22 +85,6 @@ public class CliInjectionTests
         return [.. args];
     }
 
-    private static async Task<List<string>> ScalarsAsync(CliRunner cli, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "");
-        }
-
-        return values;
-    }
-
     [Test]
     public async Task Injection_strings_in_every_option_of_every_command_are_refused_or_stored_verbatim_and_change_nothing_else()
     {
@@ -115,8 +99,8 @@ public class CliInjectionTests
         const string Schema = "SELECT type || ' ' || name FROM sqlite_master ORDER BY name";
         const string Hits = "SELECT hit_id FROM hits ORDER BY hit_id";
         const string Keeper = "SELECT name FROM api_keys WHERE name = 'keeper' AND revoked_at_ms IS NULL";
-        var schema = await ScalarsAsync(cli, Schema);
-        var hits = await ScalarsAsync(cli, Hits);
+        var schema = await cli.ColumnAsync(Schema);
+        var hits = await cli.ColumnAsync(Hits);
         Assert.That(hits, Has.Count.EqualTo(1));
 
         var table = BaseArgs(cli);
@@ -156,15 +140,15 @@ public class CliInjectionTests
         {
             Assert.That(runs, Is.GreaterThan(300));
             Assert.That(failures, Is.Empty);
-            Assert.That(await ScalarsAsync(cli, Schema), Is.EqualTo(schema), "no table was dropped or added");
-            Assert.That(await ScalarsAsync(cli, "PRAGMA integrity_check"), Is.EqualTo(new[] { "ok" }));
-            Assert.That(await ScalarsAsync(cli, Hits), Is.EqualTo(hits), "no hit was added or deleted");
-            Assert.That(await ScalarsAsync(cli, Keeper), Is.EqualTo(new[] { "keeper" }), "no key was revoked by a pattern");
-            Assert.That(await ScalarsAsync(cli, "SELECT vrm FROM markers m JOIN marker_lists l ON l.list_id = m.list_id WHERE l.force_code = 'wiltshire' AND l.is_active = 1"),
+            Assert.That(await cli.ColumnAsync(Schema), Is.EqualTo(schema), "no table was dropped or added");
+            Assert.That(await cli.ColumnAsync("PRAGMA integrity_check"), Is.EqualTo(new[] { "ok" }));
+            Assert.That(await cli.ColumnAsync(Hits), Is.EqualTo(hits), "no hit was added or deleted");
+            Assert.That(await cli.ColumnAsync(Keeper), Is.EqualTo(new[] { "keeper" }), "no key was revoked by a pattern");
+            Assert.That(await cli.ColumnAsync("SELECT vrm FROM markers m JOIN marker_lists l ON l.list_id = m.list_id WHERE l.force_code = 'wiltshire' AND l.is_active = 1"),
                 Is.EqualTo(new[] { "AB12CDE" }), "the active list is the one loaded");
 
             // Free text reaches the store as data: the note and justification come back byte for byte.
-            var justifications = await ScalarsAsync(cli, "SELECT justification FROM audit_log WHERE justification IS NOT NULL");
+            var justifications = await cli.ColumnAsync("SELECT justification FROM audit_log WHERE justification IS NOT NULL");
             Assert.That(justifications, Is.SupersetOf(InjectionStrings.All));
         });
     }

@@ -138,30 +138,14 @@ public class WebHardeningTests
         }
     }
 
-    private async Task<List<string>> ScalarsAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={_cli.Database};Pooling=false");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetValue(0).ToString() ?? "");
-        }
-
-        return values;
-    }
-
     [Test]
     public async Task Injection_and_markup_in_every_parameter_of_every_endpoint_are_answered_safely_and_change_nothing()
     {
         const string Schema = "SELECT type || ' ' || name FROM sqlite_master ORDER BY name";
         const string Markers = "SELECT m.vrm || ' ' || m.suspect_ref FROM markers m JOIN marker_lists l ON l.list_id = m.list_id WHERE l.is_active = 1 ORDER BY 1";
-        var schema = await ScalarsAsync(Schema);
-        var markers = await ScalarsAsync(Markers);
-        var hits = await ScalarsAsync("SELECT hit_id FROM hits");
+        var schema = await _cli.ColumnAsync(Schema);
+        var markers = await _cli.ColumnAsync(Markers);
+        var hits = await _cli.ColumnAsync("SELECT hit_id FROM hits");
 
         var failures = new List<string>();
         var calls = 0;
@@ -197,11 +181,11 @@ public class WebHardeningTests
         {
             Assert.That(tested, Is.SupersetOf(endpoints.Where(e => e.Parameters.Any(p => IsScalar(p.ParameterType) || IsBody(p))).Select(e => $"{e.Method} {e.Route}")));
             Assert.That(failures, Is.Empty);
-            Assert.That(await ScalarsAsync(Schema), Is.EqualTo(schema));
-            Assert.That(await ScalarsAsync("PRAGMA integrity_check"), Is.EqualTo(new[] { "ok" }));
-            Assert.That(await ScalarsAsync(Markers), Is.EqualTo(markers), "the active list is unchanged (uploads were dry runs)");
-            Assert.That(await ScalarsAsync("SELECT hit_id FROM hits"), Is.EqualTo(hits));
-            Assert.That(await ScalarsAsync("SELECT justification FROM audit_log WHERE justification IS NOT NULL"), Is.SupersetOf(InjectionStrings.All), "free text is stored verbatim");
+            Assert.That(await _cli.ColumnAsync(Schema), Is.EqualTo(schema));
+            Assert.That(await _cli.ColumnAsync("PRAGMA integrity_check"), Is.EqualTo(new[] { "ok" }));
+            Assert.That(await _cli.ColumnAsync(Markers), Is.EqualTo(markers), "the active list is unchanged (uploads were dry runs)");
+            Assert.That(await _cli.ColumnAsync("SELECT hit_id FROM hits"), Is.EqualTo(hits));
+            Assert.That(await _cli.ColumnAsync("SELECT justification FROM audit_log WHERE justification IS NOT NULL"), Is.SupersetOf(InjectionStrings.All), "free text is stored verbatim");
         });
     }
 
@@ -221,7 +205,7 @@ public class WebHardeningTests
             Assert.That(outcome.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         }
 
-        Assert.That(await ScalarsAsync("SELECT COUNT(*) FROM outcomes"), Is.EqualTo(new[] { "0" }));
+        Assert.That(await _cli.ColumnAsync("SELECT COUNT(*) FROM outcomes"), Is.EqualTo(new[] { "0" }));
 
         // The marker upload has its own, larger limit (Markers:MaxFileBytes = 20,000 here): 10 kB passes, 30 kB does not.
         string Csv(int rows) => Header + "\n" + string.Concat(Enumerable.Range(0, rows).Select(i => $"AB{i % 90 + 10}CDE,SR-{i},HIGH,wiltshire,2099-01-01,,,,,ACT\n"));
@@ -236,6 +220,6 @@ public class WebHardeningTests
         using var refused = await PostAsync("/api/markers/wiltshire", new StringContent(large, Encoding.UTF8, "text/csv"));
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("nothing was changed"));
-        Assert.That(await ScalarsAsync("SELECT COUNT(*) FROM marker_lists"), Is.EqualTo(new[] { "1" }));
+        Assert.That(await _cli.ColumnAsync("SELECT COUNT(*) FROM marker_lists"), Is.EqualTo(new[] { "1" }));
     }
 }

@@ -113,6 +113,29 @@ public class FaultSuiteTests
         }
     }
 
+    /// <summary>serve on a fresh run with the first half of the feed, once it has stored a hit: the fault comes mid-stream.</summary>
+    private async Task<ServeProcess> StartMidStreamAsync(Run run)
+    {
+        await ProduceAsync(run, 0, Chunks / 2);
+        var serve = ServeProcess.Start(run.Cli, _broker, run.Args);
+        await WaitAssignedAsync(serve);
+        await HitCounts.WaitForAsync(run.Cli, 1, 120);
+        return serve;
+    }
+
+    /// <summary>Whether serve stayed up, answering /healthz, until <paramref name="since"/> has run for the outage.</summary>
+    private static async Task<bool> StaysHealthyAsync(ServeProcess serve, Stopwatch since)
+    {
+        var alive = true;
+        while (since.Elapsed < Scale.Outage)
+        {
+            alive &= !serve.HasExited && await HealthyAsync(serve);
+            await Task.Delay(1000);
+        }
+
+        return alive;
+    }
+
     private static Task WaitAssignedAsync(ServeProcess serve)
         => serve.WaitReadyAsync(body => body.Contains(" partitions", StringComparison.Ordinal) && !body.Contains("kafka: 0 partitions", StringComparison.Ordinal), 120);
 
@@ -162,20 +185,12 @@ public class FaultSuiteTests
     public async Task The_broker_stopped_mid_stream_and_restarted_loses_no_hit()
     {
         using var run = await NewRunAsync();
-        await ProduceAsync(run, 0, Chunks / 2);
-        await using var serve = ServeProcess.Start(run.Cli, _broker, run.Args);
-        await WaitAssignedAsync(serve);
-        await HitCounts.WaitForAsync(run.Cli, 1, 120);
+        await using var serve = await StartMidStreamAsync(run);
 
         await _broker.PauseAsync();
         var down = Stopwatch.StartNew();
         var before = await HitCounts.CountAsync(run.Cli);
-        var alive = true;
-        while (down.Elapsed < Scale.Outage)
-        {
-            alive &= !serve.HasExited && await HealthyAsync(serve);
-            await Task.Delay(1000);
-        }
+        var alive = await StaysHealthyAsync(serve, down);
 
         await _broker.ResumeAsync();
         var outage = down.Elapsed;
@@ -197,10 +212,7 @@ public class FaultSuiteTests
     public async Task The_store_unavailable_mid_stream_pauses_the_worker_and_loses_no_hit()
     {
         using var run = await NewRunAsync();
-        await ProduceAsync(run, 0, Chunks / 2);
-        await using var serve = ServeProcess.Start(run.Cli, _broker, run.Args);
-        await WaitAssignedAsync(serve);
-        await HitCounts.WaitForAsync(run.Cli, 1, 120);
+        await using var serve = await StartMidStreamAsync(run);
 
         // Another process holds an exclusive lock: the worker can neither read nor write the store.
         await using var blocker = new SqliteConnection($"Data Source={run.Cli.Database};Pooling=false");
@@ -213,12 +225,7 @@ public class FaultSuiteTests
 
         var down = Stopwatch.StartNew();
         await ProduceAsync(run, Chunks / 2, Chunks); // the feed carries on during the outage
-        var alive = true;
-        while (down.Elapsed < Scale.Outage)
-        {
-            alive &= !serve.HasExited && await HealthyAsync(serve);
-            await Task.Delay(1000);
-        }
+        var alive = await StaysHealthyAsync(serve, down);
 
         long during;
         await using (var count = blocker.CreateCommand())
@@ -278,12 +285,7 @@ public class FaultSuiteTests
 
             var full = Stopwatch.StartNew();
             await ProduceAsync(run, 0, Chunks);
-            var alive = true;
-            while (full.Elapsed < Scale.Outage)
-            {
-                alive &= !serve.HasExited && await HealthyAsync(serve);
-                await Task.Delay(1000);
-            }
+            var alive = await StaysHealthyAsync(serve, full);
 
             var during = await HitCounts.CountAsync(run.Cli);
             File.Delete(filler);
