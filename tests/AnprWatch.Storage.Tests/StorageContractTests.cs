@@ -139,6 +139,24 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task Active_markers_are_found_by_review_date_or_plate_in_active_lists_only()
+    {
+        static Marker Due(string vrm, string suspect, DateOnly due, Force host) => new(vrm, suspect, RiskLevel.High, host, due, null, null, null, null, "ACT");
+        var today = new DateOnly(2026, 11, 22);
+        await Replace(Avon, Due("AA11AAA", "SR-1", today.AddDays(-1), Avon), Due("AA11AAA", "SR-2", today.AddDays(30), Avon), Due("BB11BBB", "SR-3", today.AddDays(3), Avon));
+        await Replace(Wiltshire, Due("CC11CCC", "SR-4", today.AddDays(-9), Wiltshire));
+        await Replace(Wiltshire, Due("DD11DDD", "SR-5", today.AddDays(2), Wiltshire)); // CC11CCC is no longer active
+
+        var due = await _store.Markers.FindActiveMarkersAsync(reviewDueBy: today.AddDays(3));
+        var plate = await _store.Markers.FindActiveMarkersAsync(vrm: "AA11AAA");
+        Assert.Multiple(() =>
+        {
+            Assert.That(due.Select(m => m.SuspectRef), Is.EqualTo(new[] { "SR-1", "SR-3", "SR-5" }));
+            Assert.That(plate.Select(m => m.SuspectRef), Is.EqualTo(new[] { "SR-1", "SR-2" }));
+        });
+    }
+
+    [Test]
     public async Task A_delivered_alert_is_remembered_so_a_reprocessed_read_is_not_alerted_again()
     {
         var marker = M("AB12CDE", "SR-1");

@@ -37,12 +37,30 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     /// Streams active markers row by row (all forces, or one): a million-marker list is never held as rows and
     /// markers at once, whether it feeds the index or a diff.
     /// </summary>
-    public async IAsyncEnumerable<Marker> StreamActiveMarkersAsync(string? forceCode = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Marker> StreamActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+        => StreamActiveAsync(forceCode is null ? "" : " AND l.force_code = @forceCode", new { forceCode }, cancellationToken);
+
+    /// <summary>
+    /// Active markers whose review is due by <paramref name="reviewDueBy"/>, or of one plate, filtered by the store:
+    /// a look-up in a million-marker deployment reads only what it returns.
+    /// </summary>
+    public async Task<IReadOnlyList<Marker>> FindActiveMarkersAsync(DateOnly? reviewDueBy = null, string? vrm = null, CancellationToken cancellationToken = default)
+    {
+        var where = (reviewDueBy is null ? "" : " AND m.review_due <= @due") + (vrm is null ? "" : " AND m.vrm = @vrm");
+        var markers = new List<Marker>();
+        await foreach (var marker in StreamActiveAsync(where, new { due = reviewDueBy is { } d ? Iso(d) : null, vrm }, cancellationToken).ConfigureAwait(false))
+        {
+            markers.Add(marker);
+        }
+
+        return markers.OrderBy(m => m.HostForce.Code, StringComparer.Ordinal).ThenBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
+    }
+
+    private async IAsyncEnumerable<Marker> StreamActiveAsync(string where, object parameters, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1"
-            + (forceCode is null ? "" : " AND l.force_code = @forceCode");
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { forceCode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var sql = $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m JOIN {database.Table("marker_lists")} l ON l.list_id = m.list_id WHERE l.is_active = 1" + where;
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var parser = reader.GetRowParser<MarkerRow>();
         var shared = new StringPool();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -47,7 +47,7 @@ public static class MarkerVersionCommands
         {
             var plate = Vrm.Normalise(parse.GetValue(vrm)) ?? throw new InvalidInputException("not a valid VRM (1–10 letters or digits)");
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var active = (await services.Markers.GetActiveMarkersAsync(cancellationToken: ct).ConfigureAwait(false)).Where(m => m.Vrm == plate).ToList();
+            var active = await services.Markers.FindActiveMarkersAsync(vrm: plate, cancellationToken: ct).ConfigureAwait(false);
             var versions = await services.Markers.VersionsContainingAsync(plate, ct).ConfigureAwait(false);
             await MarkersCommands.AuditConsultAsync(context, parse.GetValue(user), $"markers show {Vrm.Redact(plate)}", ct).ConfigureAwait(false);
             Output.Json(context.Out, new

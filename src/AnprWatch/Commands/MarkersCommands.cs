@@ -128,8 +128,8 @@ public static class MarkersCommands
             var outputFormat = Output.ParseFormat(parse.GetValue(format));
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
             var today = UkTime.Today(context.Clock);
-            var due = (await services.Markers.GetActiveMarkersAsync(cancellationToken: ct).ConfigureAwait(false))
-                .Where(m => m.ReviewDue <= today.AddDays(days)).OrderBy(m => m.ReviewDue).ToList();
+            var due = (await services.Markers.FindActiveMarkersAsync(reviewDueBy: today.AddDays(days), cancellationToken: ct).ConfigureAwait(false))
+                .OrderBy(m => m.ReviewDue).ToList();
             await AuditConsultAsync(context, parse.GetValue(user), "markers review-due", ct).ConfigureAwait(false);
             WriteMarkers(context.Out, outputFormat, due, today);
             return ExitCodes.Success;

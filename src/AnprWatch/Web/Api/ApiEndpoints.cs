@@ -105,8 +105,8 @@ public static class ApiEndpoints
         }
 
         var today = UkTime.Today(services.Clock);
-        var markers = (await services.Markers.GetActiveMarkersAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false))
-            .Where(m => m.ReviewDue <= today.AddDays(days)).OrderBy(m => m.ReviewDue).ToList();
+        var markers = (await services.Markers.FindActiveMarkersAsync(reviewDueBy: today.AddDays(days), cancellationToken: context.RequestAborted).ConfigureAwait(false))
+            .OrderBy(m => m.ReviewDue).ToList();
         await context.RecordAsync(services, AuditActions.Consult, "markers review-due").ConfigureAwait(false);
         return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
     });
