@@ -8,6 +8,7 @@ CREATE USER anprwatch_app FOR LOGIN anprwatch_app;
 GO
 GRANT SELECT, INSERT ON dbo.hits TO anprwatch_app;
 GRANT DELETE ON dbo.hits TO anprwatch_app;                -- retention purge only
+GRANT UPDATE (alert_delivered_ms) ON dbo.hits TO anprwatch_app;   -- records an acknowledged alert; nothing else in a hit changes
 GRANT SELECT, INSERT, DELETE ON dbo.outcomes TO anprwatch_app;
 GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.marker_lists TO anprwatch_app;   -- UPDATE flips is_active on a new version
