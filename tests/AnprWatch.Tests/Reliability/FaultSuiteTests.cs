@@ -255,7 +255,9 @@ public class FaultSuiteTests
     public async Task The_store_volume_full_pauses_the_worker_until_space_returns_and_loses_no_hit()
     {
         var mount = Directory.CreateTempSubdirectory("anprwatch-full-").FullName;
-        await Shell.RunAsync("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mount);
+        // Mounting needs root: as root directly, otherwise through sudo (as build.sh installs packages); owned by us.
+        var (uid, gid) = ((await Shell.RunAsync("id", "-u")).Trim(), (await Shell.RunAsync("id", "-g")).Trim());
+        await AsRootAsync(uid, "mount", "-t", "tmpfs", "-o", $"size=48m,uid={uid},gid={gid}", "tmpfs", mount);
         try
         {
             using var run = await NewRunAsync(Path.Combine(mount, "store"));
@@ -308,10 +310,13 @@ public class FaultSuiteTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            await Shell.RunAsync("umount", "-l", mount);
+            await AsRootAsync(uid, "umount", "-l", mount);
             Directory.Delete(mount, recursive: true);
         }
     }
+
+    private static Task<string> AsRootAsync(string uid, string command, params string[] args)
+        => uid == "0" ? Shell.RunAsync(command, args) : Shell.RunAsync("sudo", ["-n", command, .. args]);
 
     [Test]
     public async Task Sigterm_mid_stream_drains_commits_and_leaves_nothing_to_redo()
