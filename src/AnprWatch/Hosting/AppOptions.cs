@@ -1,10 +1,10 @@
-using System.Globalization;
 using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Storage;
 using Microsoft.Extensions.Configuration;
+using static AnprWatch.Hosting.ConfigurationValues;
 
 namespace AnprWatch.Hosting;
 
@@ -36,8 +36,8 @@ public sealed class AppOptions
         {
             RiskLevels = RiskList(configuration, "Alerting:RiskLevels") ?? [RiskLevel.High, RiskLevel.Medium],
             IncludeInForce = Bool(configuration, "Alerting:IncludeInForce", false),
-            RepeatWindow = Span(configuration, "Alerting:RepeatWindow", TimeSpan.FromMinutes(15)),
-            MaxReadAge = Span(configuration, "Alerting:MaxReadAge", TimeSpan.FromMinutes(30)),
+            RepeatWindow = PositiveSpan(configuration, "Alerting:RepeatWindow", TimeSpan.FromMinutes(15)),
+            MaxReadAge = PositiveSpan(configuration, "Alerting:MaxReadAge", TimeSpan.FromMinutes(30)),
         };
 
         var maxSubs = Int(configuration, "Matching:MaxOcrSubstitutions", 1);
@@ -63,9 +63,7 @@ public sealed class AppOptions
             throw Bad("Retention:HitDays", "must be at least 1");
         }
 
-        var maxFile = configuration["Markers:MaxFileBytes"] is { } sizeText
-            ? (long.TryParse(sizeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : throw Bad("Markers:MaxFileBytes", $"'{sizeText}' is not a positive number of bytes"))
-            : 256L * 1024 * 1024;
+        var maxFile = PositiveLong(configuration, "Markers:MaxFileBytes", 256L * 1024 * 1024);
 
         return new AppOptions
         {
@@ -77,8 +75,6 @@ public sealed class AppOptions
             RetentionHitDays = hitDays,
         };
     }
-
-    private static InvalidInputException Bad(string key, string message) => new($"configuration {key}: {message}");
 
     /// <summary>Accepts a comma-separated string or an array section.</summary>
     private static IReadOnlyList<string>? List(IConfiguration configuration, string key)
@@ -113,40 +109,5 @@ public sealed class AppOptions
         }
 
         return levels;
-    }
-
-    private static bool Bool(IConfiguration configuration, string key, bool fallback)
-    {
-        var text = configuration[key];
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(text, out var value) ? value : throw Bad(key, $"'{text}' is not true or false");
-    }
-
-    private static int Int(IConfiguration configuration, string key, int fallback)
-    {
-        var text = configuration[key];
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(key, $"'{text}' is not a whole number");
-    }
-
-    private static TimeSpan Span(IConfiguration configuration, string key, TimeSpan fallback)
-    {
-        var text = configuration[key];
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero
-            ? value
-            : throw Bad(key, $"'{text}' is not a positive duration (hh:mm:ss)");
     }
 }

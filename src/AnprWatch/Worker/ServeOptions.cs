@@ -1,7 +1,7 @@
-using System.Globalization;
 using AnprWatch.Cli;
 using AnprWatch.Kafka;
 using Microsoft.Extensions.Configuration;
+using static AnprWatch.Hosting.ConfigurationValues;
 
 namespace AnprWatch.Worker;
 
@@ -55,31 +55,22 @@ public sealed class ServeOptions
             throw new InvalidInputException("configuration Kafka:BootstrapServers: required when Source:Kind is kafka");
         }
 
-        var reload = configuration["Source:ReloadInterval"] is { } text
-            ? (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : throw new InvalidInputException($"configuration Source:ReloadInterval: '{text}' is not a positive duration"))
-            : TimeSpan.FromSeconds(2);
-
-        var maxBody = Positive(configuration, "Http:MaxBodyBytes", 64 * 1024);
-        var failedLimit = Positive(configuration, "Security:FailedAuthLimit", 10);
-        var failedWindow = configuration["Security:FailedAuthWindow"] is { } windowText
-            ? (TimeSpan.TryParse(windowText, CultureInfo.InvariantCulture, out var w) && w > TimeSpan.Zero ? w : throw new InvalidInputException($"configuration Security:FailedAuthWindow: '{windowText}' is not a positive duration"))
-            : TimeSpan.FromMinutes(5);
+        var failedLimit = Int(configuration, "Security:FailedAuthLimit", 10);
+        if (failedLimit < 1)
+        {
+            throw Bad("Security:FailedAuthLimit", $"'{failedLimit}' is not a positive whole number");
+        }
 
         return new ServeOptions
         {
-            MaxBodyBytes = maxBody,
-            FailedAuthLimit = (int)Math.Min(failedLimit, int.MaxValue),
-            FailedAuthWindow = failedWindow,
+            MaxBodyBytes = PositiveLong(configuration, "Http:MaxBodyBytes", 64 * 1024),
+            FailedAuthLimit = failedLimit,
+            FailedAuthWindow = PositiveSpan(configuration, "Security:FailedAuthWindow", TimeSpan.FromMinutes(5)),
             SourceKind = kind,
             InboxPath = configuration["Source:Path"] ?? "data/inbox",
-            ReloadInterval = reload,
+            ReloadInterval = PositiveSpan(configuration, "Source:ReloadInterval", TimeSpan.FromSeconds(2)),
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,
         };
     }
-
-    private static long Positive(IConfiguration configuration, string key, long fallback)
-        => configuration[key] is { } text
-            ? (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : throw new InvalidInputException($"configuration {key}: '{text}' is not a positive whole number"))
-            : fallback;
 }
