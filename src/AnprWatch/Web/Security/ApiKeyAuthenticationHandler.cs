@@ -15,15 +15,18 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>The request carries <c>Authorization: ApiKey …</c> (a machine caller, not a browser session).</summary>
+    public static bool IsPresentedBy(HttpRequest request)
+        => request.Headers.Authorization.ToString().StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
+        if (!IsPresentedBy(Request))
         {
             return AuthenticateResult.NoResult();
         }
 
-        var identity = await services.Keys.FindAsync(header[(SchemeName.Length + 1)..].Trim(), Context.RequestAborted).ConfigureAwait(false);
+        var identity = await services.Keys.FindAsync(Request.Headers.Authorization.ToString()[(SchemeName.Length + 1)..].Trim(), Context.RequestAborted).ConfigureAwait(false);
         if (identity is null)
         {
             throttle.RecordFailure(ThrottleMiddleware.Client(Context));

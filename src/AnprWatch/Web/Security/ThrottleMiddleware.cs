@@ -13,8 +13,7 @@ public static class ThrottleMiddleware
 
     /// <summary>A request that presents a credential: an API key header or the sign-in form.</summary>
     private static bool PresentsCredential(HttpRequest request)
-        => request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase)
-           || (HttpMethods.IsPost(request.Method) && request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase));
+        => ApiKeyAuthenticationHandler.IsPresentedBy(request) || (HttpMethods.IsPost(request.Method) && request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase));
 
     public static IApplicationBuilder UseFailedAuthenticationThrottle(this IApplicationBuilder app)
     {

@@ -34,7 +34,7 @@ public static class WebSecurity
         services.AddSingleton(sp => new FailedAuthenticationThrottle(sp.GetRequiredService<TimeProvider>(), options.FailedAuthLimit, options.FailedAuthWindow));
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase)
+                ApiKeyAuthenticationHandler.IsPresentedBy(context.Request)
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -77,7 +77,7 @@ public static class WebSecurity
     public static async ValueTask<object?> RequireAntiforgeryForCookies(Microsoft.AspNetCore.Http.EndpointFilterInvocationContext context, Microsoft.AspNetCore.Http.EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!http.Request.Headers.Authorization.ToString().StartsWith(ApiKeyAuthenticationHandler.SchemeName + " ", StringComparison.OrdinalIgnoreCase))
+        if (!ApiKeyAuthenticationHandler.IsPresentedBy(http.Request))
         {
             var antiforgery = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
