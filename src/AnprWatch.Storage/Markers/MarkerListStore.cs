@@ -22,16 +22,9 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
             $"SELECT COALESCE(MAX(list_id), 0) FROM {database.Table("marker_lists")}", cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<Marker>> GetActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
-    {
-        var markers = new List<Marker>();
-        await foreach (var marker in StreamActiveMarkersAsync(forceCode, cancellationToken).ConfigureAwait(false))
-        {
-            markers.Add(marker);
-        }
-
-        return markers.OrderBy(m => m.HostForce.Code, StringComparer.Ordinal).ThenBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
-    }
+    /// <summary>The active markers (all forces, or one), ordered by force, plate and suspect.</summary>
+    public Task<IReadOnlyList<Marker>> GetActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+        => FindActiveMarkersAsync(forceCode: forceCode, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Streams active markers row by row (all forces, or one): a million-marker list is never held as rows and
@@ -41,14 +34,16 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         => StreamActiveAsync(forceCode is null ? "" : " AND l.force_code = @forceCode", new { forceCode }, cancellationToken);
 
     /// <summary>
-    /// Active markers whose review is due by <paramref name="reviewDueBy"/>, or of one plate, filtered by the store:
-    /// a look-up in a million-marker deployment reads only what it returns.
+    /// Active markers of one force, whose review is due by <paramref name="reviewDueBy"/>, or of one plate (any
+    /// combination), filtered by the store: a look-up in a million-marker deployment reads only what it returns.
+    /// Ordered by force, plate and suspect.
     /// </summary>
-    public async Task<IReadOnlyList<Marker>> FindActiveMarkersAsync(DateOnly? reviewDueBy = null, string? vrm = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Marker>> FindActiveMarkersAsync(
+        string? forceCode = null, DateOnly? reviewDueBy = null, string? vrm = null, CancellationToken cancellationToken = default)
     {
-        var where = (reviewDueBy is null ? "" : " AND m.review_due <= @due") + (vrm is null ? "" : " AND m.vrm = @vrm");
+        var where = (forceCode is null ? "" : " AND l.force_code = @forceCode") + (reviewDueBy is null ? "" : " AND m.review_due <= @due") + (vrm is null ? "" : " AND m.vrm = @vrm");
         var markers = new List<Marker>();
-        await foreach (var marker in StreamActiveAsync(where, new { due = reviewDueBy is { } d ? Iso(d) : null, vrm }, cancellationToken).ConfigureAwait(false))
+        await foreach (var marker in StreamActiveAsync(where, new { forceCode, due = reviewDueBy is { } d ? Iso(d) : null, vrm }, cancellationToken).ConfigureAwait(false))
         {
             markers.Add(marker);
         }
