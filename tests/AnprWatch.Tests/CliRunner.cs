@@ -27,6 +27,16 @@ public sealed class CliRunner : IDisposable
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Writes a marker CSV into the folder and imports it for <paramref name="force"/>; the import must succeed.</summary>
+    public async Task<string> ImportCsvAsync(string force, string csv, string name = "markers.csv")
+    {
+        var path = PathOf(name);
+        await File.WriteAllTextAsync(path, csv);
+        var import = await RunAsync("markers", "import", path, "--force", force);
+        Assert.That(import.ExitCode, Is.Zero, import.Err);
+        return path;
+    }
+
     /// <summary>The first column of every row a query returns, as text, read with a fresh unpooled connection.</summary>
     public async Task<List<string>> ColumnAsync(string sql)
     {

@@ -44,9 +44,7 @@ public class RetentionTests
     public async Task Serve_logs_a_review_due_summary_per_force_without_plates()
     {
         using var cli = new CliRunner();
-        var csv = cli.PathOf("m.csv");
-        await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nRV12DUE,SR-1,HIGH,kent,2026-01-01\nRV34DUE,SR-2,HIGH,kent,2099-01-01\n");
-        Assert.That((await cli.RunAsync("markers", "import", csv, "--force", "kent")).ExitCode, Is.Zero);
+        await cli.ImportCsvAsync("kent", "vrm,suspect_ref,risk_level,host_force,review_due\nRV12DUE,SR-1,HIGH,kent,2026-01-01\nRV34DUE,SR-2,HIGH,kent,2099-01-01\n");
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
         await serve.WaitReadyAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);

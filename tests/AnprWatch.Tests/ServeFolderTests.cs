@@ -10,9 +10,7 @@ public class ServeFolderTests
     public async Task A_dropped_file_is_processed_once_and_moved_to_done_with_its_dead_letters_and_alerts()
     {
         using var cli = new CliRunner();
-        var csv = cli.PathOf("markers.csv");
-        await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
-        Assert.That((await cli.RunAsync("markers", "import", csv, "--force", "avon-and-somerset")).ExitCode, Is.Zero);
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
 
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         var now = DateTimeOffset.UtcNow;

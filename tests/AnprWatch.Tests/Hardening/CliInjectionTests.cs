@@ -89,10 +89,9 @@ public class CliInjectionTests
     public async Task Injection_strings_in_every_option_of_every_command_are_refused_or_stored_verbatim_and_change_nothing_else()
     {
         using var cli = new CliRunner();
-        await File.WriteAllTextAsync(cli.PathOf("markers.csv"), $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01,,RAILCAR,,,ACT\n");
+        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01,,RAILCAR,,,ACT\n");
         await File.WriteAllTextAsync(cli.PathOf("reads.jsonl"),
             """{"readId":"r-1","vrm":"AB12CDE","cameraId":"CAM-1","forceCode":"DORSET","observedAt":"2026-06-01T10:00:00Z"}""" + "\n");
-        Assert.That((await cli.RunAsync("markers", "import", cli.PathOf("markers.csv"), "--force", "wiltshire")).ExitCode, Is.Zero);
         Assert.That((await cli.RunAsync("replay", cli.PathOf("reads.jsonl"))).ExitCode, Is.Zero);
         Assert.That((await cli.RunAsync("keys", "create", "--role", "admin", "--name", "keeper")).ExitCode, Is.Zero);
 

@@ -29,8 +29,7 @@ public class WebHardeningTests
     {
         _cli = new CliRunner();
         _admin = (await _cli.RunAsync("keys", "create", "--role", "admin", "--name", "admin")).Out.Trim();
-        await File.WriteAllTextAsync(_cli.PathOf("markers.csv"), $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01,,RAILCAR,,,ACT\n");
-        Assert.That((await _cli.RunAsync("markers", "import", _cli.PathOf("markers.csv"), "--force", "wiltshire")).ExitCode, Is.Zero);
+        await _cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01,,RAILCAR,,,ACT\n");
         _hitId = (await TestHits.StoreAsync(_cli, "read-1")).HitId;
         _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none", "--Http:MaxBodyBytes=4096", "--Markers:MaxFileBytes=20000");
         await _serve.WaitReadyAsync();

@@ -47,10 +47,6 @@ public class KafkaWorkerTests
         return sim;
     }
 
-    private static Task<long> CountHitsAsync(CliRunner cli) => HitCounts.CountAsync(cli);
-
-    private static Task WaitForHitsAsync(CliRunner cli, long expected, int seconds) => HitCounts.WaitForAsync(cli, expected, seconds);
-
     [Test]
     public async Task A_scenario_produced_by_kcat_gives_exactly_the_ground_truth_with_alerts_and_dead_letters()
     {
@@ -95,12 +91,12 @@ public class KafkaWorkerTests
 
         await using (var first = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:BatchSize=100"]))
         {
-            await WaitForHitsAsync(cli, expected.Count / 4, 120);
+            await HitCounts.WaitForAsync(cli, expected.Count / 4, 120);
             first.Kill();
             await first.WaitForExitAsync();
         }
 
-        var partial = await CountHitsAsync(cli);
+        var partial = await HitCounts.CountAsync(cli);
         Assert.That(partial, Is.LessThan(expected.Count), "the kill must land part-way through the stream");
 
         await using var second = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:ExitWhenCaughtUp=true"]);
@@ -126,7 +122,7 @@ public class KafkaWorkerTests
             }
 
             await _broker.ProduceAsync(topics.Reads, await KafkaBroker.KeyedReadsAsync(sim));
-            await WaitForHitsAsync(cli, expected.Count, 120);
+            await HitCounts.WaitForAsync(cli, expected.Count, 120);
             await Task.Delay(1000); // nothing more must arrive
             Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
 
@@ -177,7 +173,7 @@ public class KafkaWorkerTests
 
         // Keep reading the plate until the new list is live; the first hit must come within 10 s of the import.
         var n = 0;
-        while (await CountHitsAsync(cli) == 0)
+        while (await HitCounts.CountAsync(cli) == 0)
         {
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the new marker list was not live within 10 s\n" + serve.Output);
             await ProduceLinesAsync(cli, topics.Reads, Read($"after-{++n}", "HR12ABC", "wiltshire", DateTimeOffset.UtcNow));
@@ -193,9 +189,7 @@ public class KafkaWorkerTests
     public async Task A_store_outage_pauses_consumption_and_loses_nothing()
     {
         using var cli = new CliRunner();
-        var csv = cli.PathOf("markers.csv");
-        await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nOU12TAG,SR-OUT,HIGH,avon-and-somerset,2027-12-31\n");
-        Assert.That((await cli.RunAsync("markers", "import", csv, "--force", "avon-and-somerset")).ExitCode, Is.Zero);
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nOU12TAG,SR-OUT,HIGH,avon-and-somerset,2027-12-31\n");
         var topics = await TopicsAsync(partitions: 2);
         await using var serve = ServeProcess.Start(cli, _broker, topics.Args);
         await serve.WaitReadyAsync();
@@ -213,7 +207,7 @@ public class KafkaWorkerTests
         var lines = Enumerable.Range(0, 40).Select(i => Read($"outage-{i}", "OU12TAG", i % 2 == 0 ? "wiltshire" : "dorset", start.AddMinutes(i * 20))).ToArray();
         await ProduceLinesAsync(cli, topics.Reads, lines);
         await Task.Delay(TimeSpan.FromSeconds(20));
-        Assert.That(await CountHitsAsync(cli), Is.Zero, "nothing can be stored while the store is locked");
+        Assert.That(await HitCounts.CountAsync(cli), Is.Zero, "nothing can be stored while the store is locked");
 
         await using (var rollback = blocker.CreateCommand())
         {
@@ -221,7 +215,7 @@ public class KafkaWorkerTests
             await rollback.ExecuteNonQueryAsync();
         }
 
-        await WaitForHitsAsync(cli, 40, 60);
+        await HitCounts.WaitForAsync(cli, 40, 60);
         Assert.That(serve.Output, Does.Contain("retrying"), "the worker retried against the locked store");
         var hits = await GroundTruth.StoredAsync(cli);
         Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(lines.Select((_, i) => $"outage-{i}").Order()));

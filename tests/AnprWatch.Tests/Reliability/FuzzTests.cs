@@ -77,9 +77,7 @@ public class FuzzTests
     public async Task Replay_of_hostile_lines_ends_each_one_as_a_decision_or_a_dead_letter()
     {
         using var cli = new CliRunner();
-        var csv = cli.PathOf("markers.csv");
-        await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,avon-and-somerset,2099-01-01\nHR12ABC,SR-2,HIGH,avon-and-somerset,2099-01-01\n");
-        Assert.That((await cli.RunAsync("markers", "import", csv, "--force", "avon-and-somerset")).ExitCode, Is.Zero);
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,avon-and-somerset,2099-01-01\nHR12ABC,SR-2,HIGH,avon-and-somerset,2099-01-01\n");
 
         // One hostile read per line: newlines inside a case would split it, so they become spaces.
         var mutator = new Mutator(7);
