@@ -44,7 +44,7 @@ public class FailedAuthenticationThrottleTests
         var valid = (await cli.RunAsync("keys", "create", "--role", "analyst", "--name", "analyst")).Out.Trim();
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none", "--Security:FailedAuthLimit=3", "--Security:FailedAuthWindow=00:10:00");
         await serve.WaitReadyAsync();
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{serve.HttpPort}") };
+        using var http = serve.CreateClient();
 
         async Task<HttpResponseMessage> Get(string key)
         {

@@ -33,7 +33,7 @@ public class WebHardeningTests
         _hitId = (await TestHits.StoreAsync(_cli, "read-1")).HitId;
         _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none", "--Http:MaxBodyBytes=4096", "--Markers:MaxFileBytes=20000");
         await _serve.WaitReadyAsync();
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        _http = _serve.CreateClient();
     }
 
     [OneTimeTearDown]

@@ -73,6 +73,10 @@ public sealed class ServeProcess : IAsyncDisposable
         return new ServeProcess(Process.Start(start)!, port);
     }
 
+    /// <summary>A client for this serve's HTTP surface; redirects are not followed, so tests see what a browser would be told.</summary>
+    public HttpClient CreateClient(int timeoutSeconds = 10)
+        => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+
     public async Task<string?> ReadinessAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };

@@ -37,7 +37,7 @@ public class ApiAccessTests
 
         _serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
         await _serve.WaitReadyAsync();
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        _http = _serve.CreateClient();
     }
 
     [OneTimeTearDown]
