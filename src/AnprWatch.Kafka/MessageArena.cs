@@ -11,9 +11,11 @@ internal sealed class MessageArena
 {
     private const int SlabBytes = 1 << 20;
 
-    private readonly List<byte[]> _slabs = [];
+    private readonly List<byte[]> _slabs = [NewSlab()];
     private int _slab;
     private int _offset;
+
+    private static byte[] NewSlab() => GC.AllocateUninitializedArray<byte>(SlabBytes);
 
     public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> data)
     {
@@ -22,16 +24,11 @@ internal sealed class MessageArena
             return data.ToArray(); // rare and large: not worth a slab's room
         }
 
-        if (_slabs.Count == 0 || _offset + data.Length > SlabBytes)
+        if (_offset + data.Length > SlabBytes)
         {
-            if (_slabs.Count > 0)
+            if (++_slab == _slabs.Count)
             {
-                _slab++;
-            }
-
-            if (_slab == _slabs.Count)
-            {
-                _slabs.Add(GC.AllocateUninitializedArray<byte>(SlabBytes));
+                _slabs.Add(NewSlab());
             }
 
             _offset = 0;
