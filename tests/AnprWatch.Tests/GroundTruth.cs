@@ -22,6 +22,16 @@ public static class GroundTruth
 
     private static string? Code(JsonNode? force) => force is JsonObject o ? o["code"]?.GetValue<string>() : force?.GetValue<string>();
 
+    /// <summary>Simulates a Railcar scenario into the runner's <c>sim</c> folder and imports its marker lists.</summary>
+    public static async Task<string> SimulateAsync(CliRunner cli, int seed, int vehicles)
+    {
+        var sim = cli.PathOf("sim");
+        var result = await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--vehicles", vehicles.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(result.ExitCode, Is.Zero, result.Err);
+        await ImportMarkersAsync(cli, sim);
+        return sim;
+    }
+
     public static async Task ImportMarkersAsync(CliRunner cli, string simDirectory)
     {
         foreach (var csv in Directory.GetFiles(Path.Combine(simDirectory, "markers"), "*.csv"))

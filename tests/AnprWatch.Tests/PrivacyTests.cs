@@ -9,9 +9,7 @@ public class PrivacyTests
     public async Task Serve_logs_no_plate_while_processing_a_scenario()
     {
         using var cli = new CliRunner();
-        var sim = cli.PathOf("sim");
-        await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "300", "--seed", "41");
-        await GroundTruth.ImportMarkersAsync(cli, sim);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 41, vehicles: 300);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         File.Copy(Path.Combine(sim, "reads.jsonl"), Path.Combine(inbox, "scenario.jsonl"));
         File.SetLastWriteTimeUtc(Path.Combine(inbox, "scenario.jsonl"), DateTime.UtcNow.AddMinutes(-1));
@@ -40,9 +38,7 @@ public class PrivacyTests
     public async Task Reads_that_hit_nothing_leave_no_trace_in_the_store_or_on_disk()
     {
         using var cli = new CliRunner();
-        var sim = cli.PathOf("sim");
-        await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "400", "--seed", "43");
-        await GroundTruth.ImportMarkersAsync(cli, sim);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 43, vehicles: 400);
         var replay = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"), "--alerts", cli.PathOf("alerts.jsonl"));
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
 

@@ -13,9 +13,7 @@ public class ReplayGroundTruthTests
     public async Task Replay_reproduces_the_ground_truth_exactly(int seed, int vehicles)
     {
         using var cli = new CliRunner();
-        var sim = cli.PathOf("sim");
-        Assert.That((await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--seed", seed.ToString(), "--vehicles", vehicles.ToString())).ExitCode, Is.Zero);
-        await GroundTruth.ImportMarkersAsync(cli, sim);
+        var sim = await GroundTruth.SimulateAsync(cli, seed, vehicles);
 
         var replay = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
@@ -49,9 +47,7 @@ public class ReplayGroundTruthTests
     public async Task Replaying_the_same_file_twice_neither_duplicates_nor_changes_a_hit()
     {
         using var cli = new CliRunner();
-        var sim = cli.PathOf("sim");
-        await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "500");
-        await GroundTruth.ImportMarkersAsync(cli, sim);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 20260501, vehicles: 500); // the simulator's default seed
 
         await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "test")).Out;

@@ -12,9 +12,7 @@ public class RetentionTests
     public async Task Purge_removes_hits_older_than_the_retention_period_and_audits_it_without_plates()
     {
         using var cli = new CliRunner();
-        var sim = cli.PathOf("sim");
-        await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", "500", "--seed", "31");
-        await GroundTruth.ImportMarkersAsync(cli, sim);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 31, vehicles: 500);
         await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         var truth = await GroundTruth.ExpectedAsync(sim);
 

@@ -38,20 +38,11 @@ public class KafkaWorkerTests
         return topics;
     }
 
-    private static async Task<string> SimulateAsync(CliRunner cli, int seed, int vehicles)
-    {
-        var sim = cli.PathOf("sim");
-        var result = await cli.RunAsync("simulate", "--scenario", "railcar", "--out", sim, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--vehicles", vehicles.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.That(result.ExitCode, Is.Zero, result.Err);
-        await GroundTruth.ImportMarkersAsync(cli, sim);
-        return sim;
-    }
-
     [Test]
     public async Task A_scenario_produced_by_kcat_gives_exactly_the_ground_truth_with_alerts_and_dead_letters()
     {
         using var cli = new CliRunner();
-        var sim = await SimulateAsync(cli, seed: 11, vehicles: 2000);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 11, vehicles: 2000);
         var topics = await TopicsAsync();
         await _broker.ProduceAsync(topics.Reads, await KafkaBroker.KeyedReadsAsync(sim));
 
@@ -84,7 +75,7 @@ public class KafkaWorkerTests
     public async Task Killed_with_sigkill_part_way_and_restarted_no_hit_is_lost_or_duplicated()
     {
         using var cli = new CliRunner();
-        var sim = await SimulateAsync(cli, seed: 12, vehicles: 15000);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 12, vehicles: 15000);
         var expected = await GroundTruth.ExpectedAsync(sim);
         var topics = await TopicsAsync();
         await _broker.ProduceAsync(topics.Reads, await KafkaBroker.KeyedReadsAsync(sim));
@@ -108,7 +99,7 @@ public class KafkaWorkerTests
     public async Task Three_instances_share_six_partitions_and_store_the_same_hits_then_drain_on_sigterm()
     {
         using var cli = new CliRunner();
-        var sim = await SimulateAsync(cli, seed: 13, vehicles: 3000);
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 13, vehicles: 3000);
         var expected = await GroundTruth.ExpectedAsync(sim);
         var topics = await TopicsAsync();
 
