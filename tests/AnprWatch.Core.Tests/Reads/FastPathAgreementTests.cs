@@ -41,28 +41,97 @@ public class FastPathAgreementTests
         }
 
         var order = parts.OrderBy(_ => random.Next()).ToList();
-        var spacing = random.Next(4) == 0 ? " \n\t" : "";
+        // Spaces stay on the fast path; other whitespace declines to the reference decoder.
+        var spacing = random.Next(4) switch { 0 => " \n\t", 1 => " ", 2 => "  ", _ => "" };
         var extra = Values[8][random.Next(Values[8].Length)];
-        return Encoding.UTF8.GetBytes("{" + spacing + string.Join("," + spacing, order) + extra + spacing + "}");
+        if (spacing == " " && random.Next(2) == 0)
+        {
+            order = order.Select(p => p.Replace("\":", "\" : ", StringComparison.Ordinal)).ToList();
+        }
+
+        return Encoding.UTF8.GetBytes(spacing + "{" + spacing + string.Join(spacing + "," + spacing, order) + extra + spacing + "}" + spacing);
     }
 
+    // Seeds over the whole int range: FsCheck's own int generator stays within ±size (≤ 100), which would test the
+    // same two hundred reads over and over.
     [FsCheck.NUnit.Property(MaxTest = 20_000)]
-    public Property Fast_and_reference_decoders_agree(int seed)
-    {
-        var json = Build(seed);
-        var vrmFast = new char[10];
-        var vrmFull = new char[10];
-        var fast = ReadDecoder.TryDecodeHead(json, vrmFast, out var headFast, out var errorFast);
-        var full = ReadDecoder.TryDecodeHeadFully(json, vrmFull, out var headFull, out var errorFull);
-        var agree = fast == full && errorFast == errorFull
-            && (!fast || (headFast == headFull && vrmFast.AsSpan(0, headFast.VrmLength).SequenceEqual(vrmFull.AsSpan(0, headFull.VrmLength))));
-        return agree.Label(Encoding.UTF8.GetString(json) + $" fast={fast}/{errorFast} full={full}/{errorFull}");
-    }
+    public Property Fast_and_reference_decoders_agree()
+        => Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var json = Build(seed);
+            var vrmFast = new char[10];
+            var vrmFull = new char[10];
+            var fast = ReadDecoder.TryDecodeHead(json, vrmFast, out var headFast, out var errorFast);
+            var full = ReadDecoder.TryDecodeHeadFully(json, vrmFull, out var headFull, out var errorFull);
+            var agree = fast == full && errorFast == errorFull
+                && (!fast || (headFast == headFull && vrmFast.AsSpan(0, headFast.VrmLength).SequenceEqual(vrmFull.AsSpan(0, headFull.VrmLength))));
+            return agree.Label(Encoding.UTF8.GetString(json) + $" fast={fast}/{errorFast} full={full}/{errorFull}");
+        });
 
     [Test]
     public void The_generator_produces_both_valid_and_invalid_reads()
     {
         var outcomes = Enumerable.Range(0, 2000).Select(s => ReadDecoder.TryDecodeHead(Build(s), new char[10], out _, out _)).ToList();
         Assert.That(outcomes, Has.Some.True.And.Some.False);
+    }
+
+    [Test]
+    public void The_generator_reaches_the_fast_path_often_enough_to_test_it()
+    {
+        var accepted = Enumerable.Range(0, 2000).Count(s => FastReadScanner.TryScan(Build(s), new char[10], out _));
+        // ~5% of generated reads are valid and fast-path shaped: about 1,000 of the property's 20,000 cases.
+        Assert.That(accepted, Is.GreaterThan(50), "the agreement property only means something for reads the fast path accepts");
+    }
+
+    [TestCase("""{"readId":"rd-1","vrm":"ab12 cde","cameraId":"WIL-CAM-001","forceCode":"wiltshire","observedAt":"2026-06-01T22:15:07+01:00","lat":51.349,"lon":-1.994,"site":"A350 northbound","direction":"N","lane":"1","confidence":0.93,"plateImageUrl":"https://anpr.example/1.jpg"}""")]
+    [TestCase("""{ "readId" : "rd-1", "vrm" : "AB12CDE", "cameraId" : "CAM", "forceCode" : "kent", "observedAt" : "2026-01-01T00:00:00.5Z", "vendor" : {"x": 1} }""", false)]
+    [TestCase("""{ "readId" : "rd-1", "vrm" : "AB12CDE", "cameraId" : "CAM", "forceCode" : "kent", "observedAt" : "2026-01-01T00:00:00.5Z", "vendor" : true }""")]
+    [TestCase("""{"readId":"rd-1","vrm":"AB12CDE","cameraId":"CAM","forceCode":"kent","observedAt":"2026-01-01T00:00:00Z","site":"Café Street"}""")]
+    public void Typical_camera_reads_take_the_fast_path(string read, bool fast = true)
+    {
+        // Speed, not correctness: a read the fast path declines is still decoded, at several times the cost.
+        var json = Encoding.UTF8.GetBytes(read);
+        var vrmFast = new char[10];
+        var vrmFull = new char[10];
+        Assert.Multiple(() =>
+        {
+            Assert.That(FastReadScanner.TryScan(json, vrmFast, out var headFast), Is.EqualTo(fast));
+            Assert.That(ReadDecoder.TryDecodeHeadFully(json, vrmFull, out var headFull, out var error), Is.True, error);
+            if (fast)
+            {
+                Assert.That(headFast, Is.EqualTo(headFull));
+                Assert.That(new string(vrmFast, 0, headFast.VrmLength), Is.EqualTo(new string(vrmFull, 0, headFull.VrmLength)));
+            }
+        });
+    }
+
+    [Test]
+    public void Timestamps_agree_across_leap_years_centuries_and_offsets()
+    {
+        // The fast path computes ticks itself; every day of 1896–2404 (century and 400-year leap rules included),
+        // each at a different time and offset, must come out as the reference decoder reads it.
+        string[] offsets = ["Z", "+01:00", "-05:30", "+14:00", "-12:45"];
+        var disagreements = new List<string>();
+        var accepted = 0;
+        for (var day = new DateTime(1896, 1, 1); day < new DateTime(2405, 1, 1); day = day.AddDays(1))
+        {
+            var n = day.DayOfYear;
+            var stamp = $"{day:yyyy-MM-dd}T{n % 24:D2}:{n % 60:D2}:{(n * 7) % 60:D2}{(n % 3 == 0 ? "." + (n * 7919 % 10_000_000).ToString("D7", System.Globalization.CultureInfo.InvariantCulture)[..(n % 7 + 1)] : "")}{offsets[n % offsets.Length]}";
+            var json = Encoding.UTF8.GetBytes($$"""{"readId":"rd-1","vrm":"AB12CDE","cameraId":"CAM-1","forceCode":"kent","observedAt":"{{stamp}}"}""");
+            var vrm = new char[10];
+            var fast = FastReadScanner.TryScan(json, vrm, out var headFast);
+            var full = ReadDecoder.TryDecodeHeadFully(json, vrm, out var headFull, out _);
+            accepted += fast ? 1 : 0;
+            if (fast && (!full || headFast.ObservedAt != headFull.ObservedAt || headFast.ObservedAt.Offset != headFull.ObservedAt.Offset))
+            {
+                disagreements.Add($"{stamp}: fast {headFast.ObservedAt:O}, reference {(full ? headFull.ObservedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "rejected")}");
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(disagreements, Is.Empty);
+            Assert.That(accepted, Is.GreaterThan(180_000), "the fast path should take ordinary timestamps");
+        });
     }
 }
