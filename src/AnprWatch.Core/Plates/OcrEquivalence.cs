@@ -12,6 +12,9 @@ public sealed class OcrEquivalence
 
     private readonly char[] _representative = new char[128];
 
+    /// <summary>A–Z/0–9 → 1–36, the code of the character's representative; 0 for anything else.</summary>
+    private readonly byte[] _packedCode = new byte[128];
+
     public IReadOnlyList<string> Classes { get; }
 
     private OcrEquivalence(IReadOnlyList<string> classes)
@@ -28,6 +31,12 @@ public sealed class OcrEquivalence
             {
                 _representative[c] = cls[0];
             }
+        }
+
+        const string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        foreach (var c in alphabet)
+        {
+            _packedCode[c] = (byte)(alphabet.IndexOf(_representative[c], StringComparison.Ordinal) + 1);
         }
     }
 
@@ -62,6 +71,34 @@ public sealed class OcrEquivalence
         {
             destination[i] = _representative[vrm[i] & 0x7F];
         }
+    }
+
+    /// <summary>
+    /// The equivalence key of a normalised VRM packed into 64 bits: six bits a character (A–Z/0–9 need 36 codes, and
+    /// none is 0, so the length is implied), ten characters at most. 0 when <paramref name="vrm"/> is not a normalised
+    /// VRM. Two VRMs have equal packed keys exactly when their keys are equal.
+    /// </summary>
+    public ulong PackedKey(ReadOnlySpan<char> vrm)
+    {
+        if (vrm.IsEmpty || vrm.Length > Vrm.MaxLength)
+        {
+            return 0;
+        }
+
+        var codes = _packedCode;
+        ulong key = 0;
+        foreach (var c in vrm)
+        {
+            ulong code = c < codes.Length ? codes[c] : 0u;
+            if (code == 0)
+            {
+                return 0;
+            }
+
+            key = (key << 6) | code;
+        }
+
+        return key;
     }
 
     public string Key(string vrm)

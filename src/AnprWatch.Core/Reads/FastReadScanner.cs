@@ -305,6 +305,7 @@ internal static class FastReadScanner
         return json.Slice(start, length).SequenceEqual(FieldNames[candidate]) ? candidate : -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool AcceptString(int field, ReadOnlySpan<byte> value, Span<char> vrm, ref int vrmLength, ref Force? force, ref DateTimeOffset observedAt) => field switch
     {
         -1 => true,
@@ -355,6 +356,7 @@ internal static class FastReadScanner
     /// JSON number grammar, strictly (exponents are left to the full decoder), read and range-checked in one pass.
     /// A known field's value is exact for up to 15 significant digits, which is all a range check needs; longer ones decline.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryNumber(ReadOnlySpan<byte> json, int i, int field, out int end)
     {
         end = i;

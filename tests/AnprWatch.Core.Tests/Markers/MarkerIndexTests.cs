@@ -49,6 +49,34 @@ public class MarkerIndexTests
     }
 
     [Test]
+    public void A_large_index_finds_what_a_plain_dictionary_of_keys_finds()
+    {
+        // 50,000 markers of lengths 1–10 fill the open-addressed table enough for collisions and probe runs; every
+        // marker, a misread of each and 50,000 other plates must match as the string-keyed model says.
+        var random = new Random(11);
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        string Plate() => new(Enumerable.Range(0, random.Next(1, 11)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+        var markers = Enumerable.Range(0, 50_000).Select(i => Marker(Plate(), "SR-" + i)).ToList();
+        var index = MarkerIndex.Build(markers, OcrEquivalence.Default, 1, 1);
+        var model = markers.ToLookup(m => OcrEquivalence.Default.Key(m.Vrm));
+        var probes = markers.Select(m => m.Vrm).Concat(markers.Select(m => m.Vrm.Replace('0', 'O').Replace('B', '8'))).Concat(Enumerable.Range(0, 50_000).Select(_ => Plate()));
+        var wrong = new List<string>();
+        foreach (var plate in probes)
+        {
+            var cousins = model[OcrEquivalence.Default.Key(plate)].ToList();
+            var exact = cousins.Where(m => m.Vrm == plate).ToList();
+            var expected = (exact.Count > 0 ? exact : cousins.Where(m => OcrEquivalence.Substitutions(plate, m.Vrm) <= 1)).Select(m => m.SuspectRef).Order().ToList();
+            var actual = Match(index, plate).Select(m => m.Marker.SuspectRef).Order().ToList();
+            if (!actual.SequenceEqual(expected))
+            {
+                wrong.Add($"{plate}: expected [{string.Join(",", expected)}], got [{string.Join(",", actual)}]");
+            }
+        }
+
+        Assert.That(wrong, Is.Empty);
+    }
+
+    [Test]
     public void Nothing_matches_an_unmarked_plate_or_an_empty_index()
     {
         var index = MarkerIndex.Build([Marker("AB12CDE")], OcrEquivalence.Default, 1, 1);

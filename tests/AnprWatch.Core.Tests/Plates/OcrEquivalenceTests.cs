@@ -45,4 +45,25 @@ public class OcrEquivalenceTests
         var key = OcrEquivalence.Default.Key(vrm);
         return (OcrEquivalence.Default.Key(key) == key && key.Length == vrm.Length).ToProperty();
     }
+
+    [FsCheck.NUnit.Property(MaxTest = 5000)]
+    public Property Packed_keys_are_equal_exactly_when_keys_are_equal()
+    {
+        // Plates from a small alphabet rich in confusable characters, so equal keys are common.
+        var plate = Gen.Choose(1, 10).SelectMany(n => Gen.Elements("0ODQ1I2Z5S8BAX".ToCharArray()).ArrayOf(n)).Select(c => new string(c));
+        return Prop.ForAll(plate.ToArbitrary(), plate.ToArbitrary(), (a, b) =>
+        {
+            var equivalence = OcrEquivalence.Default;
+            var keysEqual = equivalence.Key(a) == equivalence.Key(b);
+            var packedEqual = equivalence.PackedKey(a) == equivalence.PackedKey(b);
+            return keysEqual == packedEqual && equivalence.PackedKey(a) != 0;
+        });
+    }
+
+    [TestCase("")]
+    [TestCase("AB12 CDE")]
+    [TestCase("ab12cde")]
+    [TestCase("ABCDEFGHIJK")]
+    public void Packed_key_is_zero_for_anything_but_a_normalised_vrm(string vrm)
+        => Assert.That(OcrEquivalence.Default.PackedKey(vrm), Is.Zero);
 }
