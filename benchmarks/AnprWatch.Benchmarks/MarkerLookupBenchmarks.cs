@@ -6,13 +6,14 @@ namespace AnprWatch.Benchmarks;
 
 /// <summary>
 /// Lookup of a read's plate among 1,000,000 markers: the frozen equivalence-key index probed with a span, against
-/// the naive string approach (ToUpper + Replace, then Dictionary&lt;string, …&gt;) in the same run.
+/// the naive string approach (<see cref="NaiveMatcher"/>: ToUpper + Replace, then Dictionary&lt;string, …&gt;) in the
+/// same run. Setup checks both find the same matches.
 /// </summary>
 [MemoryDiagnoser]
 public class MarkerLookupBenchmarks
 {
     private MarkerIndex _index = null!;
-    private Dictionary<string, List<Marker>> _naive = null!;
+    private NaiveMatcher _naive = null!;
     private string[] _plates = null!;
     private readonly List<MarkerMatch> _matches = new(4);
 
@@ -24,8 +25,13 @@ public class MarkerLookupBenchmarks
     {
         var markers = Workload.Markers(MarkerCount);
         _index = MarkerIndex.Build(markers, OcrEquivalence.Default, 1, 1);
-        _naive = markers.GroupBy(m => m.Vrm).ToDictionary(g => g.Key, g => g.ToList());
-        _plates = Workload.ReadPlates(Workload.Reads);
+        _naive = new NaiveMatcher(markers);
+        _plates = Workload.ReadPlates(Workload.Reads, markers);
+        var (naive, ours) = (NaiveStringDictionary(), FrozenSpanIndex());
+        if (naive != ours || ours == 0)
+        {
+            throw new InvalidOperationException($"the baseline found {naive} matches and ours {ours}: they must agree, and find some");
+        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Workload.Reads)]
@@ -34,10 +40,9 @@ public class MarkerLookupBenchmarks
         var hits = 0;
         foreach (var plate in _plates)
         {
-            var key = plate.ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
-            if (_naive.TryGetValue(key, out var found))
+            if (NaiveMatcher.Normalise(plate) is { } vrm)
             {
-                hits += found.Count;
+                hits += _naive.Matches(vrm);
             }
         }
 

@@ -29,11 +29,26 @@ public static class Workload
         return markers;
     }
 
-    /// <summary>Plates for reads: drawn from a different generator, so nearly all miss (as on a real road).</summary>
-    public static string[] ReadPlates(int count)
+    /// <summary>
+    /// Plates for reads: drawn from a different generator, so nearly all miss (as on a real road), except that every
+    /// 500th is a marked plate and every 1,000th a marked plate misread (B read as 8, O as 0, or the reverse, where it has one), so both kinds of
+    /// match are exercised and the baselines' answers can be compared.
+    /// </summary>
+    public static string[] ReadPlates(int count, IReadOnlyList<Marker> markers)
     {
         var random = new Random(7);
-        return Enumerable.Range(0, count).Select(_ => Plate(random)).Select((p, i) => i % 10 == 0 ? p[..4] + " " + p[4..].ToLowerInvariant() : p).ToArray();
+        return Enumerable.Range(0, count).Select(i => i switch
+        {
+            _ when i % 1000 == 1 => Misread(markers[i].Vrm),
+            _ when i % 500 == 1 => markers[i].Vrm,
+            _ => Plate(random),
+        }).Select((p, i) => i % 10 == 0 ? p[..4] + " " + p[4..].ToLowerInvariant() : p).ToArray();
+    }
+
+    private static string Misread(string vrm)
+    {
+        var at = vrm.IndexOfAny(['B', 'O', '8', '0']);
+        return at < 0 ? vrm : vrm[..at] + (vrm[at] switch { 'B' => '8', '8' => 'B', 'O' => '0', _ => 'O' }) + vrm[(at + 1)..];
     }
 
     public static byte[][] ReadMessages(string[] plates)
