@@ -32,9 +32,7 @@ internal static class FastReadScanner
     private const int Lon = 6;
     private const int Confidence = 10;
 
-    private static readonly byte[][] FieldNames = ["readId"u8.ToArray(), "vrm"u8.ToArray(), "cameraId"u8.ToArray(), "forceCode"u8.ToArray(),
-        "observedAt"u8.ToArray(), "lat"u8.ToArray(), "lon"u8.ToArray(), "site"u8.ToArray(), "direction"u8.ToArray(), "lane"u8.ToArray(),
-        "confidence"u8.ToArray(), "plateImageUrl"u8.ToArray(), "overviewImageUrl"u8.ToArray()];
+    private static readonly byte[][] FieldNames = ReadDecoder.FieldNamesUtf8;
 
     private static readonly Vector128<byte>[] FieldNameVectors = FieldNames.Select(n =>
     {

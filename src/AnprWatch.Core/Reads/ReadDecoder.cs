@@ -45,7 +45,8 @@ public static class ReadDecoder
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static readonly byte[][] FieldNamesUtf8 = FieldNames.Select(Encoding.UTF8.GetBytes).ToArray();
+    /// <summary>Indexed by field number; the fast scanner numbers fields the same way.</summary>
+    internal static readonly byte[][] FieldNamesUtf8 = FieldNames.Select(Encoding.UTF8.GetBytes).ToArray();
 
     /// <summary>Validates a read and extracts what matching needs. <paramref name="vrm"/> needs room for <see cref="Vrm.MaxLength"/> chars.</summary>
     public static bool TryDecodeHead(ReadOnlySpan<byte> json, Span<char> vrm, out ReadHead head, out string? error)
