@@ -58,8 +58,10 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
         catch (OperationCanceledException)
         {
         }
-        catch (Exception ex) when (ex is Confluent.Kafka.KafkaException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // Whatever ends fetching reaches the worker through the channel, so the process exits non-zero; an
+            // exception escaping this thread would instead kill the process without a word.
             _failure = ex;
         }
         finally

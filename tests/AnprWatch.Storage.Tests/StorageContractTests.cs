@@ -170,6 +170,33 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_batch_of_twenty_thousand_hits_is_stored_read_back_and_marked_delivered_within_the_sql_server_parameter_limit()
+    {
+        // 20,000 is the largest Kafka batch (Kafka:BatchSize default): every read in it a hit, far past SQL Server's 2,100
+        // parameters per statement, which SQLite is held to as well.
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 22, 15, 0, TimeSpan.Zero);
+        var hits = Enumerable.Range(0, 20_000).Select(i => H($"bulk-{i}", marker, t.AddSeconds(i))).ToList();
+
+        var stored = await _store.Hits.SaveHitsAsync(hits, CancellationToken.None);
+        Assert.That(stored.Select(h => h.HitId), Is.EqualTo(hits.Select(h => h.HitId)), "every hit comes back, in order");
+
+        await _store.Hits.MarkAlertsDeliveredAsync(hits.Select(h => h.HitId).ToList(), t, CancellationToken.None);
+        var again = await _store.Hits.SaveHitsAsync(hits, CancellationToken.None);
+        Assert.That(again.Count(h => h.AlertDelivered), Is.EqualTo(20_000));
+    }
+
+    [Test]
+    public async Task A_statement_over_the_sql_server_parameter_limit_fails_on_sqlite_too()
+    {
+        // The guard that makes the test above meaningful: without it SQLite takes 32,766 parameters and hides the bug.
+        await using var connection = await _store.Database.OpenAsync();
+        var ids = Enumerable.Range(0, 2101).Select(i => $"id-{i}").ToArray();
+        var ex = Assert.CatchAsync(async () => await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {_store.Database.Table("hits")} WHERE hit_id IN @ids", new { ids }));
+        Assert.That(ex!.Message, Does.Contain("too many").IgnoreCase.Or.Contain("parameters").IgnoreCase);
+    }
+
+    [Test]
     public async Task Last_alerted_looks_only_at_alerted_hits_of_the_same_marker_and_camera_force_in_the_window()
     {
         var marker = M("AB12CDE", "SR-1");

@@ -16,7 +16,7 @@ public class PrivacyTests
 
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Logging:LogLevel:Default=Debug");
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!File.Exists(Path.Combine(inbox, "done", "scenario.jsonl")))
+        while (!File.Exists(Path.Combine(inbox, "done", "scenario.receipt.json")))
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), serve.Output);
             await Task.Delay(200);
@@ -27,7 +27,7 @@ public class PrivacyTests
         var truth = await GroundTruth.ExpectedAsync(sim);
         Assert.That(truth, Is.Not.Empty);
         var log = serve.Output;
-        Assert.That(log, Does.Contain("processed scenario.jsonl"), "the log was captured");
+        Assert.That(log, Does.Contain("processed scenario"), "the log was captured");
         foreach (var plate in truth.Select(h => h!["markerVrm"]!.GetValue<string>()).Concat(truth.Select(h => h!["vrm"]!.GetValue<string>())).Distinct())
         {
             Assert.That(log, Does.Not.Contain(plate));

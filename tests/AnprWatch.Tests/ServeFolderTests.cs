@@ -1,46 +1,194 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 
 namespace AnprWatch.Tests;
 
-/// <summary>`serve` with the embedded default source: files dropped into the inbox are processed once and moved to done/.</summary>
+/// <summary>
+/// `serve` with the embedded default source: a file dropped into the inbox is processed once, its outputs land in
+/// done/ beside a receipt, and the input (every miss in it) is deleted.
+/// </summary>
 public class ServeFolderTests
 {
+    private static string At(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task DropAsync(CliRunner cli, string inbox, string name, IEnumerable<string> lines)
+    {
+        var staging = cli.PathOf($"staging-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(staging, lines);
+        File.SetLastWriteTimeUtc(staging, DateTime.UtcNow.AddMinutes(-1));
+        File.Move(staging, Path.Combine(inbox, name)); // dropped by rename, as the README asks
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, Kafka.ServeProcess serve, string what, int seconds = 60)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.That(clock.Elapsed < TimeSpan.FromSeconds(seconds) && !serve.HasExited, Is.True, what + "\n" + serve.Output);
+            await Task.Delay(100);
+        }
+    }
+
     [Test]
-    public async Task A_dropped_file_is_processed_once_and_moved_to_done_with_its_dead_letters_and_alerts()
+    public async Task A_dropped_file_is_processed_once_its_outputs_and_receipt_kept_and_the_input_deleted()
     {
         using var cli = new CliRunner();
         await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
 
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         var now = DateTimeOffset.UtcNow;
-        var staging = cli.PathOf("staging.jsonl");
-        await File.WriteAllLinesAsync(staging,
+        await DropAsync(cli, inbox, "reads-1.jsonl",
         [
-            $$"""{"readId":"f-1","vrm":"FD12 ABC","cameraId":"CAM-9","forceCode":"dorset","observedAt":"{{now:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""",
+            $$"""{"readId":"f-1","vrm":"FD12 ABC","cameraId":"CAM-9","forceCode":"dorset","observedAt":"{{At(now)}}"}""",
             "not json",
-            $$"""{"readId":"f-2","vrm":"XX99XXX","cameraId":"CAM-9","forceCode":"dorset","observedAt":"{{now:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""",
+            $$"""{"readId":"f-2","vrm":"XX99XXX","cameraId":"CAM-9","forceCode":"dorset","observedAt":"{{At(now)}}"}""",
         ]);
-        File.Move(staging, Path.Combine(inbox, "reads-1.jsonl")); // dropped by rename, as the README asks
 
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
-        var done = Path.Combine(inbox, "done", "reads-1.jsonl");
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(done))
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "the file was not processed\n" + serve.Output);
-            await Task.Delay(200);
-        }
+        var done = Path.Combine(inbox, "done");
+        await WaitForAsync(() => File.Exists(Path.Combine(done, "reads-1.receipt.json")), serve, "the file was not processed");
 
         await Assert.MultipleAsync(async () =>
         {
-            Assert.That(File.Exists(Path.Combine(inbox, "reads-1.jsonl")), Is.False);
-            var deadLetter = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "reads-1.dlq.jsonl"))).Single())!;
+            // The misses (f-2) are nowhere on disk: the input is gone from the inbox, the claim folder and done/.
+            Assert.That(Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Select(Path.GetFileName),
+                Is.EquivalentTo(new[] { "reads-1.alerts.jsonl", "reads-1.dlq.jsonl", "reads-1.receipt.json" }));
+            var deadLetter = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(done, "reads-1.dlq.jsonl"))).Single())!;
             Assert.That(deadLetter["line"]!.GetValue<long>(), Is.EqualTo(2));
-            var alerts = (await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "reads-1.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+            var alerts = (await File.ReadAllLinesAsync(Path.Combine(done, "reads-1.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
             Assert.That(alerts.Select(a => a["routedTo"]!.GetValue<string>()), Is.EquivalentTo(new[] { "dorset", "avon-and-somerset" }));
+            var receipt = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(done, "reads-1.receipt.json")))!;
+            Assert.That((receipt["reads"]!.GetValue<long>(), receipt["hits"]!.GetValue<long>(), receipt["deadLetters"]!.GetValue<long>()), Is.EqualTo((3L, 1L, 1L)));
             var hits = await GroundTruth.StoredAsync(cli);
             Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "f-1" }));
         });
+    }
+
+    [Test]
+    public async Task A_second_file_with_the_same_name_keeps_the_first_files_alerts_and_dead_letters()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var now = DateTimeOffset.UtcNow;
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        var done = Path.Combine(inbox, "done");
+
+        await DropAsync(cli, inbox, "feed.jsonl", [$$"""{"readId":"first","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(now.AddHours(-2))}}"}""", "junk one"]);
+        await WaitForAsync(() => File.Exists(Path.Combine(done, "feed.receipt.json")), serve, "first file");
+        await DropAsync(cli, inbox, "feed.jsonl", [$$"""{"readId":"second","vrm":"FD12ABC","cameraId":"C","forceCode":"wiltshire","observedAt":"{{At(now.AddHours(-1))}}"}""", "junk two"]);
+        await WaitForAsync(() => File.Exists(Path.Combine(done, "feed~2.receipt.json")), serve, "second file");
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That((await File.ReadAllTextAsync(Path.Combine(done, "feed.alerts.jsonl"))), Does.Contain("\"readId\":\"first\"").And.Not.Contain("\"second\""));
+            Assert.That((await File.ReadAllTextAsync(Path.Combine(done, "feed.dlq.jsonl"))), Does.Contain("junk one"));
+            Assert.That((await File.ReadAllTextAsync(Path.Combine(done, "feed~2.alerts.jsonl"))), Does.Contain("\"readId\":\"second\"").And.Not.Contain("\"first\""));
+            Assert.That((await File.ReadAllTextAsync(Path.Combine(done, "feed~2.dlq.jsonl"))), Does.Contain("junk two"));
+        });
+    }
+
+    [Test]
+    public async Task Killed_at_random_points_mid_file_the_restarts_leave_exactly_the_outputs_of_one_clean_run()
+    {
+        using var cli = new CliRunner();
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 1313, vehicles: 400);
+        var truth = await GroundTruth.ExpectedAsync(sim);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var lines = await File.ReadAllLinesAsync(Path.Combine(sim, "reads.jsonl"));
+        await DropAsync(cli, inbox, "railcar.jsonl", lines);
+
+        // The oracle is the simulator's: every hit once, one alert line per routed copy of each alerted hit, and one
+        // dead letter per read the simulator made malformed.
+        var expectedAlerts = truth.Where(h => h!["alerted"]!.GetValue<bool>())
+            .SelectMany(h => h!["cameraForce"]!.ToJsonString() == h["hostForce"]!.ToJsonString() ? new[] { 1 } : [1, 2]).Count();
+        var malformed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "scenario.json")))!["malformed"]!.AsArray().Count;
+        var receipt = Path.Combine(inbox, "done", "railcar.receipt.json");
+        var random = new Random(20261130);
+        var kills = 0;
+        for (var k = 0; k < 3; k++)
+        {
+            await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Source:BatchSize=40");
+            var target = (long)(truth.Count * (0.15 + (0.25 * k) + (random.NextDouble() * 0.2)));
+            var clock = Stopwatch.StartNew();
+            while (await Kafka.HitCounts.CountAsync(cli) < target && !File.Exists(receipt))
+            {
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(120)), serve.Output);
+                await Task.Delay(10);
+            }
+
+            serve.Kill();
+            await serve.WaitForExitAsync();
+            kills += File.Exists(receipt) ? 0 : 1;
+        }
+
+        await using (var last = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Source:BatchSize=40"))
+        {
+            await WaitForAsync(() => File.Exists(receipt), last, "the interrupted file was never finished", 180);
+        }
+
+        var alerts = await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "railcar.alerts.jsonl"));
+        var deadLetters = await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "railcar.dlq.jsonl"));
+        var stored = await GroundTruth.StoredAsync(cli);
+        Assert.Multiple(() =>
+        {
+            Assert.That(kills, Is.EqualTo(3), "every kill landed part-way through the file");
+            Assert.That(GroundTruth.Keys(stored), Is.EqualTo(GroundTruth.Keys(truth)), "every hit once, each decided as in one clean run");
+            Assert.That(alerts, Has.Length.EqualTo(expectedAlerts), "every alert line once");
+            Assert.That(alerts.Select(a => JsonNode.Parse(a)!).Select(a => $"{a["alertId"]}|{a["routedTo"]}").Distinct().Count(), Is.EqualTo(expectedAlerts));
+            Assert.That(deadLetters.Select(d => JsonNode.Parse(d)!["line"]!.GetValue<long>()), Is.Unique);
+            Assert.That(deadLetters, Has.Length.EqualTo(malformed), "every dead letter once");
+            Assert.That(Directory.EnumerateFiles(inbox, "*.jsonl", SearchOption.AllDirectories).Select(Path.GetFileName),
+                Is.EquivalentTo(new[] { "railcar.alerts.jsonl", "railcar.dlq.jsonl" }), "the input is deleted once its outputs are durable");
+        });
+    }
+
+    [Test]
+    public async Task A_read_the_store_refuses_every_time_is_isolated_and_dead_lettered_and_the_rest_of_its_batch_is_stored()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+
+        // A deterministic store error on one read only, as a constraint or a server limit would give: retrying cannot cure it.
+        await using (var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TRIGGER poison_hit BEFORE INSERT ON hits WHEN NEW.read_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the store'); END";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 30).Select(i => i == 17 ? "refused" : $"ok-{i}").ToList();
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await DropAsync(cli, inbox, "batch.jsonl", ids.Select((id, i) =>
+            $$"""{"readId":"{{id}}","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(now.AddMinutes(-20 * (30 - i)))}}"}"""));
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "batch.receipt.json")), serve, "the file was not processed");
+
+        var deadLetter = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "batch.dlq.jsonl"))).Single())!;
+        var stored = await GroundTruth.StoredAsync(cli);
+        Assert.Multiple(() =>
+        {
+            Assert.That(deadLetter["line"]!.GetValue<long>(), Is.EqualTo(18));
+            Assert.That(deadLetter["reason"]!.GetValue<string>(), Does.StartWith("internal:").And.Contain("refused by the store"));
+            Assert.That(stored.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(ids.Where(i => i != "refused").Order()));
+            Assert.That(serve.HasExited, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task A_worker_that_cannot_go_on_stops_serve_with_exit_code_1_so_the_service_manager_restarts_it()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+
+        // The inbox path is a file: the folder source can never start.
+        var notAFolder = cli.PathOf("inbox-is-a-file");
+        await File.WriteAllTextAsync(notAFolder, "");
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={notAFolder}");
+        Assert.That(await serve.WaitForExitAsync(60), Is.EqualTo(1), serve.Output);
+        Assert.That(serve.Output, Does.Contain("the worker stopped"));
     }
 }

@@ -292,7 +292,7 @@ public static class MarkerCsvReader
         var vrm = rawVrm is null ? null : Vrm.Normalise(rawVrm);
         if (rawVrm is not null && vrm is null)
         {
-            error(line, "vrm is not a valid VRM (after removing spaces and punctuation it must be 1–10 letters or digits)");
+            error(line, Vrm.InvalidReason("vrm", rawVrm));
             ok = false;
         }
 

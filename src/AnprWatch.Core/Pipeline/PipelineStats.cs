@@ -14,6 +14,7 @@ public sealed class PipelineStats
     private long _stale;
     private long _inForce;
     private long _batches;
+    private long _internalErrors;
 
     public long Reads => Interlocked.Read(ref _reads);
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
@@ -24,6 +25,9 @@ public sealed class PipelineStats
     public long InForce => Interlocked.Read(ref _inForce);
     public long OutOfForce => Hits - InForce;
     public long Batches => Interlocked.Read(ref _batches);
+    public long InternalErrors => Interlocked.Read(ref _internalErrors);
+
+    internal void AddInternalError() => Interlocked.Increment(ref _internalErrors);
 
     public ConcurrentDictionary<string, long> HitsByCameraForce { get; } = new(StringComparer.Ordinal);
 

@@ -2,6 +2,7 @@ using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Reads;
+using Microsoft.Extensions.Logging;
 
 namespace AnprWatch.Core.Pipeline;
 
@@ -28,8 +29,12 @@ public sealed class ReadPipeline(
     IDeadLetterSink deadLetters,
     TimeProvider clock,
     PipelineMode mode,
-    PipelineStats stats)
+    PipelineStats stats,
+    ReadWindow? window = null,
+    ILogger? logger = null)
 {
+    private readonly ReadWindow _window = window ?? ReadWindow.Default;
+
     /// <summary>
     /// Reads are decoded a chunk at a time and matched after: the chunk's index probes, each a likely cache miss
     /// with a million markers, then overlap instead of each stalling its own read's decode (measured ~15 ns a read).
@@ -41,6 +46,8 @@ public sealed class ReadPipeline(
     private readonly List<MarkerMatch> _matches = new(4);
     private readonly List<Hit> _candidates = [];
     private readonly List<DeadLetter> _deadLetters = [];
+    private long _earliestTicks;
+    private long _latestTicks;
 
     public PipelineStats Stats => stats;
 
@@ -53,6 +60,9 @@ public sealed class ReadPipeline(
 
         // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
         var current = index.Current;
+        var batchStarted = clock.GetUtcNow();
+        _earliestTicks = _window.Earliest.UtcTicks;
+        _latestTicks = batchStarted.UtcTicks + Math.Min(_window.MaxAheadOfClock.Ticks, DateTimeOffset.MaxValue.UtcTicks - batchStarted.UtcTicks);
         var records = batch.Records;
         for (var start = 0; start < records.Count; start += ChunkSize)
         {
@@ -66,11 +76,6 @@ public sealed class ReadPipeline(
             {
                 MatchOne(current, records[start + i], i);
             }
-        }
-
-        if (_deadLetters.Count > 0)
-        {
-            await deadLetters.WriteAsync(_deadLetters.ToArray(), cancellationToken).ConfigureAwait(false);
         }
 
         if (_candidates.Count > 0)
@@ -115,6 +120,13 @@ public sealed class ReadPipeline(
             }
         }
 
+        // Dead letters go last: a batch that fails on the store wrote none, so re-running it (or its halves, when the
+        // worker isolates a read the store refuses) never writes one twice.
+        if (_deadLetters.Count > 0)
+        {
+            await deadLetters.WriteAsync(_deadLetters.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+
         stats.AddBatch(batch.Records.Count, _deadLetters.Count);
         PipelineTelemetry.Reads.Add(batch.Records.Count);
         if (_deadLetters.Count > 0)
@@ -127,34 +139,86 @@ public sealed class ReadPipeline(
         activity?.SetTag("anprwatch.hits", _candidates.Count);
     }
 
-    /// <summary>The per-read hot path, with <see cref="MatchOne"/>: allocates nothing unless the read is malformed or matches a marker.</summary>
+    /// <summary>
+    /// The per-read hot path, with <see cref="MatchOne"/>: allocates nothing unless the read is malformed or matches a
+    /// marker. Whatever one read does, it cannot take the batch with it: an unexpected exception dead-letters that read
+    /// as <c>internal: …</c> and the next read is processed.
+    /// </summary>
     private void DecodeOne(SourceRecord record, int slot)
     {
-        if (!ReadDecoder.TryDecodeHead(record.Value.Span, _chunkVrms.AsSpan(slot * Vrm.MaxLength, Vrm.MaxLength), out _chunkHeads[slot], out var error))
+        string? error;
+        try
         {
-            // A zero-length VRM marks the slot as not to be matched: a decoded read's VRM is never empty.
-            _chunkHeads[slot] = default;
-            _deadLetters.Add(new DeadLetter(record.Position, error!, record.Value.ToArray()));
+            if (ReadDecoder.TryDecodeHead(record.Value.Span, _chunkVrms.AsSpan(slot * Vrm.MaxLength, Vrm.MaxLength), out _chunkHeads[slot], out error))
+            {
+                var ticks = _chunkHeads[slot].ObservedAt.UtcTicks;
+                if (ticks >= _earliestTicks && ticks <= _latestTicks)
+                {
+                    return;
+                }
+
+                error = _window.Describe(new DateTimeOffset(_latestTicks, TimeSpan.Zero) - _window.MaxAheadOfClock);
+            }
         }
+        catch (Exception ex)
+        {
+            error = Internal("decode", ex);
+        }
+
+        // A zero-length VRM marks the slot as not to be matched: a decoded read's VRM is never empty.
+        _chunkHeads[slot] = default;
+        _deadLetters.Add(new DeadLetter(record.Position, error!, record.Value.ToArray()));
     }
 
     private void MatchOne(MarkerIndex current, SourceRecord record, int slot)
     {
         var length = _chunkHeads[slot].VrmLength;
-        if (length == 0 || !current.Match(_chunkVrms.AsSpan(slot * Vrm.MaxLength, length), _matches))
+        if (length == 0)
         {
             return;
         }
 
-        var read = ReadDecoder.Materialise(record.Value.Span, out _)!;
-        var now = clock.GetUtcNow();
-        foreach (var (marker, kind) in _matches)
+        var candidatesBefore = _candidates.Count;
+        try
         {
-            if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
+            if (!current.Match(_chunkVrms.AsSpan(slot * Vrm.MaxLength, length), _matches))
             {
-                _candidates.Add(Hit.Create(read, marker, kind, assessment, now));
+                return;
+            }
+
+            var read = ReadDecoder.Materialise(record.Value.Span, out var error);
+            if (read is null)
+            {
+                // The fast path accepted what the reference decoder refuses: never guess which is right.
+                PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", "materialise"));
+                _deadLetters.Add(new DeadLetter(record.Position, "internal: the fast and reference decoders disagree: " + error, record.Value.ToArray()));
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            foreach (var (marker, kind) in _matches)
+            {
+                if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
+                {
+                    _candidates.Add(Hit.Create(read, marker, kind, assessment, now));
+                }
             }
         }
+        catch (Exception ex)
+        {
+            // Nothing of a read that failed half-way is kept: its other matches go with it to the dead-letter sink.
+            _candidates.RemoveRange(candidatesBefore, _candidates.Count - candidatesBefore);
+            _deadLetters.Add(new DeadLetter(record.Position, Internal("match", ex), record.Value.ToArray()));
+        }
+    }
+
+    /// <summary>The dead-letter reason for an unexpected exception; the log line and metric name the stage, never a plate.</summary>
+    private string Internal(string stage, Exception ex)
+    {
+        PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", stage));
+        stats.AddInternalError();
+        logger?.LogError("internal error in stage {Stage} ({ExceptionType}): the read is dead-lettered and processing continues", stage, ex.GetType().Name);
+        return $"internal: {stage} failed: {ex.GetType().Name}: {ex.Message}";
     }
 
     /// <summary>Suppression looks at alerted hits already stored and at those decided earlier in this batch.</summary>
@@ -166,7 +230,7 @@ public sealed class ReadPipeline(
         foreach (var hit in candidates)
         {
             var key = (hit.MarkerId, hit.CameraForce.Code);
-            var from = hit.ObservedAt - gate.RepeatWindow;
+            var from = gate.WindowStart(hit.ObservedAt);
             DateTimeOffset? last = null;
             if (alertedInBatch.TryGetValue(key, out var times))
             {

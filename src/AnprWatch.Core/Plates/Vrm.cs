@@ -17,7 +17,10 @@ public static class Vrm
     public static bool TryNormalise(ReadOnlySpan<char> raw, Span<char> destination, out int length)
         => TryNormaliseCore(raw, destination, out length);
 
-    /// <summary>UTF-8 twin: non-ASCII bytes are never A–Z/0–9, so they drop out exactly as their characters would.</summary>
+    /// <summary>
+    /// UTF-8 twin for the hot path: any non-ASCII byte fails it, and the caller decodes the text and asks the
+    /// <see cref="char"/> overload, which alone can tell a look-alike letter from punctuation.
+    /// </summary>
     public static bool TryNormalise(ReadOnlySpan<byte> rawUtf8, Span<char> destination, out int length)
         => TryNormaliseCore(rawUtf8, destination, out length);
 
@@ -35,6 +38,14 @@ public static class Vrm
             }
             else if (c is not (>= 'A' and <= 'Z' or >= '0' and <= '9'))
             {
+                // A letter or digit outside A–Z/0–9 (Cyrillic 'А', 'É', a full-width '１') is a look-alike: stripping it
+                // would turn a plate into a different one, so the whole VRM is refused. Other characters are spacing.
+                if (c >= 0x80 && (typeof(T) == typeof(byte) || char.IsLetterOrDigit((char)c)))
+                {
+                    length = 0;
+                    return false;
+                }
+
                 continue;
             }
 
@@ -49,6 +60,26 @@ public static class Vrm
 
         return length > 0;
     }
+
+    /// <summary>The first letter or digit outside A–Z/0–9 in <paramref name="raw"/>, named for an error message, or null.</summary>
+    public static string? DescribeForeignCharacter(ReadOnlySpan<char> raw)
+    {
+        foreach (var c in raw)
+        {
+            if (c >= 0x80 && char.IsLetterOrDigit(c))
+            {
+                return $"'{c}' (U+{(int)c:X4})";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why <paramref name="raw"/> is not a VRM, for the field named <paramref name="field"/>.</summary>
+    public static string InvalidReason(string field, ReadOnlySpan<char> raw)
+        => DescribeForeignCharacter(raw) is { } foreign
+            ? $"{field} contains {foreign}, a look-alike character outside A–Z and 0–9: refused, never stripped"
+            : $"{field} is not a valid VRM (after removing spaces and punctuation it must be 1–10 letters or digits)";
 
     public static string? Normalise(string? raw)
     {

@@ -147,6 +147,11 @@ public static class ReadDecoder
             error = "not valid JSON: " + ex.Message;
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = "message holds escaped text that is not valid UTF-16 (a lone surrogate)";
+            return false;
+        }
     }
 
     private static bool DecodeJson(ReadOnlySpan<byte> json, Span<char> vrm, ref Builder builder, out ReadHead head, out string? error)
@@ -183,23 +188,15 @@ public static class ReadDecoder
 
             seen |= bit;
             var isNull = reader.TokenType == JsonTokenType.Null;
-            error = field switch
+            try
             {
-                Field.ReadId => RequiredString(ref reader, field, 1, MaxIdLength, builder.Materialise, out builder.ReadId),
-                Field.CameraId => RequiredString(ref reader, field, 1, MaxIdLength, builder.Materialise, out builder.CameraId),
-                Field.Vrm => ReadVrm(ref reader, vrm, builder.Materialise, out vrmLength, out builder.RawVrm),
-                Field.ForceCode => ReadForce(ref reader, out force),
-                Field.ObservedAt => ReadTimestamp(ref reader, out observedAt),
-                Field.Lat => isNull ? null : Number(ref reader, field, -90, 90, out builder.Lat),
-                Field.Lon => isNull ? null : Number(ref reader, field, -180, 180, out builder.Lon),
-                Field.Confidence => isNull ? null : Number(ref reader, field, 0, 1, out builder.Confidence),
-                Field.Site => isNull ? null : OptionalString(ref reader, field, MaxSiteLength, builder.Materialise, out builder.Site),
-                Field.Direction => isNull ? null : OptionalString(ref reader, field, MaxShortFieldLength, builder.Materialise, out builder.Direction),
-                Field.Lane => isNull ? null : OptionalString(ref reader, field, MaxShortFieldLength, builder.Materialise, out builder.Lane),
-                Field.PlateImageUrl => isNull ? null : OptionalString(ref reader, field, MaxUrlLength, builder.Materialise, out builder.PlateImageUrl),
-                Field.OverviewImageUrl => isNull ? null : OptionalString(ref reader, field, MaxUrlLength, builder.Materialise, out builder.OverviewImageUrl),
-                _ => null,
-            };
+                error = DecodeField(ref reader, field, isNull, vrm, ref builder, ref vrmLength, ref force, ref observedAt);
+            }
+            catch (InvalidOperationException)
+            {
+                // Utf8JsonReader refuses to unescape a lone UTF-16 surrogate ("\ud800"): well-formed JSON, invalid text.
+                error = $"field '{FieldNames[(int)field]}' holds an escaped lone surrogate (\\uD800–\\uDFFF without its pair): not valid text";
+            }
 
             if (isNull && field is Field.ReadId or Field.Vrm or Field.CameraId or Field.ForceCode or Field.ObservedAt)
             {
@@ -239,16 +236,42 @@ public static class ReadDecoder
         return true;
     }
 
+    private static string? DecodeField(ref Utf8JsonReader reader, Field field, bool isNull, Span<char> vrm, ref Builder builder, ref int vrmLength, ref Force? force, ref DateTimeOffset observedAt)
+        => field switch
+            {
+                Field.ReadId => RequiredString(ref reader, field, 1, MaxIdLength, builder.Materialise, out builder.ReadId),
+                Field.CameraId => RequiredString(ref reader, field, 1, MaxIdLength, builder.Materialise, out builder.CameraId),
+                Field.Vrm => ReadVrm(ref reader, vrm, builder.Materialise, out vrmLength, out builder.RawVrm),
+                Field.ForceCode => ReadForce(ref reader, out force),
+                Field.ObservedAt => ReadTimestamp(ref reader, out observedAt),
+                Field.Lat => isNull ? null : Number(ref reader, field, -90, 90, out builder.Lat),
+                Field.Lon => isNull ? null : Number(ref reader, field, -180, 180, out builder.Lon),
+                Field.Confidence => isNull ? null : Number(ref reader, field, 0, 1, out builder.Confidence),
+                Field.Site => isNull ? null : OptionalString(ref reader, field, MaxSiteLength, builder.Materialise, out builder.Site),
+                Field.Direction => isNull ? null : OptionalString(ref reader, field, MaxShortFieldLength, builder.Materialise, out builder.Direction),
+                Field.Lane => isNull ? null : OptionalString(ref reader, field, MaxShortFieldLength, builder.Materialise, out builder.Lane),
+                Field.PlateImageUrl => isNull ? null : OptionalString(ref reader, field, MaxUrlLength, builder.Materialise, out builder.PlateImageUrl),
+                Field.OverviewImageUrl => isNull ? null : OptionalString(ref reader, field, MaxUrlLength, builder.Materialise, out builder.OverviewImageUrl),
+                _ => null,
+            };
+
     private static Field Classify(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped)
         {
-            for (var i = 0; i < FieldNames.Length; i++)
+            try
             {
-                if (reader.ValueTextEquals(FieldNamesUtf8[i]))
+                for (var i = 0; i < FieldNames.Length; i++)
                 {
-                    return (Field)i;
+                    if (reader.ValueTextEquals(FieldNamesUtf8[i]))
+                    {
+                        return (Field)i;
+                    }
                 }
+            }
+            catch (InvalidOperationException)
+            {
+                // A name holding a lone surrogate is no field of ours: skipped like any unknown field.
             }
 
             return Field.Unknown;
@@ -342,21 +365,23 @@ public static class ReadDecoder
             return $"field 'vrm' is longer than {Vrm.MaxRawLength} characters";
         }
 
-        bool ok;
-        if (reader.ValueIsEscaped)
+        // Plain ASCII (every real plate) normalises from the bytes; anything else is decoded first, so a look-alike
+        // letter is named in the error rather than silently dropped.
+        if (!reader.ValueIsEscaped && Ascii.IsValid(reader.ValueSpan))
         {
-            Span<char> buffer = stackalloc char[Vrm.MaxRawLength];
-            var n = reader.CopyString(buffer);
-            ok = Vrm.TryNormalise(buffer[..n], vrm, out length);
+            if (!Vrm.TryNormalise(reader.ValueSpan, vrm, out length))
+            {
+                return Vrm.InvalidReason("field 'vrm'", Encoding.ASCII.GetString(reader.ValueSpan));
+            }
         }
         else
         {
-            ok = Vrm.TryNormalise(reader.ValueSpan, vrm, out length);
-        }
-
-        if (!ok)
-        {
-            return "field 'vrm' is not a valid VRM (after removing spaces and punctuation it must be 1–10 letters or digits)";
+            Span<char> buffer = stackalloc char[Vrm.MaxRawLength];
+            var n = reader.CopyString(buffer);
+            if (!Vrm.TryNormalise(buffer[..n], vrm, out length))
+            {
+                return Vrm.InvalidReason("field 'vrm'", buffer[..n]);
+            }
         }
 
         if (materialise)

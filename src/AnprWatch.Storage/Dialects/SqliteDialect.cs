@@ -40,8 +40,15 @@ public sealed class SqliteDialect : SqlDialect
     public override DbConnection CreateProbeConnection()
         => new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
 
+    /// <summary>SQL Server's limit on parameters in one statement, imposed on SQLite too (its own default is 32,766).</summary>
+    public const int MaxParameters = 2100;
+
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
+        // Every statement that runs here must also run on SQL Server: a statement over 2,100 parameters fails in SQLite
+        // first ("too many SQL variables"), in every test, instead of in a force's production store.
+        SQLitePCL.raw.sqlite3_limit(((SqliteConnection)connection).Handle, SQLitePCL.raw.SQLITE_LIMIT_VARIABLE_NUMBER, MaxParameters);
+
         await using var command = connection.CreateCommand();
 
         // synchronous=FULL because offsets are committed on the strength of these writes, so a power cut must not

@@ -9,6 +9,13 @@ public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, s
 /// <summary>Hits, idempotent on (read_id, marker_id); the pipeline's <see cref="IHitStore"/> and the query side for lists and reports.</summary>
 public sealed class HitStore(Database database) : IHitStore
 {
+    /// <summary>
+    /// Ids per <c>IN</c> list. Dapper expands a list to one parameter per id and SQL Server takes at most 2,100 in a
+    /// statement, so a batch with thousands of hits is read and marked in chunks (SQLite is held to the same limit,
+    /// <see cref="Dialects.SqliteDialect.MaxParameters"/>, so every test on it would catch a statement over it).
+    /// </summary>
+    public const int IdsPerStatement = 1000;
+
     public async Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {
         if (hits.Count == 0)
@@ -25,19 +32,30 @@ public sealed class HitStore(Database database) : IHitStore
         }
 
         // Read back what is stored: a hit stored by an earlier attempt keeps its original decision.
-        var stored = (await connection.QueryAsync<HitRow>(new CommandDefinition(
-            $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
-            new { ids = hits.Select(h => h.HitId).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
-            .ToDictionary(r => r.HitId, r => r.ToHit());
+        var stored = new Dictionary<string, Hit>(hits.Count, StringComparer.Ordinal);
+        foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+        {
+            var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
+                new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                stored[row.HitId] = row.ToHit();
+            }
+        }
+
         return hits.Select(h => stored[h.HitId]).ToList();
     }
 
     public async Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
-            new { ids = hitIds.ToArray(), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
+                new { ids, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
     }
 
     public async Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Sinks;
 using AnprWatch.Sources;
+using AnprWatch.Worker;
 
 namespace AnprWatch.Commands;
 
@@ -31,14 +32,16 @@ public static class ReplayCommand
             await using var source = new JsonLinesReadSource(input.FullName);
             await using var deadLetters = new JsonLinesDeadLetterSink(JsonLinesDeadLetterSink.PathFor(input.FullName));
             await using var alertSink = new JsonLinesAlertSink(alertsPath);
-            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats);
+            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow);
+            // The same containment as serve: a read the store refuses is isolated and dead-lettered, never a stack trace.
+            var runner = new BatchRunner(pipeline, deadLetters, StoreResilience.Create(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
             var started = context.Clock.GetTimestamp();
             await Progress.RunAsync("replaying", source.Length, async report =>
             {
                 while (await source.NextBatchAsync(ct).ConfigureAwait(false) is { } batch)
                 {
-                    await pipeline.ProcessAsync(batch, ct).ConfigureAwait(false);
+                    await runner.RunAsync(batch, ct).ConfigureAwait(false);
                     await source.CompleteAsync(batch, ct).ConfigureAwait(false);
                     report(source.Position);
                 }

@@ -29,7 +29,22 @@ public static class ServeCommand
             await new Storage.Migrations.MigrationRunner(services.Database, services.Clock).MigrateAsync(ct).ConfigureAwait(false);
 
             await using var app = Build(context, options);
-            await app.RunAsync().ConfigureAwait(false);
+            var fault = app.Services.GetRequiredService<WorkerFault>();
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (fault.Failure is not null)
+            {
+                // The worker failed while the host was still starting: the host reports that as cancelled start-up.
+            }
+
+            if (fault.Failure is { } failure)
+            {
+                await context.Err.WriteLineAsync($"error: the worker stopped: {failure.GetType().Name}: {failure.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -71,6 +86,7 @@ public static class ServeCommand
         collection.AddSingleton<MarkerIndexHolder>();
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
+        collection.AddSingleton<WorkerFault>();
         collection.AddSingleton(sp => new Telemetry(
             sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();

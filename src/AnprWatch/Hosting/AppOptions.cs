@@ -2,6 +2,7 @@ using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
+using AnprWatch.Core.Reads;
 using AnprWatch.Storage;
 using Microsoft.Extensions.Configuration;
 using static AnprWatch.Hosting.ConfigurationValues;
@@ -16,6 +17,9 @@ public sealed class AppOptions
     public required MatchingOptions Matching { get; init; }
     public required OcrEquivalence Equivalence { get; init; }
     public int RetentionHitDays { get; init; } = 365;
+
+    /// <summary><c>Reads:EarliestObservedAt</c> and <c>Reads:MaxAheadOfClock</c>: reads timed outside are dead-lettered.</summary>
+    public ReadWindow ReadWindow { get; init; } = ReadWindow.Default;
 
     /// <summary><c>Markers:MaxFileBytes</c>: the largest marker CSV accepted (a million rows is about 80 MB).</summary>
     public long MaxMarkerFileBytes { get; init; } = 256L * 1024 * 1024;
@@ -65,8 +69,13 @@ public sealed class AppOptions
 
         var maxFile = PositiveLong(configuration, "Markers:MaxFileBytes", 256L * 1024 * 1024);
 
+        var window = new ReadWindow(
+            Instant(configuration, "Reads:EarliestObservedAt", ReadWindow.Default.Earliest),
+            PositiveSpan(configuration, "Reads:MaxAheadOfClock", ReadWindow.Default.MaxAheadOfClock));
+
         return new AppOptions
         {
+            ReadWindow = window,
             MaxMarkerFileBytes = maxFile,
             Storage = storage,
             Alerting = alerting,

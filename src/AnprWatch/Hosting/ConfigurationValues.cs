@@ -24,4 +24,12 @@ internal static class ConfigurationValues
     public static TimeSpan PositiveSpan(IConfiguration configuration, string key, TimeSpan fallback)
         => configuration[key] is not { } text ? fallback
             : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero ? value : throw Bad(key, $"'{text}' is not a positive duration (hh:mm:ss)");
+
+    public static TimeSpan NonNegativeSpan(IConfiguration configuration, string key, TimeSpan fallback)
+        => configuration[key] is not { } text ? fallback
+            : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero ? value : throw Bad(key, $"'{text}' is not a duration (hh:mm:ss or d.hh:mm:ss)");
+
+    public static DateTimeOffset Instant(IConfiguration configuration, string key, DateTimeOffset fallback)
+        => configuration[key] is not { } text ? fallback
+            : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : throw Bad(key, $"'{text}' is not a date (e.g. 2000-01-01T00:00:00Z)");
 }

@@ -5,9 +5,9 @@ using AnprWatch.Core.Pipeline;
 namespace AnprWatch.Sinks;
 
 /// <summary>Alerts as JSON lines (DESIGN §4.3 messages), one line per routed copy, flushed before the batch completes.</summary>
-public sealed class JsonLinesAlertSink(string path) : IAlertSink, IAsyncDisposable
+public sealed class JsonLinesAlertSink(string path, OutputMode mode = OutputMode.Replace) : IAlertSink, IAsyncDisposable
 {
-    private readonly JsonLinesFile _file = new(path);
+    private readonly JsonLinesFile _file = new(path, mode);
 
     public string Path => path;
 

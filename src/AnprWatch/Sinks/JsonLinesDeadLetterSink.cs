@@ -6,9 +6,9 @@ namespace AnprWatch.Sinks;
 /// Dead letters for a file source: <c>X.dlq.jsonl</c> beside <c>X.jsonl</c>, one
 /// <c>{"line": N, "reason": "...", "raw": "..."}</c> per rejected line (see <see cref="DeadLetterJson"/>).
 /// </summary>
-public sealed class JsonLinesDeadLetterSink(string path) : IDeadLetterSink, IAsyncDisposable
+public sealed class JsonLinesDeadLetterSink(string path, OutputMode mode = OutputMode.Replace) : IDeadLetterSink, IAsyncDisposable
 {
-    private readonly JsonLinesFile _file = new(path);
+    private readonly JsonLinesFile _file = new(path, mode);
 
     public string Path => path;
 

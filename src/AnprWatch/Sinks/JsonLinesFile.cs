@@ -1,12 +1,18 @@
+using System.Security.Cryptography;
+
 namespace AnprWatch.Sinks;
 
 /// <summary>
-/// An output file of JSON lines, created on first write and flushed after each batch. A run that writes nothing
-/// still leaves an empty file, so no one reads an earlier run's output as this one's.
+/// An output file of JSON lines, created on first write and flushed to disk after each batch. A run that writes
+/// nothing still leaves an empty file, so no one reads an earlier run's output as this one's.
+/// In <see cref="OutputMode.Resume"/> (the folder source after a crash) the file is appended to, never truncated: a
+/// torn last line is cut off and a line already present is not written again, so re-processing an input after a
+/// SIGKILL at any point leaves exactly the lines of one clean run.
 /// </summary>
-public sealed class JsonLinesFile(string path) : IAsyncDisposable
+public sealed class JsonLinesFile(string path, OutputMode mode = OutputMode.Replace) : IAsyncDisposable
 {
     private FileStream? _file;
+    private HashSet<UInt128>? _existing;
 
     public string Path => path;
 
@@ -14,15 +20,58 @@ public sealed class JsonLinesFile(string path) : IAsyncDisposable
 
     public async Task AppendAsync(IEnumerable<byte[]> lines, CancellationToken cancellationToken)
     {
-        _file ??= new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        _file ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         foreach (var line in lines)
         {
+            if (_existing is not null && _existing.Contains(Fingerprint(line)))
+            {
+                continue;
+            }
+
             await _file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
             _file.WriteByte((byte)'\n');
             Lines++;
         }
 
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (mode == OutputMode.Resume)
+        {
+            // The folder source deletes its input once outputs are durable: they must survive a power cut, not only a kill.
+            _file.Flush(flushToDisk: true);
+        }
+    }
+
+    private async Task<FileStream> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (mode == OutputMode.Replace || !File.Exists(path))
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        }
+
+        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var content = new byte[file.Length];
+        await file.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+        var complete = content.AsSpan().LastIndexOf((byte)'\n') + 1;
+        _existing = [];
+        foreach (var range in content.AsSpan(0, complete).Split((byte)'\n'))
+        {
+            if (range.End.GetOffset(complete) > range.Start.GetOffset(complete))
+            {
+                _existing.Add(Fingerprint(content.AsSpan(0, complete)[range]));
+            }
+        }
+
+        file.SetLength(complete); // a line torn by the crash is written again whole
+        file.Position = complete;
+        return file;
+    }
+
+    /// <summary>128 bits of SHA-256: collisions are not a practical concern, and a million lines cost ~40 MB at most.</summary>
+    private static UInt128 Fingerprint(ReadOnlySpan<byte> line)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(line, hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
     public async ValueTask DisposeAsync()
@@ -31,9 +80,18 @@ public sealed class JsonLinesFile(string path) : IAsyncDisposable
         {
             await _file.DisposeAsync().ConfigureAwait(false);
         }
-        else
+        else if (mode == OutputMode.Replace || !File.Exists(path))
         {
             await File.WriteAllBytesAsync(path, []).ConfigureAwait(false);
         }
     }
+}
+
+public enum OutputMode
+{
+    /// <summary>A fresh file each run (replay).</summary>
+    Replace,
+
+    /// <summary>Append, skipping lines already present (the folder source, which may re-process an input after a crash).</summary>
+    Resume,
 }

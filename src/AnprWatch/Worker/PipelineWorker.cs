@@ -5,6 +5,7 @@ using AnprWatch.Hosting;
 using AnprWatch.Kafka;
 using AnprWatch.Sinks;
 using AnprWatch.Sources;
+using AnprWatch.Sources.Inbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -21,18 +22,41 @@ public sealed partial class PipelineWorker(
     PipelineStats stats,
     ServeOptions options,
     Readiness readiness,
+    WorkerFault fault,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
     private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.SourceKind switch
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // librdkafka's consumer blocks: it gets a thread of its own rather than a thread-pool thread.
-        "kafka" => Task.Factory.StartNew(() => RunKafkaAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
-        "folder" => RunFolderAsync(stoppingToken),
-        _ => RunNoneAsync(),
-    };
+        try
+        {
+            await (options.SourceKind switch
+            {
+                // librdkafka's consumer blocks: it gets a thread of its own rather than a thread-pool thread.
+                "kafka" => Task.Factory.StartNew(() => RunKafkaAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+                "folder" => RunFolderAsync(stoppingToken),
+                _ => RunNoneAsync(),
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The worker cannot go on: say so loudly and stop the process non-zero, so systemd or Kubernetes restarts it.
+            fault.Record(ex);
+            readiness.SetSource(false, "worker stopped: " + ex.GetType().Name);
+            LogWorkerFailed(ex.GetType().Name, ex.Message);
+            lifetime.StopApplication();
+        }
+    }
+
+    private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
+
+    private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
+        => new(holder, services.Policy, services.Gate, services.Hits, alerts, deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
 
     private Task RunNoneAsync()
     {
@@ -56,7 +80,7 @@ public sealed partial class PipelineWorker(
         using var deadLetters = new KafkaDeadLetterSink(options.Kafka);
         using var source = new PrefetchingReadSource(new KafkaReadSource(options.Kafka, logger));
         readiness.Lag = source.Inner.Lag;
-        var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alerts, deadLetters, services.Clock, PipelineMode.Live, stats);
+        var runner = Runner(Pipeline(alerts, deadLetters), deadLetters);
         var drain = CancellationToken.None;
         Stopwatch? busy = null;
         var consuming = new Stopwatch();
@@ -79,7 +103,12 @@ public sealed partial class PipelineWorker(
 
                 if (batch is null)
                 {
-                    break; // fetching ended: caught up (ExitWhenCaughtUp) or the consumer failed
+                    if (options.Kafka.ExitWhenCaughtUp || stoppingToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    throw new InvalidOperationException("the Kafka consumer stopped fetching without being asked to");
                 }
 
                 if (source.Inner.HasJoined)
@@ -93,7 +122,7 @@ public sealed partial class PipelineWorker(
                     processing.Start();
 
                     // The batch in hand is finished even during shutdown: its hits become durable, then its offsets are stored.
-                    await _resilience.ExecuteAsync(async ct => await pipeline.ProcessAsync(batch, ct).ConfigureAwait(false), drain).ConfigureAwait(false);
+                    await runner.RunAsync(batch, drain).ConfigureAwait(false);
                     await source.CompleteAsync(batch, drain).ConfigureAwait(false);
                     processing.Stop();
                 }
@@ -103,7 +132,16 @@ public sealed partial class PipelineWorker(
         finally
         {
             readiness.Lag = () => null;
-            source.Close();
+            try
+            {
+                source.Close();
+            }
+            catch (Confluent.Kafka.KafkaException ex)
+            {
+                // Not a reason to exit non-zero: uncommitted batches are re-delivered to the next owner, and re-processing
+                // them stores no hit twice and re-sends no acknowledged alert.
+                LogCloseFailed(ex.Error.Reason);
+            }
             LogStopped(stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
         }
 
@@ -120,52 +158,69 @@ public sealed partial class PipelineWorker(
     private async Task RunFolderAsync(CancellationToken stoppingToken)
     {
         await WaitForIndexAsync(stoppingToken).ConfigureAwait(false);
-        var inbox = Path.GetFullPath(options.InboxPath);
-        var done = Path.Combine(inbox, "done");
-        Directory.CreateDirectory(done);
-        readiness.SetSource(true, $"folder: {inbox}");
+        var folder = new InboxFolder(options.InboxPath);
+        readiness.SetSource(true, $"folder: {folder.Inbox}");
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), services.Clock);
         try
         {
+            // A file claimed before a crash is finished first, in claim order, before anything new is taken.
+            foreach (var interrupted in folder.Interrupted())
+            {
+                LogResuming(interrupted.Stem);
+                await ProcessFileAsync(interrupted, stoppingToken).ConfigureAwait(false);
+            }
+
             do
             {
-                foreach (var file in Directory.EnumerateFiles(inbox, "*.jsonl").Order(StringComparer.Ordinal).ToList())
+                foreach (var dropped in folder.Dropped(services.Clock.GetUtcNow()))
                 {
-                    // Files still being written are left for the next tick (drop files by rename to be safe).
-                    if (services.Clock.GetUtcNow() - File.GetLastWriteTimeUtc(file) < TimeSpan.FromSeconds(1))
-                    {
-                        continue;
-                    }
+                    stoppingToken.ThrowIfCancellationRequested();
+                    await ProcessFileAsync(folder.Claim(dropped), stoppingToken).ConfigureAwait(false);
+                }
 
-                    await ProcessFileAsync(file, done, stoppingToken).ConfigureAwait(false);
+                if (options.KeepProcessedFor > TimeSpan.Zero)
+                {
+                    folder.PurgeKeptInputs(services.Clock.GetUtcNow(), options.KeepProcessedFor);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
 
-    private async Task ProcessFileAsync(string file, string done, CancellationToken stoppingToken)
+    private async Task ProcessFileAsync(ClaimedFile file, CancellationToken stoppingToken)
     {
-        var name = Path.GetFileName(file);
-        var target = Path.Combine(done, name);
-        await using (var source = new JsonLinesReadSource(file))
-        await using (var deadLetters = new JsonLinesDeadLetterSink(JsonLinesDeadLetterSink.PathFor(target)))
-        await using (var alerts = new JsonLinesAlertSink(Commands.ReplayCommand.StemPath(target, ".alerts.jsonl")))
+        var before = (stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
+        await using (var source = new JsonLinesReadSource(file.Input, options.FolderBatchSize))
+        await using (var deadLetters = new JsonLinesDeadLetterSink(file.DeadLetters, OutputMode.Resume))
+        await using (var alerts = new JsonLinesAlertSink(file.Alerts, OutputMode.Resume))
         {
-            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alerts, deadLetters, services.Clock, PipelineMode.Live, stats);
-            while (await source.NextBatchAsync(stoppingToken).ConfigureAwait(false) is { } batch)
+            var runner = Runner(Pipeline(alerts, deadLetters), deadLetters);
+
+            // A file is finished even during shutdown, batch by batch, so its outputs are never half of a run; SIGTERM
+            // waits for it (HostOptions.ShutdownTimeout) and a kill leaves it claimed, to be resumed.
+            while (await source.NextBatchAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
             {
-                await _resilience.ExecuteAsync(async ct => await pipeline.ProcessAsync(batch, ct).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+                await runner.RunAsync(batch, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        // Moved only once every read is processed: a crash part-way re-processes the file, harmlessly.
-        File.Move(file, target, overwrite: true);
-        LogFileDone(name);
+        var receipt = new FileReceipt(file.Stem, await ClaimedFile.Sha256Async(file.Input, stoppingToken).ConfigureAwait(false),
+            stats.Reads - before.Reads, stats.Hits - before.Hits, stats.Alerted - before.Alerted, stats.DeadLetters - before.DeadLetters, services.Clock.GetUtcNow());
+        await file.FinishAsync(receipt, options.KeepProcessedFor, CancellationToken.None).ConfigureAwait(false);
+        LogFileDone(file.Stem);
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the worker cannot go on and the process is stopping with exit code 1: {ExceptionType}: {Error}")]
+    private partial void LogWorkerFailed(string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the consumer could not commit or leave the group cleanly at shutdown ({Reason}); the next owner re-processes the uncommitted reads")]
+    private partial void LogCloseFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "resuming {File}, interrupted before it finished: its outputs are appended to, not repeated")]
+    private partial void LogResuming(string file);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pipeline stopped: {Reads} reads, {Hits} hits, {Alerted} alerted, {DeadLetters} dead letters")]
     private partial void LogStopped(long reads, long hits, long alerted, long deadLetters);

@@ -14,6 +14,12 @@ public sealed class ServeOptions
     public required string HttpUrls { get; init; }
     public required KafkaOptions Kafka { get; init; }
 
+    /// <summary><c>Source:KeepProcessedFor</c>: how long a processed input file (misses included) is kept; zero deletes it at once.</summary>
+    public TimeSpan KeepProcessedFor { get; init; }
+
+    /// <summary><c>Source:BatchSize</c>: lines per batch from a folder file (one store transaction each).</summary>
+    public int FolderBatchSize { get; init; } = 2048;
+
     /// <summary><c>Http:MaxBodyBytes</c>: the largest request body any endpoint but the marker upload accepts.</summary>
     public long MaxBodyBytes { get; init; } = 64 * 1024;
 
@@ -68,6 +74,8 @@ public sealed class ServeOptions
             FailedAuthWindow = PositiveSpan(configuration, "Security:FailedAuthWindow", TimeSpan.FromMinutes(5)),
             SourceKind = kind,
             InboxPath = configuration["Source:Path"] ?? "data/inbox",
+            KeepProcessedFor = NonNegativeSpan(configuration, "Source:KeepProcessedFor", TimeSpan.Zero),
+            FolderBatchSize = (int)Math.Min(100_000, PositiveLong(configuration, "Source:BatchSize", 2048)),
             ReloadInterval = PositiveSpan(configuration, "Source:ReloadInterval", TimeSpan.FromSeconds(2)),
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,

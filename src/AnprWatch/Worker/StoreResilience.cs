@@ -1,5 +1,3 @@
-using System.Data.Common;
-using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -15,12 +13,8 @@ public static class StoreResilience
 {
     public static ResiliencePipeline Create(ILogger logger)
     {
-        var handled = new PredicateBuilder()
-            .Handle<DbException>()
-            .Handle<IOException>()
-            .Handle<KafkaException>()
-            .Handle<TimeoutException>()
-            .Handle<BrokenCircuitException>();
+        // Only transient failures are retried; a deterministic one surfaces at once for the BatchRunner to isolate.
+        var handled = new PredicateBuilder().Handle<Exception>(FailureClassifier.IsTransient);
 
         return new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions

@@ -81,6 +81,21 @@ public class MarkerCsvReaderTests
         Assert.That(result.Errors, Has.Count.EqualTo(5));
     }
 
+    // Look-alikes: Cyrillic А (U+0410) and Latin É would otherwise be stripped, turning AB12CDE into B12CDE.
+    [TestCase("\u0410B12CDE", "'\u0410' (U+0410)")]
+    [TestCase("AB12CD\u00C9", "'\u00C9' (U+00C9)")]
+    [TestCase("AB12CDE\uFF11", "(U+FF11)")]
+    public void A_vrm_with_a_look_alike_letter_is_a_line_error_naming_the_character(string vrm, string named)
+    {
+        var result = Read(Csv(Header, $"{vrm},SR-1,HIGH,avon-and-somerset,2027-01-01,,,,,"));
+        Assert.That(result.Errors, Has.Count.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Errors[0].Line, Is.EqualTo(2));
+            Assert.That(result.Errors[0].Message, Does.Contain(named).And.Contain("look-alike"));
+        });
+    }
+
     [TestCase("vrm,suspect_ref,risk_level,host_force", "missing required column 'review_due'")]
     [TestCase("vrm,suspect_ref,risk_level,host_force,review_due,colour", "unknown column 'colour'")]
     [TestCase("vrm,vrm,suspect_ref,risk_level,host_force,review_due", "appears twice")]

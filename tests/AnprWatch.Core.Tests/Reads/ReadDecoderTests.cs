@@ -32,6 +32,57 @@ public class ReadDecoderTests
         return node.ToJsonString();
     }
 
+    // Well-formed JSON whose escaped text is not valid UTF-16: Utf8JsonReader throws InvalidOperationException on it,
+    // which once escaped the decoder and stopped the worker. Every text field the decoder reads is tried.
+    [TestCase("readId")]
+    [TestCase("vrm")]
+    [TestCase("cameraId")]
+    [TestCase("forceCode")]
+    [TestCase("observedAt")]
+    [TestCase("site")]
+    [TestCase("direction")]
+    [TestCase("lane")]
+    [TestCase("plateImageUrl")]
+    [TestCase("overviewImageUrl")]
+    public void An_escaped_lone_surrogate_in_any_text_field_is_refused_naming_the_field(string field)
+    {
+        foreach (var surrogate in new[] { @"\ud800", @"\udfff", @"x\ud83dy" })
+        {
+            var json = With(field, "\"PLACEHOLDER\"").Replace("PLACEHOLDER", surrogate, StringComparison.Ordinal);
+            var (ok, error, _, _) = Decode(json);
+            Assert.That(ok, Is.False, json);
+            Assert.That(error, Does.Contain($"'{field}'").And.Contain("surrogate"), json);
+        }
+    }
+
+    [Test]
+    public void An_escaped_lone_surrogate_in_an_unknown_field_or_its_name_does_not_stop_the_decoder()
+    {
+        var (ok, error, _, _) = Decode(Valid.Replace("\"vendor\"", "\"ven\\ud800dor\"", StringComparison.Ordinal));
+        Assert.That(ok || error is not null, Is.True);
+        (ok, error, _, _) = Decode(Valid.Replace("\"vendor\":{", "\"x\":\"\\udc00\",\"vendor\":{", StringComparison.Ordinal));
+        Assert.That(ok, Is.True, error);
+    }
+
+    [TestCase("\"\u0410B12CDE\"", "U+0410")]
+    [TestCase("\"\\u0410B12CDE\"", "U+0410")]
+    [TestCase("\"AB12 CD\u00C9\"", "U+00C9")]
+    public void A_read_vrm_with_a_look_alike_letter_is_refused_naming_it(string vrm, string named)
+    {
+        var (ok, error, _, _) = Decode(With("vrm", vrm));
+        Assert.That(ok, Is.False);
+        Assert.That(error, Does.Contain(named).And.Contain("look-alike"));
+    }
+
+    [Test]
+    public void Spacing_and_punctuation_outside_ascii_are_still_removed_from_a_read_vrm()
+    {
+        // A no-break space and an en dash are layout, not letters: the plate is AB12CDE.
+        var (ok, error, vrm, _) = Decode(With("vrm", "\"AB12\u00A0CD\u2013E\""));
+        Assert.That(ok, Is.True, error);
+        Assert.That(vrm, Is.EqualTo("AB12CDE"));
+    }
+
     [Test]
     public void A_valid_read_decodes_with_normalised_vrm_and_lower_case_force()
     {

@@ -1,0 +1,15 @@
+namespace AnprWatch.Core.Reads;
+
+/// <summary>
+/// The span of <c>observedAt</c> a read may carry (<c>Reads:EarliestObservedAt</c>, <c>Reads:MaxAheadOfClock</c>).
+/// A timestamp outside it is a camera or producer fault, not a sighting: it is dead-lettered, and nothing downstream
+/// (UK local time, the repeat window, retention) ever does arithmetic near <see cref="DateTimeOffset.MinValue"/>.
+/// </summary>
+public sealed record ReadWindow(DateTimeOffset Earliest, TimeSpan MaxAheadOfClock)
+{
+    public static readonly ReadWindow Default = new(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(1));
+
+    public string Describe(DateTimeOffset now)
+        => $"field 'observedAt' is outside the accepted window ({Earliest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} to " +
+           $"{MaxAheadOfClock.TotalHours:0.#} h ahead of the clock, {(now + MaxAheadOfClock).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})";
+}

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace AnprWatch.Sources.Inbox;
+
+/// <summary>
+/// The folder source's files (the embedded default). A <c>*.jsonl</c> dropped into the inbox is claimed by renaming
+/// it into <c>.claimed/</c> under a stem no earlier file has used, so a second file of the same name never touches the
+/// first one's outputs. Its outputs, <c>done/&lt;stem&gt;.alerts.jsonl</c> and <c>done/&lt;stem&gt;.dlq.jsonl</c>, are
+/// appended to; a claimed file still there at start-up was interrupted and is processed again, de-duplicating its
+/// outputs. Once they are durable, <c>done/&lt;stem&gt;.receipt.json</c> records the counts and the input's SHA-256, and
+/// the input (every miss in it, with time and place) is deleted, or kept in <c>done/inputs/</c> for
+/// <c>Source:KeepProcessedFor</c> and then purged.
+/// </summary>
+public sealed class InboxFolder
+{
+    public InboxFolder(string inbox)
+    {
+        Inbox = Path.GetFullPath(inbox);
+        Claimed = Path.Combine(Inbox, ".claimed");
+        Done = Path.Combine(Inbox, "done");
+        KeptInputs = Path.Combine(Done, "inputs");
+        Directory.CreateDirectory(Claimed);
+        Directory.CreateDirectory(Done);
+    }
+
+    public string Inbox { get; }
+    public string Claimed { get; }
+    public string Done { get; }
+    public string KeptInputs { get; }
+
+    /// <summary>Files interrupted by a crash, first, in the order they were claimed.</summary>
+    public IReadOnlyList<ClaimedFile> Interrupted()
+        => Directory.EnumerateFiles(Claimed, "*.jsonl").Order(StringComparer.Ordinal).Select(ClaimedFile.At(this)).ToList();
+
+    /// <summary>Dropped files ready to claim; one written in the last second is left for the next look (drop by rename).</summary>
+    public IReadOnlyList<string> Dropped(DateTimeOffset now)
+        => Directory.EnumerateFiles(Inbox, "*.jsonl").Order(StringComparer.Ordinal)
+            .Where(f => now - File.GetLastWriteTimeUtc(f) >= TimeSpan.FromSeconds(1)).ToList();
+
+    /// <summary>Moves a dropped file into <c>.claimed/</c> under a stem free in both folders; the rename is atomic.</summary>
+    public ClaimedFile Claim(string dropped)
+    {
+        var name = Path.GetFileNameWithoutExtension(dropped);
+        var stem = name;
+        for (var n = 2; StemTaken(stem); n++)
+        {
+            stem = $"{name}~{n}";
+        }
+
+        var target = Path.Combine(Claimed, stem + ".jsonl");
+        File.Move(dropped, target);
+        return ClaimedFile.At(this)(target);
+    }
+
+    private bool StemTaken(string stem)
+    {
+        var probe = new ClaimedFile(this, Path.Combine(Claimed, stem + ".jsonl"), stem);
+        return File.Exists(probe.Input) || File.Exists(probe.Alerts) || File.Exists(probe.DeadLetters) || File.Exists(probe.Receipt)
+               || File.Exists(Path.Combine(KeptInputs, stem + ".jsonl"));
+    }
+
+    /// <summary>Deletes inputs kept longer than <paramref name="keepFor"/>; returns how many.</summary>
+    public int PurgeKeptInputs(DateTimeOffset now, TimeSpan keepFor)
+    {
+        if (!Directory.Exists(KeptInputs))
+        {
+            return 0;
+        }
+
+        var purged = 0;
+        foreach (var file in Directory.EnumerateFiles(KeptInputs, "*.jsonl"))
+        {
+            if (now - File.GetLastWriteTimeUtc(file) > keepFor)
+            {
+                File.Delete(file);
+                purged++;
+            }
+        }
+
+        return purged;
+    }
+}
+
+/// <summary>One claimed input and where its outputs go.</summary>
+public sealed record ClaimedFile(InboxFolder Folder, string Input, string Stem)
+{
+    public static Func<string, ClaimedFile> At(InboxFolder folder) => path => new ClaimedFile(folder, path, Path.GetFileNameWithoutExtension(path));
+
+    public string Alerts => Path.Combine(Folder.Done, Stem + ".alerts.jsonl");
+    public string DeadLetters => Path.Combine(Folder.Done, Stem + ".dlq.jsonl");
+    public string Receipt => Path.Combine(Folder.Done, Stem + ".receipt.json");
+
+    /// <summary>Writes the receipt (atomically, by rename), then deletes the input or keeps it for a while.</summary>
+    public async Task FinishAsync(FileReceipt receipt, TimeSpan keepFor, CancellationToken cancellationToken)
+    {
+        var temporary = Receipt + ".tmp";
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            await JsonSerializer.SerializeAsync(file, receipt, FileReceipt.Json, cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, Receipt, overwrite: true);
+        if (keepFor > TimeSpan.Zero)
+        {
+            Directory.CreateDirectory(Folder.KeptInputs);
+            File.Move(Input, Path.Combine(Folder.KeptInputs, Stem + ".jsonl"), overwrite: true);
+            File.SetLastWriteTimeUtc(Path.Combine(Folder.KeptInputs, Stem + ".jsonl"), receipt.ProcessedAt.UtcDateTime); // the purge counts from here
+        }
+        else
+        {
+            File.Delete(Input);
+        }
+    }
+
+    public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>What processing one input produced: counts, never a plate.</summary>
+public sealed record FileReceipt(string Stem, string Sha256, long Reads, long Hits, long Alerts, long DeadLetters, DateTimeOffset ProcessedAt)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+}

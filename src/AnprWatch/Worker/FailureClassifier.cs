@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Confluent.Kafka;
+using Microsoft.Data.Sqlite;
+using Polly.CircuitBreaker;
+
+namespace AnprWatch.Worker;
+
+/// <summary>
+/// Sorts a failed batch's exception into the two kinds the worker treats differently. Transient: the store or broker
+/// is away, busy or full, and the same batch will succeed later, so it is retried without end (skipping would lose
+/// hits). Deterministic: the same input fails the same way every time (a constraint, a statement the server refuses,
+/// a bug), so retrying would stall the partition for good; the worker isolates the reads that cause it instead.
+/// </summary>
+public static class FailureClassifier
+{
+    // SQLite primary result codes that mean "not now": BUSY, LOCKED, NOMEM, READONLY (a volume remounted), IOERR,
+    // CORRUPT/NOTADB (a file replaced under us: wait for the real one), FULL, CANTOPEN (file or volume gone), PROTOCOL.
+    private static readonly HashSet<int> TransientSqlite = [5, 6, 7, 8, 10, 11, 13, 14, 15, 26];
+
+    // SQL Server errors that a well-formed statement can never cure by retrying: syntax, bad names, too many
+    // parameters, conversion, truncation, arithmetic overflow, constraint violations.
+    private static readonly HashSet<int> DeterministicSqlServer = [102, 105, 156, 207, 208, 245, 515, 547, 2601, 2627, 2628, 8114, 8115, 8152, 8003, 8623, 8632];
+
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        StoreUnavailableException or IOException or TimeoutException or BrokenCircuitException => true,
+        KafkaException kafka => !kafka.Error.IsFatal,
+        SqliteException sqlite => TransientSqlite.Contains(sqlite.SqliteErrorCode & 0xFF),
+        Microsoft.Data.SqlClient.SqlException sql => !DeterministicSqlServer.Contains(sql.Number),
+        DbException db => db.IsTransient,
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.All(IsTransient),
+        _ => false,
+    };
+}
+
+/// <summary>The configured store is missing or is not the one the worker started with: wait for it, never write elsewhere.</summary>
+public sealed class StoreUnavailableException(string message) : Exception(message);
