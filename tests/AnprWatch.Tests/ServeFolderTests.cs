@@ -53,7 +53,7 @@ public class ServeFolderTests
         {
             // The misses (f-2) are nowhere on disk: the input is gone from the inbox, the claim folder and done/.
             Assert.That(Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Select(Path.GetFileName),
-                Is.EquivalentTo(new[] { "reads-1.alerts.jsonl", "reads-1.dlq.jsonl", "reads-1.receipt.json" }));
+                Is.EquivalentTo(new[] { ".lock", "reads-1.alerts.jsonl", "reads-1.dlq.jsonl", "reads-1.receipt.json" }));
             var deadLetter = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(done, "reads-1.dlq.jsonl"))).Single())!;
             Assert.That(deadLetter["line"]!.GetValue<long>(), Is.EqualTo(2));
             var alerts = (await File.ReadAllLinesAsync(Path.Combine(done, "reads-1.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
@@ -176,6 +176,65 @@ public class ServeFolderTests
             Assert.That(stored.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(ids.Where(i => i != "refused").Order()));
             Assert.That(serve.HasExited, Is.False);
         });
+    }
+
+    [Test]
+    public async Task A_store_whose_schema_is_wrong_stops_serve_with_exit_code_1_and_dead_letters_no_hit()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await using (var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE hits RENAME COLUMN lane TO lane_v2"; // a store from another version
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await DropAsync(cli, inbox, "reads.jsonl", [$$"""{"readId":"s-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        Assert.That(await serve.WaitForExitAsync(60), Is.EqualTo(1), serve.Output);
+        var deadLetters = Path.Combine(inbox, "done", "reads.dlq.jsonl");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(deadLetters) ? File.ReadAllText(deadLetters) : "", Is.Empty, "the hit is not thrown away as a dead letter");
+            Assert.That(File.Exists(Path.Combine(inbox, ".claimed", "reads.jsonl")), Is.True, "the input is kept to be processed once the store is right");
+        });
+    }
+
+    [Test]
+    public async Task An_unreadable_input_is_set_aside_and_the_files_after_it_are_still_processed()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        File.CreateSymbolicLink(Path.Combine(inbox, "a-dangling.jsonl"), cli.PathOf("does-not-exist.jsonl"));
+        await DropAsync(cli, inbox, "b-good.jsonl", [$$"""{"readId":"g-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "b-good.receipt.json")), serve, "the good file after the unreadable one was not processed");
+        Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "a-dangling.error.txt")), Does.Contain("FileNotFound"));
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "g-1" }));
+    }
+
+    [Test]
+    public async Task A_second_serve_on_the_same_inbox_waits_instead_of_processing_the_same_files()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using var first = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await first.WaitReadyAsync();
+        await using var second = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await Task.Delay(4000);
+        using var http = second.CreateClient();
+        var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.That(await ready.Content.ReadAsStringAsync(), Does.Contain("another instance holds"));
+        Assert.That(second.HasExited, Is.False);
+
+        first.Kill();
+        await first.WaitForExitAsync();
+        await second.WaitReadyAsync(body => body.Contains("\"folder: ", StringComparison.Ordinal), seconds: 20);
     }
 
     [Test]

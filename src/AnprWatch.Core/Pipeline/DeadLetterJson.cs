@@ -11,6 +11,13 @@ namespace AnprWatch.Core.Pipeline;
 /// </summary>
 public static class DeadLetterJson
 {
+    /// <summary>
+    /// Raw bytes kept in a dead letter. Escaping can grow text sixfold (a control byte becomes <c>\u0001</c>), so an
+    /// uncapped dead letter of a large read would exceed a Kafka broker's message limit and block its partition; the
+    /// rest of such a read is identified by its length and SHA-256 (<c>rawBytes</c>, <c>rawSha256</c>).
+    /// </summary>
+    public const int MaxRawBytes = 64 * 1024;
+
     public static byte[] Encode(DeadLetter letter)
     {
         using var buffer = new MemoryStream();
@@ -29,6 +36,14 @@ public static class DeadLetterJson
 
             writer.WriteString("reason", letter.Reason);
             var raw = letter.Raw.Span;
+            if (raw.Length > MaxRawBytes)
+            {
+                writer.WriteNumber("rawBytes", raw.Length);
+                writer.WriteString("rawSha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw)));
+                writer.WriteBoolean("rawTruncated", true);
+                raw = raw[..MaxRawBytes];
+            }
+
             writer.WriteString("raw", Encoding.UTF8.GetString(raw));
             if (!Utf8.IsValid(raw))
             {

@@ -29,6 +29,15 @@ public sealed class PipelineStats
 
     internal void AddInternalError() => Interlocked.Increment(ref _internalErrors);
 
+    /// <summary>Reads dead-lettered whole by the worker (isolated after a deterministic failure) count as read and dead-lettered.</summary>
+    public void AddDeadLettered(int reads)
+    {
+        Interlocked.Add(ref _reads, reads);
+        Interlocked.Add(ref _deadLetters, reads);
+        Interlocked.Add(ref _internalErrors, reads);
+        PipelineTelemetry.DeadLetters.Add(reads);
+    }
+
     public ConcurrentDictionary<string, long> HitsByCameraForce { get; } = new(StringComparer.Ordinal);
 
     internal void AddBatch(int reads, int deadLetters)

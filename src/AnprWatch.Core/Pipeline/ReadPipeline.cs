@@ -157,7 +157,7 @@ public sealed class ReadPipeline(
                     return;
                 }
 
-                error = _window.Describe(new DateTimeOffset(_latestTicks, TimeSpan.Zero) - _window.MaxAheadOfClock);
+                error = _window.Describe();
             }
         }
         catch (Exception ex)

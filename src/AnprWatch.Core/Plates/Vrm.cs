@@ -40,7 +40,7 @@ public static class Vrm
             {
                 // A letter or digit outside A–Z/0–9 (Cyrillic 'А', 'É', a full-width '１') is a look-alike: stripping it
                 // would turn a plate into a different one, so the whole VRM is refused. Other characters are spacing.
-                if (c >= 0x80 && (typeof(T) == typeof(byte) || char.IsLetterOrDigit((char)c)))
+                if (c >= 0x80 && (typeof(T) == typeof(byte) || !IsLayout((char)c)))
                 {
                     length = 0;
                     return false;
@@ -61,14 +61,27 @@ public static class Vrm
         return length > 0;
     }
 
-    /// <summary>The first letter or digit outside A–Z/0–9 in <paramref name="raw"/>, named for an error message, or null.</summary>
+    /// <summary>
+    /// Non-ASCII characters that only lay a plate out and may be removed: spaces, punctuation, dashes, format characters
+    /// (zero-width). Anything else (letters, digits, circled or mathematical letters in surrogate pairs, combining marks,
+    /// symbols) may be read as a plate character by someone, so it is refused rather than guessed at.
+    /// </summary>
+    private static bool IsLayout(char c)
+        => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.SpaceSeparator or System.Globalization.UnicodeCategory.DashPunctuation
+            or System.Globalization.UnicodeCategory.OtherPunctuation or System.Globalization.UnicodeCategory.ConnectorPunctuation
+            or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control;
+
+    /// <summary>The first character a VRM may not hold, named for an error message, or null.</summary>
     public static string? DescribeForeignCharacter(ReadOnlySpan<char> raw)
     {
-        foreach (var c in raw)
+        for (var i = 0; i < raw.Length; i++)
         {
-            if (c >= 0x80 && char.IsLetterOrDigit(c))
+            var c = raw[i];
+            if (c >= 0x80 && !IsLayout(c))
             {
-                return $"'{c}' (U+{(int)c:X4})";
+                return System.Text.Rune.DecodeFromUtf16(raw[i..], out var rune, out _) == System.Buffers.OperationStatus.Done
+                    ? $"'{rune}' (U+{rune.Value:X4})"
+                    : $"an unpaired surrogate (U+{(int)c:X4})";
             }
         }
 

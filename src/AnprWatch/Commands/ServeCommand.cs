@@ -104,13 +104,20 @@ public static class ServeCommand
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
+            var live = holder.Live;
             var body = new
             {
                 store = store ? "reachable" : "unreachable",
-                index = holder.IsLoaded ? $"generation {holder.Current.Version}, {holder.Current.Count} markers" : "not loaded",
+                index = live is null ? "not loaded"
+                    : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
+                    : $"generation {live.Index.Version}, {live.Index.Count} markers",
                 source = readiness.SourceState,
+                ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady },
             };
-            return store && holder.IsLoaded && readiness.SourceReady ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+
+            // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
+            var ready = body.ready is { store: true, index: true, source: true };
+            return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
         return app;
     }

@@ -21,6 +21,11 @@ public sealed class JsonLinesFile(string path, OutputMode mode = OutputMode.Repl
     public async Task AppendAsync(IEnumerable<byte[]> lines, CancellationToken cancellationToken)
     {
         _file ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // The batch is written in one piece, unbuffered, and cut back if any of it fails (a full disk): a retry never
+        // appends on top of a torn line, and no line is written twice.
+        using var batch = new MemoryStream();
+        var count = 0;
         foreach (var line in lines)
         {
             if (_existing is not null && _existing.Contains(Fingerprint(line)))
@@ -28,27 +33,48 @@ public sealed class JsonLinesFile(string path, OutputMode mode = OutputMode.Repl
                 continue;
             }
 
-            await _file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-            _file.WriteByte((byte)'\n');
-            Lines++;
+            batch.Write(line);
+            batch.WriteByte((byte)'\n');
+            count++;
         }
 
-        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (mode == OutputMode.Resume)
+        var before = _file.Length;
+        try
         {
-            // The folder source deletes its input once outputs are durable: they must survive a power cut, not only a kill.
-            _file.Flush(flushToDisk: true);
+            _file.Position = before;
+            await _file.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancellationToken).ConfigureAwait(false);
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (mode == OutputMode.Resume)
+            {
+                // The folder source deletes its input once outputs are durable: they must survive a power cut, not only a kill.
+                _file.Flush(flushToDisk: true);
+            }
         }
+        catch
+        {
+            try
+            {
+                _file.SetLength(before);
+            }
+            catch (IOException)
+            {
+                // The file cannot even be cut: the resume logic drops a torn last line when the file is next opened.
+            }
+
+            throw;
+        }
+
+        Lines += count;
     }
 
     private async Task<FileStream> OpenAsync(CancellationToken cancellationToken)
     {
         if (mode == OutputMode.Replace || !File.Exists(path))
         {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+            return new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         }
 
-        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         var content = new byte[file.Length];
         await file.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         var complete = content.AsSpan().LastIndexOf((byte)'\n') + 1;

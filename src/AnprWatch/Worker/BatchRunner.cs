@@ -22,12 +22,13 @@ public sealed partial class BatchRunner(ReadPipeline pipeline, IDeadLetterSink d
         {
             await resilience.ExecuteAsync(async ct => await pipeline.ProcessAsync(batch, ct).ConfigureAwait(false), drain).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!FailureClassifier.IsTransient(ex) && ex is not OperationCanceledException)
+        catch (Exception ex) when (!FailureClassifier.IsTransient(ex) && !FailureClassifier.IsFatal(ex) && ex is not OperationCanceledException)
         {
             if (batch.Records.Count == 1)
             {
                 var record = batch.Records[0];
                 Isolated++;
+                pipeline.Stats.AddDeadLettered(1);
                 PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", "batch"));
                 LogIsolated(record.Position.ToString(), ex.GetType().Name);
                 var letter = new DeadLetter(record.Position, $"internal: the read cannot be processed: {ex.GetType().Name}: {ex.Message}", record.Value);

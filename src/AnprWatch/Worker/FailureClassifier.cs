@@ -21,10 +21,28 @@ public static class FailureClassifier
     // parameters, conversion, truncation, arithmetic overflow, constraint violations.
     private static readonly HashSet<int> DeterministicSqlServer = [102, 105, 156, 207, 208, 245, 515, 547, 2601, 2627, 2628, 8114, 8115, 8152, 8003, 8623, 8632];
 
+    /// <summary>
+    /// Errors that say the store itself is wrong for this version (a missing table or column, a swapped file), not that
+    /// one read is: every hit would fail the same way, so isolating reads would dead-letter every hit. The worker stops
+    /// (exit 1) instead; nothing is committed past the batch, so no hit is lost.
+    /// </summary>
+    public static bool IsFatal(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: 1 } => true, // SQLITE_ERROR: no such table / column, syntax
+        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 207 or 208 or 4104 or 2812,
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.Any(IsFatal),
+        _ => false,
+    };
+
     public static bool IsTransient(Exception exception) => exception switch
     {
         StoreUnavailableException or IOException or TimeoutException or BrokenCircuitException => true,
-        KafkaException kafka => !kafka.Error.IsFatal,
+
+        // A message too large for the broker will be too large on every retry.
+        KafkaException kafka => !kafka.Error.IsFatal && kafka.Error.Code is not (ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsg or ErrorCode.InvalidMsgSize),
+
+        // SqlClient reports an exhausted connection pool as InvalidOperationException: busy, not broken.
+        InvalidOperationException pool when pool.Message.Contains("pool", StringComparison.OrdinalIgnoreCase) => true,
         SqliteException sqlite => TransientSqlite.Contains(sqlite.SqliteErrorCode & 0xFF),
         Microsoft.Data.SqlClient.SqlException sql => !DeterministicSqlServer.Contains(sql.Number),
         DbException db => db.IsTransient,

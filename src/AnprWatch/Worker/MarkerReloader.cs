@@ -25,9 +25,8 @@ public sealed partial class MarkerReloader(AppServices services, MarkerIndexHold
                     holder.Swap(index, services.Clock.GetUtcNow());
                     LogSwapped(index.Version, index.Count);
 
-                    // A reload is rare and leaves the old index and the load's temporaries behind: one compacting
-                    // collection returns that peak to the operating system instead of keeping it resident.
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    // No forced GC here: a blocking, compacting full collection paused matching on every reload, and the
+                    // runtime reclaims the old index in its own time (benchmarks/README records RSS with 1M markers).
                 }
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)

@@ -159,15 +159,23 @@ public sealed partial class PipelineWorker(
     {
         await WaitForIndexAsync(stoppingToken).ConfigureAwait(false);
         var folder = new InboxFolder(options.InboxPath);
-        readiness.SetSource(true, $"folder: {folder.Inbox}");
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), services.Clock);
+        FileStream? inboxLock;
+        while ((inboxLock = folder.TryLock()) is null)
+        {
+            readiness.SetSource(false, $"folder: another instance holds {folder.Inbox}; waiting for it");
+            await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        await using var held = inboxLock;
+        readiness.SetSource(true, $"folder: {folder.Inbox}");
         try
         {
             // A file claimed before a crash is finished first, in claim order, before anything new is taken.
             foreach (var interrupted in folder.Interrupted())
             {
                 LogResuming(interrupted.Stem);
-                await ProcessFileAsync(interrupted, stoppingToken).ConfigureAwait(false);
+                await ProcessFileAsync(folder, interrupted, stoppingToken).ConfigureAwait(false);
             }
 
             do
@@ -175,13 +183,11 @@ public sealed partial class PipelineWorker(
                 foreach (var dropped in folder.Dropped(services.Clock.GetUtcNow()))
                 {
                     stoppingToken.ThrowIfCancellationRequested();
-                    await ProcessFileAsync(folder.Claim(dropped), stoppingToken).ConfigureAwait(false);
+                    await ProcessFileAsync(folder, folder.Claim(dropped), stoppingToken).ConfigureAwait(false);
                 }
 
-                if (options.KeepProcessedFor > TimeSpan.Zero)
-                {
-                    folder.PurgeKeptInputs(services.Clock.GetUtcNow(), options.KeepProcessedFor);
-                }
+                // Always, not only while keeping is on: turning it off must not leave earlier inputs (every miss) for ever.
+                folder.PurgeKeptInputs(services.Clock.GetUtcNow(), options.KeepProcessedFor);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -190,10 +196,23 @@ public sealed partial class PipelineWorker(
         }
     }
 
-    private async Task ProcessFileAsync(ClaimedFile file, CancellationToken stoppingToken)
+    private async Task ProcessFileAsync(InboxFolder folder, ClaimedFile file, CancellationToken stoppingToken)
     {
         var before = (stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
-        await using (var source = new JsonLinesReadSource(file.Input, options.FolderBatchSize))
+        JsonLinesReadSource opened;
+        try
+        {
+            opened = new JsonLinesReadSource(file.Input, options.FolderBatchSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // One unreadable file must not stop every later one: it is set aside with its reason and the inbox goes on.
+            folder.SetAside(file, $"{ex.GetType().Name}: {ex.Message}");
+            LogSetAside(file.Stem, ex.GetType().Name);
+            return;
+        }
+
+        await using (var source = opened)
         await using (var deadLetters = new JsonLinesDeadLetterSink(file.DeadLetters, OutputMode.Resume))
         await using (var alerts = new JsonLinesAlertSink(file.Alerts, OutputMode.Resume))
         {
@@ -218,6 +237,9 @@ public sealed partial class PipelineWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the consumer could not commit or leave the group cleanly at shutdown ({Reason}); the next owner re-processes the uncommitted reads")]
     private partial void LogCloseFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{File} cannot be read ({ExceptionType}): set aside in failed/ with the reason; the inbox carries on")]
+    private partial void LogSetAside(string file, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "resuming {File}, interrupted before it finished: its outputs are appended to, not repeated")]
     private partial void LogResuming(string file);

@@ -22,6 +22,10 @@ public class VrmTests
     [TestCase("ÉÈ")]
     [TestCase("É AB12CDE")] // a look-alike letter is refused, never stripped (stripping gives a different plate)
     [TestCase("\u0410B12CDE")]
+    [TestCase("\U0001D40FO15NED")] // mathematical bold P, a surrogate pair
+    [TestCase("P\u24C415NED")] // circled O
+    [TestCase("PO15NE\u0301D")] // a combining acute accent
+    [TestCase("PO15NED\uD800")] // an unpaired surrogate
     public void Rejects_values_that_are_not_1_to_10_characters_after_normalising(string raw)
         => Assert.That(Vrm.Normalise(raw), Is.Null);
 

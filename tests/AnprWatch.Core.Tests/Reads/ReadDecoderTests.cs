@@ -84,6 +84,23 @@ public class ReadDecoderTests
     }
 
     [Test]
+    public void A_dead_letter_of_a_huge_read_stays_under_a_kafka_brokers_message_limit_and_identifies_the_whole_read()
+    {
+        // Escaping grows control bytes sixfold: uncapped, this 300 KB read became a 1.8 MB dead letter that the broker
+        // refuses (message.max.bytes 1,000,000) on every retry, blocking the partition.
+        var raw = Enumerable.Repeat((byte)0x01, 300_000).ToArray();
+        var encoded = AnprWatch.Core.Pipeline.DeadLetterJson.Encode(new AnprWatch.Core.Pipeline.DeadLetter(AnprWatch.Core.Pipeline.SourcePosition.Line(7), "message is too large", raw));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(encoded)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(encoded, Has.Length.LessThan(1_000_000));
+            Assert.That(json["rawBytes"]!.GetValue<int>(), Is.EqualTo(300_000));
+            Assert.That(json["rawSha256"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw))));
+            Assert.That(json["rawTruncated"]!.GetValue<bool>(), Is.True);
+        });
+    }
+
+    [Test]
     public void A_valid_read_decodes_with_normalised_vrm_and_lower_case_force()
     {
         var (ok, error, vrm, head) = Decode(Valid);

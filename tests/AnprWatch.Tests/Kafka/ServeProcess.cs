@@ -77,13 +77,24 @@ public sealed class ServeProcess : IAsyncDisposable
     public HttpClient CreateClient(int timeoutSeconds = 10)
         => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
 
-    public async Task<string?> ReadinessAsync()
+    /// <summary>
+    /// The /readyz body when serve is ready; with <paramref name="orOnlyMissingMarkers"/> also when the only thing
+    /// missing is an active marker list (tests that start serve on an empty store, then load markers).
+    /// </summary>
+    public async Task<string?> ReadinessAsync(bool orOnlyMissingMarkers = false)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
             var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/readyz"));
-            return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.IsSuccessStatusCode)
+            {
+                return body;
+            }
+
+            var ready = orOnlyMissingMarkers && body.StartsWith('{') ? System.Text.Json.Nodes.JsonNode.Parse(body)?["ready"] : null;
+            return ready is not null && ready["store"]!.GetValue<bool>() && ready["source"]!.GetValue<bool>() ? body : null;
         }
         catch (HttpRequestException)
         {
@@ -92,13 +103,13 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until /readyz answers 200 and its body satisfies <paramref name="condition"/>.</summary>
-    public async Task WaitReadyAsync(Func<string, bool>? condition = null, int seconds = 60)
+    public async Task WaitReadyAsync(Func<string, bool>? condition = null, int seconds = 60, bool orOnlyMissingMarkers = true)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < deadline)
         {
             Assert.That(_process.HasExited, Is.False, "serve exited early:\n" + Output);
-            if (await ReadinessAsync() is { } body && (condition?.Invoke(body) ?? true))
+            if (await ReadinessAsync(orOnlyMissingMarkers) is { } body && (condition?.Invoke(body) ?? true))
             {
                 return;
             }

@@ -93,6 +93,26 @@ public class TelemetryAndHealthTests
     }
 
     [Test]
+    public async Task Readiness_fails_while_no_force_has_an_active_marker_list_and_passes_once_one_is_loaded()
+    {
+        using var cli = new CliRunner();
+        {
+            var migrate = await cli.RunAsync("db", "migrate");
+            Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
+            await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
+            await serve.WaitReadyAsync(); // store and source ready; only the markers are missing
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+            var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            var body = await ready.Content.ReadAsStringAsync();
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+            Assert.That(body, Does.Contain("no force has an active marker list"));
+
+            await cli.ImportCsvAsync("wiltshire", "vrm,suspect_ref,risk_level,host_force,review_due\nRD12YZZ,SR-READY,HIGH,wiltshire,2099-12-31\n");
+            await serve.WaitReadyAsync(body => body.Contains("1 markers", StringComparison.Ordinal), seconds: 20, orOnlyMissingMarkers: false);
+        }
+    }
+
+    [Test]
     public async Task Readiness_fails_while_the_source_is_not_assigned_and_health_stays_up()
     {
         using var cli = new CliRunner();

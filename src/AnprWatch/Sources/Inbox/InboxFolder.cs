@@ -29,6 +29,33 @@ public sealed class InboxFolder
     public string Done { get; }
     public string KeptInputs { get; }
 
+    /// <summary>Where an input that cannot be opened (unreadable, a dangling link) is set aside for an operator.</summary>
+    public string Failed => Path.Combine(Inbox, "failed");
+
+    /// <summary>
+    /// One serve per inbox: two would claim and resume the same files at once. The lock is an OS file lock, released if
+    /// the process dies; a second instance waits for it (a rolling update's new pod takes over when the old one exits).
+    /// </summary>
+    public FileStream? TryLock()
+    {
+        try
+        {
+            return new FileStream(Path.Combine(Inbox, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Moves a claimed input that cannot be read to <c>failed/</c>, with the reason beside it.</summary>
+    public void SetAside(ClaimedFile file, string reason)
+    {
+        Directory.CreateDirectory(Failed);
+        File.Move(file.Input, Path.Combine(Failed, file.Stem + ".jsonl"), overwrite: true);
+        File.WriteAllText(Path.Combine(Failed, file.Stem + ".error.txt"), reason + Environment.NewLine);
+    }
+
     /// <summary>Files interrupted by a crash, first, in the order they were claimed.</summary>
     public IReadOnlyList<ClaimedFile> Interrupted()
         => Directory.EnumerateFiles(Claimed, "*.jsonl").Order(StringComparer.Ordinal).Select(ClaimedFile.At(this)).ToList();
@@ -36,7 +63,7 @@ public sealed class InboxFolder
     /// <summary>Dropped files ready to claim; one written in the last second is left for the next look (drop by rename).</summary>
     public IReadOnlyList<string> Dropped(DateTimeOffset now)
         => Directory.EnumerateFiles(Inbox, "*.jsonl").Order(StringComparer.Ordinal)
-            .Where(f => now - File.GetLastWriteTimeUtc(f) >= TimeSpan.FromSeconds(1)).ToList();
+            .Where(f => new FileInfo(f).LinkTarget is not null || now - File.GetLastWriteTimeUtc(f) >= TimeSpan.FromSeconds(1)).ToList();
 
     /// <summary>Moves a dropped file into <c>.claimed/</c> under a stem free in both folders; the rename is atomic.</summary>
     public ClaimedFile Claim(string dropped)
@@ -60,7 +87,7 @@ public sealed class InboxFolder
                || File.Exists(Path.Combine(KeptInputs, stem + ".jsonl"));
     }
 
-    /// <summary>Deletes inputs kept longer than <paramref name="keepFor"/>; returns how many.</summary>
+    /// <summary>Deletes inputs kept longer than <paramref name="keepFor"/> (all of them when it is zero); returns how many.</summary>
     public int PurgeKeptInputs(DateTimeOffset now, TimeSpan keepFor)
     {
         if (!Directory.Exists(KeptInputs))
