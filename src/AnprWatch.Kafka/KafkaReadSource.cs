@@ -235,6 +235,13 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
         {
         }
+        catch (KafkaException ex)
+        {
+            // A rebalance under way (another instance joining or leaving) refuses the commit with an illegal generation.
+            // Shutdown goes on: Close commits the stored offsets again on revoke, and whatever stays uncommitted is
+            // re-read by the next owner, harmlessly (hits are idempotent on readId and markerId).
+            _logger.LogWarning("commit on close failed: {Reason}", ex.Error.Reason);
+        }
 
         _consumer.Close();
     }

@@ -76,6 +76,9 @@ public sealed partial class PipelineWorker(
     private async Task RunKafkaAsync(CancellationToken stoppingToken)
     {
         await WaitForIndexAsync(stoppingToken).ConfigureAwait(false);
+
+        // Which librdkafka a process runs is the first question when a client misbehaves (an OS library can shadow the bundled one).
+        LogLibrdkafka(Confluent.Kafka.Library.VersionString, BundledLibrdkafka.LoadedPath ?? "the default search path");
         using var alerts = new KafkaAlertSink(options.Kafka);
         using var deadLetters = new KafkaDeadLetterSink(options.Kafka);
         using var source = new PrefetchingReadSource(new KafkaReadSource(options.Kafka, logger));
@@ -246,6 +249,9 @@ public sealed partial class PipelineWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pipeline stopped: {Reads} reads, {Hits} hits, {Alerted} alerted, {DeadLetters} dead letters")]
     private partial void LogStopped(long reads, long hits, long alerted, long deadLetters);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "librdkafka {Version} loaded from {Path}")]
+    private partial void LogLibrdkafka(string version, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "processed {File}")]
     private partial void LogFileDone(string file);

@@ -49,6 +49,9 @@ public class KafkaWorkerTests
         await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:ExitWhenCaughtUp=true"]);
         Assert.That(await serve.WaitForExitAsync(), Is.Zero, serve.Output);
 
+        // The worker ran on the bundled librdkafka, not Debian's (librdkafka-dev may be installed), and said so.
+        Assert.That(serve.Output, Does.Match(@"librdkafka \d+\.\d+\.\d+\S* loaded from \S*/runtimes/linux-x64/native/"));
+
         var expected = await GroundTruth.ExpectedAsync(sim);
         Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
 

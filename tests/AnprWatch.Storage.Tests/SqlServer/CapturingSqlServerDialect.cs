@@ -1,0 +1,53 @@
+using System.Data.Common;
+using AnprWatch.Storage.Dialects;
+
+namespace AnprWatch.Storage.Tests.SqlServer;
+
+/// <summary>
+/// The production <see cref="SqlServerDialect"/> for every piece of SQL it contributes, with connections that capture
+/// statements instead of reaching a server (none can run here).
+/// </summary>
+public sealed class CapturingSqlServerDialect : SqlDialect
+{
+    private readonly SqlServerDialect _sqlServer = new("Server=capture;Database=anprwatch");
+    private readonly List<CapturedStatement> _statements = [];
+
+    public override string Name => _sqlServer.Name;
+
+    /// <summary>What every scalar query answers (a count, an id, a version); set per operation to reach its later statements.</summary>
+    public object? ScalarAnswer { get; set; } = 1L;
+
+    /// <summary>Every statement executed so far, once per distinct text (a batch insert repeats one text per row).</summary>
+    public IReadOnlyList<CapturedStatement> Statements
+    {
+        get
+        {
+            lock (_statements)
+            {
+                return [.. _statements.DistinctBy(s => s.Sql)];
+            }
+        }
+    }
+
+    public void Record(CapturedStatement statement)
+    {
+        lock (_statements)
+        {
+            _statements.Add(statement);
+        }
+    }
+
+    public override DbConnection CreateConnection() => new CapturingConnection(this);
+
+    public override IEnumerable<string> SplitScript(string script) => _sqlServer.SplitScript(script);
+
+    public override string MigrationsTableDdl => _sqlServer.MigrationsTableDdl;
+
+    public override string InsertHitIgnoringDuplicates(string columns, string values) => _sqlServer.InsertHitIgnoringDuplicates(columns, values);
+
+    public override string LastInsertId => _sqlServer.LastInsertId;
+
+    public override string Top1(string selectList, string rest) => _sqlServer.Top1(selectList, rest);
+
+    public override string PrefixTableName(string table) => _sqlServer.PrefixTableName(table);
+}

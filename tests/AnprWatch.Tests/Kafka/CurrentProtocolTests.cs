@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests.Kafka;
+
+/// <summary>
+/// serve on a current-protocol Kafka (librdkafka's mock cluster) with the production settings of the README: no 0.9
+/// compatibility properties, an idempotent producer and cooperative-sticky assignment, none of which the 0.9 test
+/// broker supports. The 0.9 broker stays for the process-level faults (it is a real broker that can be killed).
+/// </summary>
+[NonParallelizable]
+public class CurrentProtocolTests
+{
+    private static readonly string[] ProductionSettings =
+    [
+        "--Kafka:ProducerProperties:enable.idempotence=true",
+        "--Kafka:ConsumerProperties:partition.assignment.strategy=cooperative-sticky",
+    ];
+
+    private MockKafkaCluster _cluster = null!;
+
+    [OneTimeSetUp]
+    public void StartCluster() => _cluster = MockKafkaCluster.Start();
+
+    [OneTimeTearDown]
+    public void StopCluster() => _cluster?.Dispose();
+
+    [Test]
+    public async Task Production_settings_on_a_current_broker_give_exactly_the_ground_truth_with_alerts_and_dead_letters()
+    {
+        using var cli = new CliRunner();
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 21, vehicles: 2000);
+        var id = Guid.NewGuid().ToString("N")[..8];
+        string[] topics = [$"--Kafka:ReadsTopic=reads-{id}", $"--Kafka:AlertsTopic=alerts-{id}", $"--Kafka:DeadLetterTopic=dlq-{id}", $"--Kafka:GroupId=group-{id}"];
+        await _cluster.ProduceAsync($"reads-{id}", await KafkaBroker.KeyedReadsAsync(sim));
+
+        await using var serve = ServeProcess.StartWith(cli, ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={_cluster.Bootstrap}", .. ProductionSettings, .. topics, "--Kafka:ExitWhenCaughtUp=true"]);
+        Assert.That(await serve.WaitForExitAsync(), Is.Zero, serve.Output);
+
+        var expected = await GroundTruth.ExpectedAsync(sim);
+        Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
+
+        // §4.3: every alerted hit twice (camera force, host force), one alertId, routedTo = key; same checks as on 0.9.
+        var alerts = (await _cluster.ConsumeAllAsync($"alerts-{id}")).Select(a => (a.Key, Json: JsonNode.Parse(a.Value)!)).ToList();
+        Assert.That(alerts, Has.Count.EqualTo(2 * expected.Count(h => h!["alerted"]!.GetValue<bool>())));
+        Assert.Multiple(() =>
+        {
+            Assert.That(alerts.Select(m => m.Json["routedTo"]!.GetValue<string>()), Is.EqualTo(alerts.Select(m => m.Key)));
+            Assert.That(alerts.GroupBy(m => m.Json["alertId"]!.GetValue<string>()).Select(g => g.Count()), Has.All.EqualTo(2));
+        });
+
+        var scenario = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "scenario.json")))!;
+        var deadLetters = (await _cluster.ConsumeAllAsync($"dlq-{id}")).Select(d => JsonNode.Parse(d.Value)!).ToList();
+        Assert.That(deadLetters, Has.Count.EqualTo(scenario["malformed"]!.AsArray().Count));
+        Assert.That(deadLetters.Select(d => d["reason"]!.GetValue<string>()), Has.All.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_second_instance_joining_mid_stream_takes_half_the_partitions_cooperatively_and_nothing_is_lost()
+    {
+        using var cli = new CliRunner();
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 22, vehicles: 1500);
+        var expected = await GroundTruth.ExpectedAsync(sim);
+        var id = Guid.NewGuid().ToString("N")[..8];
+        string[] args = ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={_cluster.Bootstrap}", .. ProductionSettings,
+            $"--Kafka:ReadsTopic=reads-{id}", $"--Kafka:AlertsTopic=alerts-{id}", $"--Kafka:DeadLetterTopic=dlq-{id}", $"--Kafka:GroupId=group-{id}"];
+        var (firstHalf, secondHalf) = await HalvesAsync(await KafkaBroker.KeyedReadsAsync(sim));
+
+        // One instance consumes the first half; a second joins: cooperative-sticky moves two of the four partitions to
+        // it incrementally (the first commits what it made durable on the partitions it gives up); both read the rest.
+        await _cluster.ProduceAsync($"reads-{id}", firstHalf);
+        await using var first = ServeProcess.StartWith(cli, args);
+        await HitCounts.WaitForAsync(cli, 1, 60);
+        await using var second = ServeProcess.StartWith(cli, args);
+        foreach (var instance in new[] { first, second })
+        {
+            await instance.WaitReadyAsync(body => body.Contains("kafka: 2 partitions", StringComparison.Ordinal), 90);
+        }
+
+        await _cluster.ProduceAsync($"reads-{id}", secondHalf);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (await HitCounts.CountAsync(cli) is var stored && stored < expected.Count)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{stored} of {expected.Count} hits\n--- first:\n{first.Output}\n--- second:\n{second.Output}");
+            await Task.Delay(250);
+        }
+
+        await Task.Delay(1000); // nothing more must arrive
+        Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
+
+        foreach (var instance in new[] { first, second })
+        {
+            await instance.TerminateAsync();
+            Assert.That(await instance.WaitForExitAsync(60), Is.Zero, instance.Output);
+            Assert.That(instance.Output, Does.Contain("pipeline stopped"), instance.Output);
+        }
+    }
+
+    /// <summary>The keyed reads split in two files, in order: each force's reads stay in sequence across the halves.</summary>
+    private static async Task<(string First, string Second)> HalvesAsync(string keyedFile)
+    {
+        var lines = await File.ReadAllLinesAsync(keyedFile);
+        var (first, second) = (keyedFile + ".1", keyedFile + ".2");
+        await File.WriteAllLinesAsync(first, lines.Take(lines.Length / 2));
+        await File.WriteAllLinesAsync(second, lines.Skip(lines.Length / 2));
+        return (first, second);
+    }
+}
