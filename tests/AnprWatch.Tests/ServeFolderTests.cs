@@ -13,7 +13,7 @@ public class ServeFolderTests
         await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
 
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.UtcNow;
         var staging = cli.PathOf("staging.jsonl");
         await File.WriteAllLinesAsync(staging,
         [

@@ -155,7 +155,7 @@ public class KafkaWorkerTests
         await using var serve = ServeProcess.Start(cli, _broker, topics.Args);
         await serve.WaitReadyAsync();
 
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.UtcNow;
         await ProduceLinesAsync(cli, topics.Reads, Read("before-1", "HR12ABC", "wiltshire", now));
         var csv = cli.PathOf("markers.csv");
         await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nHR12ABC,SR-HOT,HIGH,avon-and-somerset,2027-12-31\n");
@@ -167,7 +167,7 @@ public class KafkaWorkerTests
         while (await HitCounts.CountAsync(cli) == 0)
         {
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the new marker list was not live within 10 s\n" + serve.Output);
-            await ProduceLinesAsync(cli, topics.Reads, Read($"after-{++n}", "HR12ABC", "wiltshire", DateTimeOffset.UtcNow));
+            await ProduceLinesAsync(cli, topics.Reads, Read($"after-{++n}", "HR12ABC", "wiltshire", TestClock.UtcNow));
             await Task.Delay(300);
         }
 
@@ -194,7 +194,7 @@ public class KafkaWorkerTests
             await begin.ExecuteNonQueryAsync();
         }
 
-        var start = DateTimeOffset.UtcNow;
+        var start = TestClock.UtcNow;
         var lines = Enumerable.Range(0, 40).Select(i => Read($"outage-{i}", "OU12TAG", i % 2 == 0 ? "wiltshire" : "dorset", start.AddMinutes(i * 20))).ToArray();
         await ProduceLinesAsync(cli, topics.Reads, lines);
         await Task.Delay(TimeSpan.FromSeconds(20));

@@ -171,8 +171,8 @@ public class ApiAccessTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var audit = await _cli.RunAsync("audit", "list", "--from", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--to", today, "--format", "json");
+        var today = TestClock.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var audit = await _cli.RunAsync("audit", "list", "--from", TestClock.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--to", today, "--format", "json");
         var entries = JsonNode.Parse(audit.Out)!.AsArray();
         Assert.That(entries.Any(e => e!["actor"]!.GetValue<string>() == "test-analyst" && e["role"]!.GetValue<string>() == "analyst"
             && e["action"]!.GetValue<string>() == "consult" && e["justification"]?.GetValue<string>() == "case 42"), Is.True, audit.Out);
