@@ -70,6 +70,26 @@ public class CliContractTests
     }
 
     [Test]
+    public async Task Hits_list_force_finds_a_forces_own_markers_seen_by_another_forces_camera()
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        // TestHits' marker belongs to Avon and Somerset; this hit is from a Wiltshire camera.
+        var hit = await TestHits.StoreAsync(cli, "r-elsewhere", camera: "wiltshire", observedAt: TestClock.UtcNow.AddHours(-1));
+        var day = DateOnly.FromDateTime(hit.ObservedAt.UtcDateTime);
+        async Task<string[]> ListAsync(string force)
+        {
+            var list = await cli.RunAsync("hits", "list", "--from", TestClock.Iso(day.AddDays(-1)), "--to", TestClock.Iso(day.AddDays(1)), "--force", force, "--format", "json");
+            Assert.That(list.ExitCode, Is.Zero, list.Err);
+            return JsonNode.Parse(list.Out)!.AsArray().Select(h => h!["readId"]!.GetValue<string>()).ToArray();
+        }
+
+        Assert.That(await ListAsync("avon-and-somerset"), Is.EqualTo(new[] { "r-elsewhere" }), "the host force's side");
+        Assert.That(await ListAsync("wiltshire"), Is.EqualTo(new[] { "r-elsewhere" }), "the camera force's side");
+        Assert.That(await ListAsync("dorset"), Is.Empty);
+    }
+
+    [Test]
     public async Task Config_check_prints_the_effective_configuration_with_secrets_masked()
     {
         using var cli = new CliRunner();
