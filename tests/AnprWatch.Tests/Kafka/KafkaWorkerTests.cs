@@ -177,6 +177,24 @@ public class KafkaWorkerTests
     }
 
     [Test]
+    public async Task A_live_read_older_than_max_read_age_is_stored_but_not_alerted_and_a_fresh_one_is_alerted()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nST12ALE,SR-STALE,HIGH,avon-and-somerset,2099-12-31\n");
+        var topics = await TopicsAsync(partitions: 1);
+        // The production default, 30 minutes (the other serve tests stretch it to ten years for months-old simulated reads).
+        await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Alerting:MaxReadAge=00:30:00"]);
+        await serve.WaitReadyAsync();
+
+        var now = TestClock.UtcNow;
+        await ProduceLinesAsync(cli, topics.Reads, Read("stale-1", "ST12ALE", "dorset", now.AddHours(-2)), Read("fresh-1", "ST12ALE", "wiltshire", now.AddMinutes(-1)));
+        await HitCounts.WaitForAsync(cli, 2, 60);
+
+        var hits = (await GroundTruth.StoredAsync(cli)).ToDictionary(h => h!["readId"]!.GetValue<string>(), h => (h!["alerted"]!.GetValue<bool>(), h["notAlertedReason"]?.GetValue<string>()));
+        Assert.That(hits, Is.EqualTo(new Dictionary<string, (bool, string?)> { ["stale-1"] = (false, "stale"), ["fresh-1"] = (true, null) }));
+    }
+
+    [Test]
     public async Task A_store_outage_pauses_consumption_and_loses_nothing()
     {
         using var cli = new CliRunner();
