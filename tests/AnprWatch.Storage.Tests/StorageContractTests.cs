@@ -235,6 +235,54 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_force_filter_finds_hits_seen_in_the_force_and_hits_on_its_markers_seen_elsewhere()
+    {
+        // r-1: an Avon and Somerset marker seen by a Wiltshire camera. r-2: a Dorset marker seen by a Kent camera.
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        await _store.Hits.SaveHitsAsync(
+            [H("r-1", M("AB12CDE", "SR-1"), t), H("r-2", M("CD34EFG", "SR-2", host: ForceRegistry.Get("dorset")), t.AddHours(1), camera: ForceRegistry.Get("kent"))],
+            CancellationToken.None);
+        var expected = new Dictionary<string, string[]>
+        {
+            ["avon-and-somerset"] = ["r-1"], // host force side
+            ["wiltshire"] = ["r-1"], // camera force side
+            ["dorset"] = ["r-2"],
+            ["kent"] = ["r-2"],
+            ["devon-and-cornwall"] = [],
+        };
+        var actual = new Dictionary<string, string[]>();
+        foreach (var force in expected.Keys)
+        {
+            actual[force] = (await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1), force))).Select(h => h.ReadId).ToArray();
+        }
+
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Purge_deletes_old_hits_with_their_outcomes_and_keeps_the_outcomes_of_hits_it_keeps()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var cut = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.FromHours(1));
+        var saved = await _store.Hits.SaveHitsAsync([H("r-old", marker, cut.AddMinutes(-1)), H("r-kept", marker, cut)], CancellationToken.None);
+        var outcomes = new OutcomeStore(_store.Database, _store.Audit, _store.Clock);
+        await outcomes.RecordAsync(saved[0].HitId, "acknowledged", null, "ops", "control-room");
+        await outcomes.RecordAsync(saved[1].HitId, "acknowledged", null, "ops", "control-room");
+        await outcomes.RecordAsync(saved[1].HitId, "safeguarding", "child safeguarded", "ops", "control-room");
+
+        Assert.That(await _store.Hits.PurgeAsync(cut, "dpo", _store.Audit, _store.Clock), Is.EqualTo(1));
+
+        var kept = await _store.Hits.QueryAsync(new HitQuery(cut.AddDays(-30), cut.AddDays(30)));
+        await using var connection = await _store.Database.OpenAsync();
+        var outcomeRows = (await connection.QueryAsync<(string HitId, string Status)>($"SELECT hit_id, status FROM {_store.Database.Table("outcomes")} ORDER BY outcome_id")).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(kept.Select(h => (h.ReadId, h.Outcome)), Is.EqualTo(new[] { ("r-kept", (string?)"safeguarding") }));
+            Assert.That(outcomeRows, Is.EqualTo(new[] { (saved[1].HitId, "acknowledged"), (saved[1].HitId, "safeguarding") }), "the kept hit's outcome history is whole; the purged hit's is gone");
+        });
+    }
+
+    [Test]
     public async Task Sql_injection_strings_are_just_values()
     {
         const string evil = "x'; DROP TABLE hits; --";

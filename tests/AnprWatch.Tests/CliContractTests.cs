@@ -70,16 +70,23 @@ public class CliContractTests
     }
 
     [Test]
-    public async Task Looking_back_more_than_90_days_needs_a_justification_which_is_audited()
+    public async Task Hits_list_force_finds_a_forces_own_markers_seen_by_another_forces_camera()
     {
         using var cli = new CliRunner();
-        var refused = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2026-01-31");
-        Assert.That(refused.ExitCode, Is.EqualTo(2));
-        Assert.That(refused.Err, Does.Contain("--justification"));
-        var allowed = await cli.RunAsync("hits", "list", "--from", "2026-01-01", "--to", "2026-01-31", "--justification", "Op Railcar review", "--user", "riu-1");
-        Assert.That(allowed.ExitCode, Is.Zero, allowed.Err);
-        var audit = await cli.RunAsync("audit", "list", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "csv");
-        Assert.That(audit.Out, Does.Contain("riu-1,cli,consult").And.Contain("Op Railcar review"));
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        // TestHits' marker belongs to Avon and Somerset; this hit is from a Wiltshire camera.
+        var hit = await TestHits.StoreAsync(cli, "r-elsewhere", camera: "wiltshire", observedAt: TestClock.UtcNow.AddHours(-1));
+        var day = DateOnly.FromDateTime(hit.ObservedAt.UtcDateTime);
+        async Task<string[]> ListAsync(string force)
+        {
+            var list = await cli.RunAsync("hits", "list", "--from", TestClock.Iso(day.AddDays(-1)), "--to", TestClock.Iso(day.AddDays(1)), "--force", force, "--format", "json");
+            Assert.That(list.ExitCode, Is.Zero, list.Err);
+            return JsonNode.Parse(list.Out)!.AsArray().Select(h => h!["readId"]!.GetValue<string>()).ToArray();
+        }
+
+        Assert.That(await ListAsync("avon-and-somerset"), Is.EqualTo(new[] { "r-elsewhere" }), "the host force's side");
+        Assert.That(await ListAsync("wiltshire"), Is.EqualTo(new[] { "r-elsewhere" }), "the camera force's side");
+        Assert.That(await ListAsync("dorset"), Is.Empty);
     }
 
     [Test]

@@ -8,13 +8,16 @@ public sealed record CliResult(int ExitCode, string Out, string Err);
 public sealed class CliRunner : IDisposable
 {
     /// <param name="directory">Where the database and files go (created); a fresh temporary folder when null.</param>
-    public CliRunner(string? directory = null)
+    /// <param name="clock">The clock every command sees: <see cref="TestClock.Provider"/> unless a test fixes it.</param>
+    public CliRunner(string? directory = null, TimeProvider? clock = null)
     {
+        Clock = clock ?? TestClock.Provider;
         Directory = directory is null ? System.IO.Directory.CreateTempSubdirectory("anprwatch-cli-").FullName : System.IO.Directory.CreateDirectory(directory).FullName;
         Database = Path.Combine(Directory, "anprwatch.db");
     }
 
     public string Directory { get; }
+    public TimeProvider Clock { get; }
     public string Database { get; }
 
     public string PathOf(string name) => Path.Combine(Directory, name);
@@ -23,7 +26,7 @@ public sealed class CliRunner : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await CliApp.RunAsync([.. args, $"--Storage:ConnectionString=Data Source={Database}"], output, error, TimeProvider.System);
+        var code = await CliApp.RunAsync([.. args, $"--Storage:ConnectionString=Data Source={Database}"], output, error, Clock);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

@@ -50,8 +50,8 @@ public class MarkerVersionTests
         due = JsonNode.Parse((await cli.RunAsync("markers", "review-due", "--format", "json")).Out)!.AsArray();
         Assert.That(due.Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EqualTo(new[] { "SR-2" }));
 
-        var audit = await cli.RunAsync("audit", "list", "--from", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            "--to", DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--format", "json");
+        var audit = await cli.RunAsync("audit", "list", "--from", TestClock.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            "--to", TestClock.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--format", "json");
         Assert.That(JsonNode.Parse(audit.Out)!.AsArray().Any(e => e!["actor"]!.GetValue<string>() == "bureau-1" && e["action"]!.GetValue<string>() == "alter"
             && e["detail"]?.GetValue<string>() == "still active, per DS Smith"), Is.True);
 

@@ -250,4 +250,29 @@ public class ServeFolderTests
         Assert.That(await serve.WaitForExitAsync(60), Is.EqualTo(1), serve.Output);
         Assert.That(serve.Output, Does.Contain("the worker stopped"));
     }
+
+    [Test]
+    public async Task A_live_read_older_than_max_read_age_is_stored_but_not_alerted_and_a_fresh_one_is_alerted()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nST12ALE,SR-STALE,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+
+        // Alerting:MaxReadAge is the production default, 30 minutes: a read two hours old reaches the worker stale, one a
+        // minute old is fresh. Different camera forces, so suppression cannot be what holds an alert back.
+        var now = TestClock.UtcNow;
+        await DropAsync(cli, inbox, "reads-1.jsonl",
+        [
+            $$"""{"readId":"stale-1","vrm":"ST12ALE","cameraId":"CAM-1","forceCode":"dorset","observedAt":"{{now.AddHours(-2):yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""",
+            $$"""{"readId":"fresh-1","vrm":"ST12ALE","cameraId":"CAM-2","forceCode":"wiltshire","observedAt":"{{now.AddMinutes(-1):yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""",
+        ]);
+
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Alerting:MaxReadAge=00:30:00");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "reads-1.receipt.json")), serve, "the file was not processed");
+
+        var hits = (await GroundTruth.StoredAsync(cli)).ToDictionary(h => h!["readId"]!.GetValue<string>(), h => (h!["alerted"]!.GetValue<bool>(), h["notAlertedReason"]?.GetValue<string>()));
+        Assert.That(hits, Is.EqualTo(new Dictionary<string, (bool, string?)> { ["stale-1"] = (false, "stale"), ["fresh-1"] = (true, null) }));
+        var alerts = (await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "reads-1.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!["readId"]!.GetValue<string>()).ToList();
+        Assert.That(alerts, Is.EqualTo(new[] { "fresh-1", "fresh-1" }), "one alert per routed force, for the fresh read only");
+    }
 }

@@ -10,11 +10,11 @@ namespace AnprWatch.Tests;
 /// <summary>Stores hits straight into a runner's SQLite file, as the pipeline would, for tests of what reads them.</summary>
 public static class TestHits
 {
-    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire")
+    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null)
     {
         var marker = new Marker("AB12CDE", "SR-BOARD", risk, ForceRegistry.Get("avon-and-somerset"), new DateOnly(2099, 1, 1), null, "RAILCAR", "Notify RIU; do not stop", "RIU 0117", "ACT");
         var hitId = HitIds.ForHit(readId, marker.MarkerId);
-        var now = DateTimeOffset.UtcNow;
+        var now = observedAt ?? TestClock.UtcNow;
         var hit = new Hit
         {
             HitId = hitId, AlertId = HitIds.ForAlert(hitId), ReadId = readId, MarkerId = marker.MarkerId, Vrm = marker.Vrm, MarkerVrm = marker.Vrm,

@@ -58,7 +58,7 @@ public class CliInjectionTests
 
     private static List<(string Path, Command Command)> CommandTree()
     {
-        var context = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System, () => Hosting.AppConfiguration.Build([]));
+        var context = new CliContext(TextWriter.Null, TextWriter.Null, TestClock.Provider, () => Hosting.AppConfiguration.Build([]));
         return Leaves(CliApp.BuildRoot(context), "").Where(l => l.Path != "serve").ToList();
     }
 

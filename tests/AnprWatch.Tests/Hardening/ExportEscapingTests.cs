@@ -101,7 +101,7 @@ public class ExportEscapingTests
         Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
 
         var period = new[] { "--from", "2026-06-01", "--to", "2026-06-30", "--justification", "=1+1", "--user", "-analyst" };
-        var today = DateTime.UtcNow;
+        var today = TestClock.UtcNow;
         var auditPeriod = new[] { "--from", today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--to", today.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
 
         AssertSafeCsv("hits list", (await cli.RunAsync(["hits", "list", .. period, "--format", "csv"])).Out, Site + Markup);

@@ -158,7 +158,7 @@ public class KafkaWorkerTests
         await using var serve = ServeProcess.Start(cli, _broker, topics.Args);
         await serve.WaitReadyAsync();
 
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.UtcNow;
         await ProduceLinesAsync(cli, topics.Reads, Read("before-1", "HR12ABC", "wiltshire", now));
         var csv = cli.PathOf("markers.csv");
         await File.WriteAllTextAsync(csv, "vrm,suspect_ref,risk_level,host_force,review_due\nHR12ABC,SR-HOT,HIGH,avon-and-somerset,2027-12-31\n");
@@ -170,13 +170,31 @@ public class KafkaWorkerTests
         while (await HitCounts.CountAsync(cli) == 0)
         {
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the new marker list was not live within 10 s\n" + serve.Output);
-            await ProduceLinesAsync(cli, topics.Reads, Read($"after-{++n}", "HR12ABC", "wiltshire", DateTimeOffset.UtcNow));
+            await ProduceLinesAsync(cli, topics.Reads, Read($"after-{++n}", "HR12ABC", "wiltshire", TestClock.UtcNow));
             await Task.Delay(300);
         }
 
         var hits = await GroundTruth.StoredAsync(cli);
         Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()), Has.None.EqualTo("before-1"), "a read matched before its marker existed");
         Assert.That(hits.Select(h => h!["suspectRef"]!.GetValue<string>()), Has.All.EqualTo("SR-HOT"));
+    }
+
+    [Test]
+    public async Task A_live_read_older_than_max_read_age_is_stored_but_not_alerted_and_a_fresh_one_is_alerted()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nST12ALE,SR-STALE,HIGH,avon-and-somerset,2099-12-31\n");
+        var topics = await TopicsAsync(partitions: 1);
+        // The production default, 30 minutes (the other serve tests stretch it to ten years for months-old simulated reads).
+        await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Alerting:MaxReadAge=00:30:00"]);
+        await serve.WaitReadyAsync();
+
+        var now = TestClock.UtcNow;
+        await ProduceLinesAsync(cli, topics.Reads, Read("stale-1", "ST12ALE", "dorset", now.AddHours(-2)), Read("fresh-1", "ST12ALE", "wiltshire", now.AddMinutes(-1)));
+        await HitCounts.WaitForAsync(cli, 2, 60);
+
+        var hits = (await GroundTruth.StoredAsync(cli)).ToDictionary(h => h!["readId"]!.GetValue<string>(), h => (h!["alerted"]!.GetValue<bool>(), h["notAlertedReason"]?.GetValue<string>()));
+        Assert.That(hits, Is.EqualTo(new Dictionary<string, (bool, string?)> { ["stale-1"] = (false, "stale"), ["fresh-1"] = (true, null) }));
     }
 
     [Test]
@@ -197,7 +215,7 @@ public class KafkaWorkerTests
             await begin.ExecuteNonQueryAsync();
         }
 
-        var start = DateTimeOffset.UtcNow;
+        var start = TestClock.UtcNow;
         var lines = Enumerable.Range(0, 40).Select(i => Read($"outage-{i}", "OU12TAG", i % 2 == 0 ? "wiltshire" : "dorset", start.AddMinutes(i * 20))).ToArray();
         await ProduceLinesAsync(cli, topics.Reads, lines);
         await Task.Delay(TimeSpan.FromSeconds(20));

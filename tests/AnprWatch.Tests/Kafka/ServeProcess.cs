@@ -61,10 +61,18 @@ public sealed class ServeProcess : IAsyncDisposable
             $"--Http:Urls=http://127.0.0.1:{port}",
             "--Source:ReloadInterval=00:00:01",
 
-            // Simulated reads are months old: live staleness would (rightly) mark them all stale.
+            // Simulated reads are months old: live staleness would (rightly) mark them all stale, and serve's start-up
+            // purge would delete them once they are a year old. Tests of staleness and retention set their own values
+            // (a later argument wins).
             "--Alerting:MaxReadAge=3650.00:00:00",
+            "--Retention:HitDays=36500",
             .. extra,
         ];
+        foreach (var (name, value) in TestClock.ChildEnvironment())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -44,7 +44,7 @@ public class TelemetryAndHealthTests
         using var cli = new CliRunner();
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         await File.WriteAllTextAsync(Path.Combine(inbox, "reads.jsonl"),
-            $$"""{"readId":"t-1","vrm":"AB12CDE","cameraId":"C","forceCode":"dorset","observedAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""" + "\nnot json\n");
+            $$"""{"readId":"t-1","vrm":"AB12CDE","cameraId":"C","forceCode":"dorset","observedAt":"{{TestClock.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""" + "\nnot json\n");
         File.SetLastWriteTimeUtc(Path.Combine(inbox, "reads.jsonl"), DateTime.UtcNow.AddMinutes(-1));
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}",
             $"--Telemetry:OtlpEndpoint=http://127.0.0.1:{port}/", "--Telemetry:ExportIntervalMs=500");

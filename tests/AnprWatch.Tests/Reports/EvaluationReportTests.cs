@@ -36,7 +36,7 @@ public class EvaluationReportTests
 
         // Outcomes on a few alerted hits, recorded through the store as the board would.
         var stored = await GroundTruth.StoredAsync(_cli);
-        var outcomes = new OutcomeStore(new Database(new SqliteDialect($"Data Source={_cli.Database}")), new AuditLog(new Database(new SqliteDialect($"Data Source={_cli.Database}"))), TimeProvider.System);
+        var outcomes = new OutcomeStore(new Database(new SqliteDialect($"Data Source={_cli.Database}")), new AuditLog(new Database(new SqliteDialect($"Data Source={_cli.Database}"))), _cli.Clock);
         var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(4).ToList();
         foreach (var (hit, status) in alerted.Zip(new[] { "acknowledged", "acknowledged", "acknowledged", "safeguarding" }))
         {
@@ -69,7 +69,7 @@ public class EvaluationReportTests
     /// <summary>The report computed from the scenario's own files.</summary>
     private JsonObject Expected(DateOnly from, DateOnly to, Func<string, bool> hostInScope, JsonObject scope)
     {
-        var today = DateOnly.FromDateTime(Uk(DateTimeOffset.UtcNow));
+        var today = DateOnly.FromDateTime(Uk(_cli.Clock.GetUtcNow()));
         var markers = _markers.Where(m => hostInScope(m["host_force"].ToLowerInvariant())).ToList();
         var risk = _markers.ToDictionary(m => (Plate(m["vrm"]), m["suspect_ref"]), m => m["risk_level"].ToUpperInvariant());
         var hits = _truth.Select(h => h!).Where(h => hostInScope(h["hostForce"]!.GetValue<string>())

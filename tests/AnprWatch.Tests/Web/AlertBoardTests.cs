@@ -142,8 +142,8 @@ public class AlertBoardTests
         var reloaded = page.Locator($"[data-hit-id='{hit.HitId}']");
         await Assertions.Expect(reloaded.Locator("[data-role=outcome]")).ToHaveTextAsync("Outcome: safeguarding");
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var hits = System.Text.Json.Nodes.JsonNode.Parse((await _cli.RunAsync("hits", "list", "--from", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--to", today, "--format", "json")).Out)!.AsArray();
+        var today = TestClock.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var hits = System.Text.Json.Nodes.JsonNode.Parse((await _cli.RunAsync("hits", "list", "--from", TestClock.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--to", today, "--format", "json")).Out)!.AsArray();
         Assert.That(hits.Single(h => h!["hitId"]!.GetValue<string>() == hit.HitId)!["outcome"]!.GetValue<string>(), Is.EqualTo("safeguarding"));
     }
 

@@ -18,7 +18,7 @@ public static class AppEndpoints
     public static List<AppEndpoint> Table()
     {
         using var output = new StringWriter();
-        var context = new CliContext(output, output, TimeProvider.System, () => Hosting.AppConfiguration.Build(["--Storage:ConnectionString=Data Source=:memory:", "--Source:Kind=none"]));
+        var context = new CliContext(output, output, TestClock.Provider, () => Hosting.AppConfiguration.Build(["--Storage:ConnectionString=Data Source=:memory:", "--Source:Kind=none"]));
         var app = ServeCommand.Build(context, ServeOptions.Load(context.Configuration));
         return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
