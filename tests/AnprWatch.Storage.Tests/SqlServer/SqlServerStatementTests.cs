@@ -142,25 +142,8 @@ public class SqlServerStatementTests
     [Test]
     public void Every_statement_at_the_largest_batch_stays_within_2100_parameters()
     {
-        var over = _statements.Where(s => s.ParameterCount > MaxParameters && !IsHitIdListBeingChunkedOnMain(s)).Select(s => $"{s.ParameterCount} parameters: {Abbreviate(s.Sql)}").ToList();
+        var over = _statements.Where(s => s.ParameterCount > MaxParameters).Select(s => $"{s.ParameterCount} parameters: {Abbreviate(s.Sql)}").ToList();
         Assert.That(over, Is.Empty, string.Join("\n", over));
-    }
-
-    /// <summary>
-    /// Known and being fixed elsewhere: HitStore reads back and marks delivered with Dapper's <c>IN @ids</c>, one
-    /// parameter per hit of the batch (so over 2,100 for a large batch on SQL Server). HitStore is changing to chunk
-    /// its ids on main; until that lands this test exempts exactly those two statements, and says so.
-    /// </summary>
-    private static bool IsHitIdListBeingChunkedOnMain(CapturedStatement statement)
-    {
-        var exempt = statement.Sql.Contains("FROM dbo.hits WHERE hit_id IN (", StringComparison.Ordinal)
-                     || statement.Sql.Contains("UPDATE dbo.hits SET alert_delivered_ms = @at WHERE hit_id IN (", StringComparison.Ordinal);
-        if (exempt)
-        {
-            TestContext.Out.WriteLine($"exempt (HitStore id chunking, on main): {statement.ParameterCount} parameters: {Abbreviate(statement.Sql)}");
-        }
-
-        return exempt;
     }
 
     private static List<string> ParseErrors(string sql)
