@@ -5,6 +5,7 @@
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
 #   ./build.sh bench-e2e   end-to-end: serve vs kcat throughput, read->alert latency, memory with 1M markers
 #   ./build.sh faults  the long fault and fuzz suites (a million reads, ten SIGKILLs, 30 s outages, 1M fuzz cases)
+#   ./build.sh mutate  Stryker.NET mutation testing of Core and Storage with their fast suites (fails under 80 %)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -139,11 +140,41 @@ cmd_bench_e2e() {
   dotnet run -c Release --project benchmarks/AnprWatch.EndToEnd -- "$@"
 }
 
+# Mutation testing (docs/TESTING.md): Stryker.NET from the repository's tool manifest, over Core and Storage with their
+# own fast suites; each project's stryker-config.json sets the threshold (break below 80 %). Reports: out/mutate/.
+cmd_mutate() {
+  need_dotnet
+  dotnet tool restore >/dev/null
+  local out="$ROOT/out/mutate" status=0
+  rm -rf "$out" && mkdir -p "$out"
+  for project in "${@:-Core Storage}"; do
+    for p in $project; do
+      echo "== mutation testing: AnprWatch.$p"
+      (cd "tests/AnprWatch.$p.Tests" && dotnet stryker --output "$out/$p") || status=1
+    done
+  done
+  for report in "$out"/*/reports/mutation-report.json; do
+    [ -f "$report" ] || continue
+    python3 - "$report" <<'PY'
+import json, sys
+counts = {}
+for f in json.load(open(sys.argv[1]))["files"].values():
+    for m in f["mutants"]:
+        counts[m["status"]] = counts.get(m["status"], 0) + 1
+detected = counts.get("Killed", 0) + counts.get("Timeout", 0)
+valid = detected + counts.get("Survived", 0) + counts.get("NoCoverage", 0)
+print(f"{sys.argv[1].split('/')[-3]}: {100 * detected / max(valid, 1):.2f} % ({detected} of {valid} mutants detected; {counts})")
+PY
+  done
+  return $status
+}
+
 case "${1:-}" in
   demo) cmd_demo ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
   bench-e2e) shift; cmd_bench_e2e "$@" ;;
   faults) cmd_faults ;;
-  *) echo "usage: ./build.sh demo | test | faults | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
+  mutate) shift; cmd_mutate "$@" ;;
+  *) echo "usage: ./build.sh demo | test | faults | mutate [Core|Storage] | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
 esac

@@ -63,7 +63,8 @@ public class CliContractTests
     [TestCase(new[] { "frobnicate" }, "frobnicate")]
     public async Task Invalid_input_exits_2_with_a_message(string[] args, string message)
     {
-        using var cli = new CliRunner();
+        // A fixed clock: on a later day the 90-day tier would refuse these periods before the VRM is looked at.
+        using var cli = new CliRunner(clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero)));
         var result = await cli.RunAsync(args);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.Err);
         Assert.That(result.Err, Does.Contain(message));

@@ -76,6 +76,8 @@ public sealed class RailcarScenario
             reads.AddRange(FlaggedJourneys(vehicle));
         }
 
+        reads.AddRange(BoundaryProbes(flagged));
+
         foreach (var vehicle in ordinary)
         {
             reads.AddRange(OrdinaryTrips(vehicle));
@@ -84,8 +86,9 @@ public sealed class RailcarScenario
         reads.Sort((a, b) => a.ObservedAt.CompareTo(b.ObservedAt));
         progress(0.4);
 
-        var markerFiles = WriteMarkerFiles(outDirectory, flagged.SelectMany(v => v.Markers).ToList());
-        var (malformed, expected, lines) = WriteReads(Path.Combine(outDirectory, "reads.jsonl"), reads, progress);
+        var markers = flagged.SelectMany(v => v.Markers).ToList();
+        var markerFiles = WriteMarkerFiles(outDirectory, markers);
+        var (malformed, expected, lines) = WriteReads(Path.Combine(outDirectory, "reads.jsonl"), reads, markers, progress);
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
         File.WriteAllText(Path.Combine(outDirectory, "ground-truth.json"), JsonSerializer.Serialize(expected, json));
@@ -136,6 +139,17 @@ public sealed class RailcarScenario
             }
         }
 
+        // A look-alike: a second marked vehicle whose plate is one OCR confusion away from the first one's (same
+        // equivalence key). Its exact reads must hit only its own marker (exact wins); a misread of one may be an exact
+        // read of the other.
+        var original = vehicles[0].Plate;
+        var position = original.Select((c, at) => (c, at)).First(p => ClassOf(p.c) is not null).at;
+        var cls = ClassOf(original[position])!;
+        var twin = original[..position] + cls[(Array.IndexOf(cls, original[position].ToString()) + 1) % cls.Length] + original[(position + 1)..];
+        _usedPlates.Add(twin);
+        var wiltshire = ForceRegistry.Get("wiltshire");
+        var lookAlike = new Marker(twin, "SR-WIL-LOOKALIKE", RiskLevel.High, wiltshire, new DateOnly(2027, 1, 31), null, "RAILCAR", "Record and report to RIU", null, "ACT");
+        vehicles.Add(new Vehicle(twin, wiltshire.Code, [lookAlike]));
         return vehicles;
     }
 
@@ -213,6 +227,48 @@ public sealed class RailcarScenario
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Reads placed exactly on the rules' boundaries, so the ground truth checks them on every run: the last and first
+    /// second of a marker's expiry date and review date (UK local, inclusive), a repeat exactly one RepeatWindow after
+    /// an alert and one a second later, a crossing into another force inside the window and back again.
+    /// </summary>
+    private IEnumerable<Read> BoundaryProbes(List<Vehicle> flagged)
+    {
+        Read Exact(Vehicle vehicle, string force, DateTimeOffset at)
+            => new(vehicle, _cameras.First(c => c.Force == force), at, vehicle.Plate, Misread.None, vehicle.Plate);
+
+        string Away(Marker marker, int skip) => CameraNetwork.Forces.Where(f => f != marker.HostForce.Code).Skip(skip).First();
+
+        foreach (var vehicle in flagged.Where(v => v.Markers.Count == 1))
+        {
+            var marker = vehicle.Markers[0];
+            if (marker.Expires is { } expires)
+            {
+                yield return Exact(vehicle, Away(marker, 0), Local(expires, 23, 59).AddSeconds(59));   // last second: a hit
+                yield return Exact(vehicle, Away(marker, 1), Local(expires.AddDays(1), 0, 0));          // first second after: none
+            }
+
+            if (marker.ReviewDue >= _options.Start && marker.ReviewDue < _options.End && marker.Expires is null)
+            {
+                yield return Exact(vehicle, Away(marker, 0), Local(marker.ReviewDue, 23, 59).AddSeconds(59)); // not yet overdue
+                yield return Exact(vehicle, Away(marker, 1), Local(marker.ReviewDue.AddDays(1), 0, 0));        // overdue
+            }
+        }
+
+        // Suppression and force crossings, on the first HIGH marker, at 03:00 on two quiet days.
+        var high = flagged.First(v => v.Markers.Count == 1 && v.Markers[0].Risk == RiskLevel.High);
+        var (home, other) = (Away(high.Markers[0], 0), Away(high.Markers[0], 1));
+        var first = Local(_options.Start.AddDays(40), 3, 0);
+        yield return Exact(high, home, first);                                  // alerted
+        yield return Exact(high, other, first.AddMinutes(5));                   // another force: alerted
+        yield return Exact(high, home, first.AddMinutes(10));                   // back inside the window: suppressed
+        yield return Exact(high, home, first.Add(RepeatWindow));                // exactly one window after the alert: suppressed
+        yield return Exact(high, home, first.Add(RepeatWindow).AddSeconds(1));  // a second later: alerted
+        var second = Local(_options.Start.AddDays(80), 3, 0);
+        yield return Exact(high, home, second);
+        yield return Exact(high, home, second.Add(RepeatWindow).AddSeconds(1)); // just outside the window: alerted
     }
 
     private IEnumerable<Read> OrdinaryTrips(Vehicle vehicle)
@@ -326,8 +382,9 @@ public sealed class RailcarScenario
 
     // ---- reads file and ground truth -----------------------------------------------------------------------
 
-    private (List<MalformedLine> Malformed, List<ExpectedHit> Expected, long Lines) WriteReads(string path, List<Read> reads, Action<double> progress)
+    private (List<MalformedLine> Malformed, List<ExpectedHit> Expected, long Lines) WriteReads(string path, List<Read> reads, List<Marker> markers, Action<double> progress)
     {
+        var markersByKey = markers.ToLookup(m => Key(m.Vrm));
         var malformedAt = new SortedDictionary<int, string>();
         string[] kinds = ["not-json", "missing-readId", "unknown-force", "invalid-vrm", "wrong-type-lat", "no-offset", "oversized-site", "truncated", "array", "bad-confidence", "null-vrm", "invalid-utf8"];
         foreach (var kind in kinds)
@@ -370,7 +427,7 @@ public sealed class RailcarScenario
             writer.Flush();
             writer.Reset();
             file.WriteByte((byte)'\n');
-            Expect(read, readId, expected, lastAlerted);
+            Expect(read, readId, markersByKey, expected, lastAlerted);
             if (i % 50_000 == 0)
             {
                 progress(0.4 + 0.6 * i / reads.Count);
@@ -381,22 +438,23 @@ public sealed class RailcarScenario
     }
 
     /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
-    private static void Expect(Read read, string readId, List<ExpectedHit> expected, Dictionary<(string, string), DateTimeOffset> lastAlerted)
+    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), DateTimeOffset> lastAlerted)
     {
-        var kind = read.Misread switch
-        {
-            Misread.None => "exact",
-            Misread.EquivalentOne => "ocr-equivalent",
-            _ => null,
-        };
-        if (kind is null || read.Vehicle.Markers.Count == 0)
+        // Matching by brute force over every marker with the read's equivalence key: exact when the plates are equal,
+        // ocr-equivalent when they differ in one position; an exact match anywhere means no ocr-equivalent hits.
+        var candidates = markersByKey[Key(read.Emitted)].ToList();
+        var exact = candidates.Where(m => m.Vrm == read.Emitted).ToList();
+        var (kind, matched) = exact.Count > 0
+            ? ("exact", exact)
+            : ("ocr-equivalent", candidates.Where(m => m.Vrm.Length == read.Emitted.Length && m.Vrm.Zip(read.Emitted).Count(p => p.First != p.Second) == 1).ToList());
+        if (matched.Count == 0)
         {
             return;
         }
 
         var local = TimeZoneInfo.ConvertTime(read.ObservedAt, London);
         var ukDate = DateOnly.FromDateTime(local.DateTime);
-        foreach (var marker in read.Vehicle.Markers)
+        foreach (var marker in matched)
         {
             if (marker.Risk == RiskLevel.Low || (marker.Expires is { } expires && ukDate > expires) || marker.HostForce.Code == read.Camera.Force)
             {

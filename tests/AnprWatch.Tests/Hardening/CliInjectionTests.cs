@@ -88,7 +88,9 @@ public class CliInjectionTests
     [Test]
     public async Task Injection_strings_in_every_option_of_every_command_are_refused_or_stored_verbatim_and_change_nothing_else()
     {
-        using var cli = new CliRunner();
+        // A fixed clock: `purge` is one of the commands run, and from 2027-06-01 its default year would delete the
+        // 2026-06-01 hit this test expects to survive.
+        using var cli = new CliRunner(clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero)));
         await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01,,RAILCAR,,,ACT\n");
         await File.WriteAllTextAsync(cli.PathOf("reads.jsonl"),
             """{"readId":"r-1","vrm":"AB12CDE","cameraId":"CAM-1","forceCode":"DORSET","observedAt":"2026-06-01T10:00:00Z"}""" + "\n");

@@ -111,11 +111,13 @@ public class ExportEscapingTests
         AssertSafeCsv("audit list", (await cli.RunAsync(["audit", "list", .. auditPeriod, "--format", "csv"])).Out, "@SUM(A1)", "=1+1", "-analyst");
 
         var reportCsv = cli.PathOf("report.csv");
-        Assert.That((await cli.RunAsync(["report", "evaluation", .. period, "--format", "csv", "--out", reportCsv])).ExitCode, Is.Zero);
+        var csvRun = await cli.RunAsync(["report", "evaluation", .. period, "--format", "csv", "--out", reportCsv]);
+        Assert.That(csvRun.ExitCode, Is.Zero, csvRun.Err);
         AssertSafeCsv("report evaluation csv", await File.ReadAllTextAsync(reportCsv)); // figures and labels only: no free text reaches it
 
         var reportHtml = cli.PathOf("report.html");
-        Assert.That((await cli.RunAsync(["report", "evaluation", .. period, "--format", "html", "--out", reportHtml, "--include-vrms"])).ExitCode, Is.Zero);
+        var htmlRun = await cli.RunAsync(["report", "evaluation", .. period, "--format", "html", "--out", reportHtml, "--include-vrms"]);
+        Assert.That(htmlRun.ExitCode, Is.Zero, htmlRun.Err);
         var html = await File.ReadAllTextAsync(reportHtml);
         Assert.Multiple(() =>
         {
