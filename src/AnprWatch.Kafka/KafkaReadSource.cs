@@ -10,7 +10,7 @@ namespace AnprWatch.Kafka;
 /// </summary>
 public sealed class KafkaReadSource : IReadSource, IDisposable
 {
-    private readonly IConsumer<Ignore, ReadOnlyMemory<byte>> _consumer;
+    private readonly IConsumer<bool, ReadOnlyMemory<byte>> _consumer;
     private readonly ArenaDeserializer _values = new();
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
@@ -23,7 +23,8 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
     {
         _options = options;
         _logger = logger;
-        _consumer = new ConsumerBuilder<Ignore, ReadOnlyMemory<byte>>(KafkaClientConfig.Consumer(options))
+        _consumer = new ConsumerBuilder<bool, ReadOnlyMemory<byte>>(KafkaClientConfig.Consumer(options))
+            .SetKeyDeserializer(new ForceKeyCheck())
             .SetValueDeserializer(_values)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
@@ -131,6 +132,7 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         _values.Current = arena;
         var last = new Dictionary<int, long>();
         var deadline = DateTime.UtcNow + _options.BatchMaxWait;
+        var nonCanonicalKeys = 0;
         try
         {
             while (records.Count < _options.BatchSize)
@@ -181,6 +183,7 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
 
                 // A null value (tombstone) is still a message: it is dead-lettered, never skipped silently.
                 records.Add(new SourceRecord(result.Message.Value, new SourcePosition(result.Partition.Value, result.Offset.Value)));
+                nonCanonicalKeys += result.Message.Key ? 0 : 1;
                 last[result.Partition.Value] = result.Offset.Value;
                 cancellationToken.ThrowIfCancellationRequested();
             }
@@ -188,6 +191,11 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         catch (ConsumeException ex)
         {
             _logger.LogWarning("consume failed: {Reason}", ex.Error.Reason);
+        }
+
+        if (nonCanonicalKeys > 0)
+        {
+            PipelineTelemetry.NonCanonicalKeys.Add(nonCanonicalKeys);
         }
 
         var positions = last.Select(p => new TopicPartitionOffset(_options.ReadsTopic, p.Key, p.Value)).ToList();

@@ -5,6 +5,8 @@ using AnprWatch.Core.Pipeline;
 using AnprWatch.Sinks;
 using AnprWatch.Sources;
 using AnprWatch.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Commands;
 
@@ -34,7 +36,12 @@ public static class ReplayCommand
             await using var alertSink = new JsonLinesAlertSink(alertsPath);
             var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow);
             // The same containment as serve: a read the store refuses is isolated and dead-lettered, never a stack trace.
-            var runner = new BatchRunner(pipeline, deadLetters, StoreResilience.Create(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            // Warnings (a locked or full store being retried, a read isolated) go to stderr, so a paused replay says why.
+            using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
+                .AddFilter(level => level >= LogLevel.Warning)
+                .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            var logger = logging.CreateLogger("replay");
+            var runner = new BatchRunner(pipeline, deadLetters, StoreResilience.Create(logger), logger);
 
             var started = context.Clock.GetTimestamp();
             await Progress.RunAsync("replaying", source.Length, async report =>

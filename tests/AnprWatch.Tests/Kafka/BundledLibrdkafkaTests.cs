@@ -43,3 +43,23 @@ public class BundledLibrdkafkaTests
         return Version.Parse(numeric);
     }
 }
+
+/// <summary>Producers must key reads by the canonical force code; anything else is counted (README "Keying").</summary>
+public class ForceKeyCheckTests
+{
+    [TestCase("wiltshire", true)]
+    [TestCase("avon-and-somerset", true)]
+    [TestCase("Wiltshire", false)]
+    [TestCase("WILTSHIRE", false)]
+    [TestCase("wiltshire ", false)]
+    [TestCase(" wiltshire", false)]
+    [TestCase("atlantis", false)]
+    [TestCase("", false)]
+    [TestCase("wiltshir\u00e9", false)]
+    public void A_key_counts_as_canonical_only_when_it_is_a_force_code_exactly(string key, bool canonical)
+        => Assert.That(new AnprWatch.Kafka.ForceKeyCheck().Deserialize(System.Text.Encoding.UTF8.GetBytes(key), false, default), Is.EqualTo(canonical));
+
+    [Test]
+    public void A_missing_key_is_not_canonical()
+        => Assert.That(new AnprWatch.Kafka.ForceKeyCheck().Deserialize([], true, default), Is.False);
+}

@@ -106,6 +106,85 @@ public class FuzzTests
         Assert.That(deadLetters.Select(d => d["reason"]?.GetValue<string>()), Has.All.Not.Null.And.Not.Empty);
     }
 
+    [Test]
+    public async Task Well_formed_hostile_reads_in_every_field_end_as_the_contract_says_through_the_store()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\n"
+            + string.Concat(HostileReadGenerator.MarkedPlates.Select((p, i) => $"{p},SR-HZ-{i},HIGH,avon-and-somerset,2099-01-01\n")));
+
+        // Capped below the byte fuzzer's count: one case in ~70 carries a 70 KB field, and every case goes through the store.
+        var count = Math.Min(Scale.FuzzCases, Scale.Name == "long" ? 100_000 : 20_000);
+        var generator = new HostileReadGenerator(20261130, TestClock.UtcNow);
+        var cases = new List<HostileRead>(count);
+        var wellFormed = 0;
+        var reads = cli.PathOf("hostile.jsonl");
+        await using (var file = File.Create(reads))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var read = generator.Next();
+                cases.Add(read);
+                var bytes = HostileReadGenerator.Utf8(read.Line);
+
+                // Reached field validation = well-formed JSON, judged by a second parser (JsonDocument keeps escapes as they are).
+                try
+                {
+                    using var document = System.Text.Json.JsonDocument.Parse(bytes, new System.Text.Json.JsonDocumentOptions { MaxDepth = 64 });
+                    wellFormed++;
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                }
+
+                file.Write(bytes);
+                file.WriteByte((byte)'\n');
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        var replay = await cli.RunAsync("replay", reads);
+        Assert.That(replay.ExitCode, Is.Zero, replay.Out + replay.Err);
+        var deadLettered = File.ReadLines(cli.PathOf("hostile.dlq.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)
+            .ToDictionary(d => d["line"]!.GetValue<long>(), d => d["reason"]!.GetValue<string>());
+        var stored = (await cli.ColumnAsync("SELECT read_id FROM hits")).ToHashSet(StringComparer.Ordinal);
+
+        var failures = new List<string>();
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var c = cases[i];
+            var dead = deadLettered.TryGetValue(i + 1, out var reason);
+            var hit = stored.Contains(c.ReadId);
+            var wrong = c.Verdict switch
+            {
+                Verdict.Reject when !dead => "must be dead-lettered",
+                Verdict.Reject when hit => "dead-lettered but also stored",
+                Verdict.Accept when dead => $"must be decided, was dead-lettered: {reason}",
+                Verdict.Accept when c.Marked != hit => c.Marked ? "a marked plate, but no hit stored" : "no marked plate, but a hit stored",
+                Verdict.Either when dead && hit => "dead-lettered and stored",
+                _ => null,
+            };
+            if (wrong is not null)
+            {
+                failures.Add($"case {i} [{c.Kinds}] {wrong}: {c.Line[..Math.Min(c.Line.Length, 300)]}");
+            }
+        }
+
+        var unexpected = stored.Except(cases.Where(c => c.Marked && c.Verdict != Verdict.Reject).Select(c => c.ReadId)).ToList();
+        var reachedStore = cases.Count(c => stored.Contains(c.ReadId));
+        var pass = failures.Count == 0 && unexpected.Count == 0;
+        FaultReport.Write("fuzz hostile JSON through the store", pass,
+            $"{FaultReport.N(count)} well-formed-by-construction cases with 1–3 hostile values each, through replay and the store in {clock.Elapsed.TotalSeconds:0.0} s: "
+            + $"{100.0 * wellFormed / count:0.0}% well-formed JSON (reached field validation), "
+            + $"{100.0 * cases.Count(c => c.Verdict == Verdict.Accept) / count:0.0}% valid by the contract, "
+            + $"{100.0 * deadLettered.Count / count:0.0}% dead-lettered, {100.0 * reachedStore / count:0.0}% reached the store as hits; "
+            + $"{failures.Count} verdict failures, {unexpected.Count} unexpected hits; {generator.Counts.Count} hostile value kinds, each in ≥ {generator.Counts.Values.Min()} cases");
+        Assert.That(failures.Take(10), Is.Empty);
+        Assert.That(unexpected, Is.Empty);
+        Assert.That(reachedStore, Is.GreaterThan(count / 20), "enough cases must reach the store for the test to mean anything");
+        Assert.That(wellFormed, Is.GreaterThan(count * 9 / 10), "the generator must produce well-formed JSON");
+    }
+
     private const string Header = "vrm,suspect_ref,risk_level,host_force,review_due,expires,operation,action,contact,marker_type";
 
     private static readonly string ValidCsv = Header + "\r\n" + string.Join("\r\n",
