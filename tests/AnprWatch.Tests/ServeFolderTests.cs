@@ -213,8 +213,68 @@ public class ServeFolderTests
         await DropAsync(cli, inbox, "b-good.jsonl", [$$"""{"readId":"g-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
         await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "b-good.receipt.json")), serve, "the good file after the unreadable one was not processed");
-        Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "a-dangling.error.txt")), Does.Contain("FileNotFound"));
+        Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "a-dangling.error.txt")), Does.Contain("symbolic link"));
         Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "g-1" }));
+    }
+
+    [Test]
+    public async Task A_link_dropped_into_the_inbox_is_never_followed_so_no_file_the_service_can_read_leaks_into_dead_letters()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var secret = cli.PathOf("secret.txt");
+        await File.WriteAllTextAsync(secret, "SECRET_DB_PASSWORD=hunter2\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        File.CreateSymbolicLink(Path.Combine(inbox, "leak.jsonl"), secret);
+        await DropAsync(cli, inbox, "z-good.jsonl", [$$"""{"readId":"g-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "z-good.receipt.json")), serve, "the good file was not processed");
+
+        var everything = string.Concat(Directory.EnumerateFiles(Path.Combine(inbox, "done"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.Multiple(() =>
+        {
+            Assert.That(everything, Does.Not.Contain("hunter2"));
+            Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "leak.error.txt")), Does.Contain("symbolic link"));
+            Assert.That(File.ReadAllText(secret), Does.Contain("hunter2"), "the target is left alone");
+        });
+    }
+
+    [Test]
+    public async Task A_file_stamped_in_the_future_is_processed_at_once_not_held_until_its_clock_time()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var staging = cli.PathOf("future.jsonl");
+        await File.WriteAllLinesAsync(staging, [$$"""{"readId":"fu-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        File.SetLastWriteTimeUtc(staging, DateTime.UtcNow.AddDays(30)); // copied with `cp -p` from a camera server whose clock runs ahead
+        File.Move(staging, Path.Combine(inbox, "future.jsonl"));
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "future.receipt.json")), serve, "the file stamped in the future was held", 30);
+    }
+
+    [Test]
+    public async Task An_alert_output_that_cannot_be_written_pauses_the_file_and_loses_no_alert_once_it_can()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+
+        // Where the alert lines must go is not writable (here: a directory of that name, as an operator's mistake could leave).
+        var blocked = Directory.CreateDirectory(Path.Combine(inbox, "done", "blocked.alerts.jsonl")).FullName;
+        await DropAsync(cli, inbox, "blocked.jsonl", [$$"""{"readId":"bl-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => serve.Output.Contains("retrying", StringComparison.Ordinal), serve, "the worker did not pause on the unwritable output");
+        Assert.That(File.Exists(Path.Combine(inbox, "done", "blocked.receipt.json")), Is.False, "the file is not finished while its alert cannot be written");
+
+        Directory.Delete(blocked);
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "blocked.receipt.json")), serve, "the file was not finished once the output was writable");
+        var alerts = await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "blocked.alerts.jsonl"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(alerts.Select(a => JsonNode.Parse(a)!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "bl-1", "bl-1" }));
+            Assert.That(File.ReadAllText(Path.Combine(inbox, "done", "blocked.dlq.jsonl")), Is.Empty, "the read is not blamed");
+        });
     }
 
     [Test]

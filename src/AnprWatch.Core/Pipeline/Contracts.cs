@@ -57,3 +57,10 @@ public interface IDeadLetterSink
 {
     Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// An alert or dead-letter destination failed. Never a read's fault: the worker pauses and retries the batch (its hits
+/// are stored; an alert not yet acknowledged is sent again), and no read is dead-lettered or lost for it.
+/// </summary>
+public sealed class DeliveryFailedException(string destination, Exception inner)
+    : Exception($"{destination} failed: {inner.GetType().Name}: {inner.Message}", inner);

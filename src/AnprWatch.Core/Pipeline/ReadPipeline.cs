@@ -89,8 +89,8 @@ public sealed class ReadPipeline(
             {
                 using var delivery = PipelineTelemetry.Source.StartActivity("alert delivery");
                 delivery?.SetTag("anprwatch.alerts", toAlert.Length);
-                await alerts.PublishAsync(toAlert, cancellationToken).ConfigureAwait(false);
-                await store.MarkAlertsDeliveredAsync(toAlert.Select(h => h.HitId).ToArray(), clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await DeliverAsync("the alert sink", () => alerts.PublishAsync(toAlert, cancellationToken)).ConfigureAwait(false);
+                await DeliverAsync("recording alert delivery", () => store.MarkAlertsDeliveredAsync(toAlert.Select(h => h.HitId).ToArray(), clock.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
             }
 
             var now = clock.GetUtcNow();
@@ -124,7 +124,7 @@ public sealed class ReadPipeline(
         // worker isolates a read the store refuses) never writes one twice.
         if (_deadLetters.Count > 0)
         {
-            await deadLetters.WriteAsync(_deadLetters.ToArray(), cancellationToken).ConfigureAwait(false);
+            await DeliverAsync("the dead-letter sink", () => deadLetters.WriteAsync(_deadLetters.ToArray(), cancellationToken)).ConfigureAwait(false);
         }
 
         stats.AddBatch(batch.Records.Count, _deadLetters.Count);
@@ -209,6 +209,19 @@ public sealed class ReadPipeline(
             // Nothing of a read that failed half-way is kept: its other matches go with it to the dead-letter sink.
             _candidates.RemoveRange(candidatesBefore, _candidates.Count - candidatesBefore);
             _deadLetters.Add(new DeadLetter(record.Position, Internal("match", ex), record.Value.ToArray()));
+        }
+    }
+
+    /// <summary>A failing destination is infrastructure: it must pause the batch, never be blamed on one of its reads.</summary>
+    private static async Task DeliverAsync(string destination, Func<Task> delivery)
+    {
+        try
+        {
+            await delivery().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not DeliveryFailedException)
+        {
+            throw new DeliveryFailedException(destination, ex);
         }
     }
 

@@ -62,14 +62,14 @@ public static class Vrm
     }
 
     /// <summary>
-    /// Non-ASCII characters that only lay a plate out and may be removed: spaces, punctuation, dashes, format characters
-    /// (zero-width). Anything else (letters, digits, circled or mathematical letters in surrogate pairs, combining marks,
-    /// symbols) may be read as a plate character by someone, so it is refused rather than guessed at.
+    /// The only non-ASCII characters removed from a VRM: spaces (no-break, thin…), dashes, the middle dot and the
+    /// zero-width joiners and marks. An allow-list, because whole categories hide look-alikes: Devanagari danda '।'
+    /// (other punctuation) reads as I, Arabic end of ayah '۝' (a format character) and ideographic full stop '。' as O.
+    /// Everything else is refused rather than guessed at.
     /// </summary>
     private static bool IsLayout(char c)
-        => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.SpaceSeparator or System.Globalization.UnicodeCategory.DashPunctuation
-            or System.Globalization.UnicodeCategory.OtherPunctuation or System.Globalization.UnicodeCategory.ConnectorPunctuation
-            or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control;
+        => c is '\u00B7' or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'
+           || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.SpaceSeparator or System.Globalization.UnicodeCategory.DashPunctuation;
 
     /// <summary>The first character a VRM may not hold, named for an error message, or null.</summary>
     public static string? DescribeForeignCharacter(ReadOnlySpan<char> raw)

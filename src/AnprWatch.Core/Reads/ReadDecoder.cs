@@ -426,9 +426,17 @@ public static class ReadDecoder
         const string Invalid = "field 'observedAt' must be an ISO-8601 timestamp with an offset (e.g. 2026-05-01T22:15:00+01:00)";
         if (reader.ValueIsEscaped)
         {
+            // Unescaped, the text must pass the same strict ISO 8601 parser as an unescaped one: the lenient
+            // DateTimeOffset.TryParse took "Tue 2026-11-24 14:00:00" and read it in the server's zone.
             var text = reader.GetString()!;
-            return HasOffset(Encoding.UTF8.GetBytes(text))
-                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value) ? null : Invalid;
+            if (text.Length > 64 || text.Any(c => c < 0x20 || c is '"' or '\\' || c > 0x7E))
+            {
+                return Invalid;
+            }
+
+            var quoted = Encoding.ASCII.GetBytes("\"" + text + "\"");
+            var strict = new Utf8JsonReader(quoted);
+            return strict.Read() && HasOffset(strict.ValueSpan) && strict.TryGetDateTimeOffset(out value) ? null : Invalid;
         }
 
         return HasOffset(reader.ValueSpan) && reader.TryGetDateTimeOffset(out value) ? null : Invalid;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AnprWatch.Core.Pipeline;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Polly.CircuitBreaker;
@@ -36,7 +37,9 @@ public static class FailureClassifier
 
     public static bool IsTransient(Exception exception) => exception switch
     {
-        StoreUnavailableException or IOException or TimeoutException or BrokenCircuitException => true,
+        // A destination that fails (a full disk, outputs owned by another user, the broker refusing) is never a read's
+        // fault, and neither is permission denied on the store or the inbox: pause until an operator fixes it.
+        StoreUnavailableException or DeliveryFailedException or IOException or UnauthorizedAccessException or TimeoutException or BrokenCircuitException => true,
 
         // A message too large for the broker will be too large on every retry.
         KafkaException kafka => !kafka.Error.IsFatal && kafka.Error.Code is not (ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsg or ErrorCode.InvalidMsgSize),

@@ -205,6 +205,13 @@ public sealed partial class PipelineWorker(
         JsonLinesReadSource opened;
         try
         {
+            // A link is never followed: one dropped link would turn any file the service can read (its environment,
+            // the database, /dev/zero) into "reads" and dead letters. Only regular files dropped by rename are inputs.
+            if (new FileInfo(file.Input).LinkTarget is { } target)
+            {
+                throw new IOException($"a symbolic link (to {target}) is not followed: drop the file itself, by rename");
+            }
+
             opened = new JsonLinesReadSource(file.Input, options.FolderBatchSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -63,7 +63,14 @@ public sealed class InboxFolder
     /// <summary>Dropped files ready to claim; one written in the last second is left for the next look (drop by rename).</summary>
     public IReadOnlyList<string> Dropped(DateTimeOffset now)
         => Directory.EnumerateFiles(Inbox, "*.jsonl").Order(StringComparer.Ordinal)
-            .Where(f => new FileInfo(f).LinkTarget is not null || now - File.GetLastWriteTimeUtc(f) >= TimeSpan.FromSeconds(1)).ToList();
+            .Where(f => new FileInfo(f).LinkTarget is not null || IsSettled(now, File.GetLastWriteTimeUtc(f))).ToList();
+
+    /// <summary>
+    /// Written more than a second ago, or stamped in the future (copied with its times from a machine whose clock runs
+    /// ahead: `cp -p`, `rsync -a`). A future time cannot be a write in progress here, and waiting for it delays alerts.
+    /// </summary>
+    private static bool IsSettled(DateTimeOffset now, DateTime modifiedUtc)
+        => now - modifiedUtc >= TimeSpan.FromSeconds(1) || modifiedUtc - now > TimeSpan.FromSeconds(5);
 
     /// <summary>Moves a dropped file into <c>.claimed/</c> under a stem free in both folders; the rename is atomic.</summary>
     public ClaimedFile Claim(string dropped)
