@@ -232,4 +232,60 @@ public class KafkaWorkerTests
         var hits = await GroundTruth.StoredAsync(cli);
         Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(lines.Select((_, i) => $"outage-{i}").Order()));
     }
+
+    [Test]
+    public async Task A_store_outage_longer_than_the_poll_interval_keeps_the_partitions_and_sends_each_alert_once()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nOU12TAG,SR-OUT,HIGH,avon-and-somerset,2027-12-31\n");
+        var topics = await TopicsAsync(partitions: 2);
+
+        // librdkafka leaves the group when the application stops polling for max.poll.interval.ms (5 minutes in
+        // production; 7 s here, the least the 6 s session timeout allows). The store is locked three times that long.
+        await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:ConsumerProperties:max.poll.interval.ms=7000", "--Kafka:BatchSize=5", "--Kafka:ConsumerProperties:session.timeout.ms=6000"]);
+        await serve.WaitReadyAsync(body => body.Contains(" partitions", StringComparison.Ordinal) && !body.Contains("kafka: 0 partitions", StringComparison.Ordinal), 120);
+
+        await using var blocker = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
+        await blocker.OpenAsync();
+        await using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var start = DateTimeOffset.UtcNow.AddDays(-1);
+        var lines = Enumerable.Range(0, 40).Select(i => Read($"long-{i}", "OU12TAG", i % 2 == 0 ? "wiltshire" : "dorset", start.AddMinutes(i * 20))).ToArray();
+        await ProduceLinesAsync(cli, topics.Reads, lines);
+        var revokedBefore = CountOf(serve.Output, "revoked");
+        await Task.Delay(TimeSpan.FromSeconds(21));
+
+        await using (var rollback = blocker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        await HitCounts.WaitForAsync(cli, 40, 90);
+        await Task.Delay(3000);
+
+        // A consumer that stopped polling only learns it was dropped from the group on its next poll, after the outage.
+        var revokedDuring = CountOf(serve.Output, "revoked") - revokedBefore;
+        var alerts = await _broker.ConsumeAllAsync(topics.Alerts);
+        Assert.Multiple(() =>
+        {
+            Assert.That(revokedDuring, Is.Zero, "the partitions were taken away during the outage\n" + serve.Output);
+            Assert.That(alerts, Has.Count.EqualTo(80), "each of the 40 alerts once per routed force");
+        });
+    }
+
+    private static int CountOf(string text, string word)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + word.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }
