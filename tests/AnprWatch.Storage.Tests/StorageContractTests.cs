@@ -345,6 +345,75 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task Every_version_of_a_list_stays_readable_with_its_history_per_force()
+    {
+        await Replace(Avon, M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2"));
+        await Replace(Avon, M("CD34EFG", "SR-2"), M("EF56GHI", "SR-3"));
+        await Replace(Wiltshire, M("AB12CDE", "SR-9", host: Wiltshire));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _store.Markers.GetVersionMarkersAsync(Avon.Code, 1))!.Select(m => m.Vrm), Is.EqualTo(new[] { "AB12CDE", "CD34EFG" }));
+            Assert.That((await _store.Markers.GetVersionMarkersAsync(Avon.Code, 2))!.Select(m => m.Vrm), Is.EqualTo(new[] { "CD34EFG", "EF56GHI" }));
+            Assert.That(await _store.Markers.GetVersionMarkersAsync(Avon.Code, 3), Is.Null);
+            Assert.That(await _store.Markers.GetVersionMarkersAsync("dorset", 1), Is.Null);
+            Assert.That((await _store.Markers.VersionsContainingAsync("AB12CDE")).Select(v => (v.ForceCode, v.Version)), Is.EqualTo(new[] { ("wiltshire", 1L), ("avon-and-somerset", 1L) }));
+            Assert.That((await _store.Markers.HistoryAsync(Avon.Code)).Select(v => (v.Version, v.IsActive, v.MarkerCount, v.Added, v.Removed)),
+                Is.EqualTo(new[] { (1L, false, 2L, 2L, 0L), (2L, true, 2L, 1L, 1L) }));
+            Assert.That((await _store.Markers.HistoryAsync()).Select(v => (v.ForceCode, v.Version)), Is.EqualTo(new[] { ("avon-and-somerset", 1L), ("avon-and-somerset", 2L), ("wiltshire", 1L) }));
+        });
+    }
+
+    [Test]
+    public async Task The_alert_feed_returns_alerted_hits_after_a_cursor_for_a_force_on_either_side()
+    {
+        var marker = M("AB12CDE", "SR-1"); // Avon and Somerset
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var saved = await _store.Hits.SaveHitsAsync(
+        [
+            H("r-1", marker, t), H("r-2", marker, t.AddMinutes(1), NotAlertedReason.Suppressed), H("r-3", marker, t.AddMinutes(20), camera: ForceRegistry.Get("dorset")),
+            H("r-4", marker, t.AddMinutes(40)),
+        ], CancellationToken.None);
+        var all = await _store.Hits.AlertedAfterAsync(0, "", null, 10);
+        Assert.That(all.Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3", "r-4" }), "alerted only, oldest recorded first");
+        var afterFirst = await _store.Hits.AlertedAfterAsync(all[0].RecordedAt.ToUnixTimeMilliseconds(), all[0].HitId, null, 10);
+        Assert.That(afterFirst.Select(h => h.ReadId), Is.EqualTo(new[] { "r-3", "r-4" }));
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", null, 2)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3" }), "limit");
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", "dorset", 10)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-3" }), "camera force side");
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", "avon-and-somerset", 10)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3", "r-4" }), "host force side");
+        Assert.That(await _store.Hits.AlertedAfterAsync(0, "", "kent", 10), Is.Empty);
+        Assert.That(saved, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public async Task A_migrated_store_is_reachable_and_the_first_migration_lists_every_script()
+    {
+        Assert.That(await _store.Database.IsReachableAsync(CancellationToken.None), Is.True);
+        if (dialect != "sqlite")
+        {
+            return;
+        }
+
+        var directory = Directory.CreateTempSubdirectory("anprwatch-store-").FullName;
+        try
+        {
+            // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
+            var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
+            Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql" }));
+            Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
+            await using var connection = await database.OpenAsync();
+            Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
+            Assert.That(await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"), Is.EqualTo(1));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Sql_injection_strings_are_just_values()
     {
         const string evil = "x'; DROP TABLE hits; --";
