@@ -1,6 +1,7 @@
 using AnprWatch.Core.Forces;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
+using AnprWatch.Storage.Access;
 using AnprWatch.Storage.Audit;
 using AnprWatch.Storage.Hits;
 using AnprWatch.Storage.Markers;
@@ -280,6 +281,163 @@ public class StorageContractTests(string dialect)
             Assert.That(kept.Select(h => (h.ReadId, h.Outcome)), Is.EqualTo(new[] { ("r-kept", (string?)"safeguarding") }));
             Assert.That(outcomeRows, Is.EqualTo(new[] { (saved[1].HitId, "acknowledged"), (saved[1].HitId, "safeguarding") }), "the kept hit's outcome history is whole; the purged hit's is gone");
         });
+    }
+
+    [Test]
+    public async Task Purge_records_one_erasure_saying_how_many_and_up_to_when()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var cut = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        await _store.Hits.SaveHitsAsync([H("r-1", marker, cut.AddDays(-2)), H("r-2", marker, cut.AddDays(-1)), H("r-3", marker, cut)], CancellationToken.None);
+        Assert.That(await _store.Hits.PurgeAsync(cut, "dpo", _store.Audit, _store.Clock), Is.EqualTo(2));
+        var entries = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
+        Assert.That(entries.Select(e => (e.Action, e.Actor, e.Role, e.Subject)),
+            Is.EqualTo(new[] { (AuditActions.Erase, "dpo", "system", "retention purge: 2 hits observed before 2026-05-01T00:00:00Z") }));
+    }
+
+    [Test]
+    public async Task Queries_return_hits_in_observation_order_whatever_order_they_were_stored_in()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        await _store.Hits.SaveHitsAsync([H("r-late", marker, t.AddHours(2))], CancellationToken.None);
+        await _store.Hits.SaveHitsAsync([H("r-early", marker, t), H("r-middle", marker, t.AddHours(1))], CancellationToken.None);
+        Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1)))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-early", "r-middle", "r-late" }));
+        Assert.That((await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1), HostForces: []))).Select(h => h.ReadId), Is.EqualTo(new[] { "r-early", "r-middle", "r-late" }), "an empty host-force list means every force");
+    }
+
+    [Test]
+    public async Task Every_outcome_status_is_recorded_with_an_audit_entry_and_notes_are_at_most_2000_characters()
+    {
+        var saved = (await _store.Hits.SaveHitsAsync([H("r-1", M("AB12CDE", "SR-1"), new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero))], CancellationToken.None)).Single();
+        var outcomes = new OutcomeStore(_store.Database, _store.Audit, _store.Clock);
+        string[] statuses = ["acknowledged", "dispatched", "no-trace", "stopped", "disruption", "safeguarding", "false-hit"];
+        foreach (var status in statuses)
+        {
+            Assert.That((await outcomes.RecordAsync(saved.HitId, status, null, "ops", "control-room"))!.Status, Is.EqualTo(status));
+        }
+
+        Assert.That(await outcomes.RecordAsync(saved.HitId, "acknowledged", new string('n', 2000), "ops", "control-room"), Is.Not.Null);
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "acknowledged", new string('n', 2001), "ops", "control-room"), Throws.ArgumentException);
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "arrested", null, "ops", "control-room"), Throws.ArgumentException);
+        Assert.That(await outcomes.RecordAsync("h-missing", "acknowledged", null, "ops", "control-room"), Is.Null);
+
+        var audit = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
+        Assert.That(audit.Select(e => (e.Action, e.Actor, e.Role, e.Subject)).Take(statuses.Length),
+            Is.EqualTo(statuses.Select(s => (AuditActions.Alter, "ops", "control-room", $"outcome {s} on hit {saved.HitId}"))));
+    }
+
+    [Test]
+    public async Task A_list_holding_another_forces_marker_is_refused_and_optional_fields_round_trip()
+    {
+        Assert.That(async () => await Replace(Avon, M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2", host: Wiltshire)), Throws.ArgumentException);
+        Assert.That(await _store.Markers.GetActiveMarkersAsync(), Is.Empty);
+
+        var full = new Marker("EF56GHI", "SR-3", RiskLevel.Medium, Avon, new DateOnly(2027, 2, 1), new DateOnly(2027, 3, 1), "RAILCAR", "notify", "RIU 0117", "ACT");
+        var bare = new Marker("GH78IJK", "SR-4", RiskLevel.High, Avon, new DateOnly(2027, 2, 1), null, null, null, null, "ACT");
+        await Replace(Avon, full, bare);
+        var stored = (await _store.Markers.GetActiveMarkersAsync(Avon.Code)).OrderBy(m => m.Vrm).ToList();
+        Assert.That(stored.Select(m => (m.Vrm, m.Expires, m.Operation, m.Action, m.Contact)),
+            Is.EqualTo(new[] { ("EF56GHI", (DateOnly?)new DateOnly(2027, 3, 1), (string?)"RAILCAR", (string?)"notify", (string?)"RIU 0117"), ("GH78IJK", null, null, null, null) }));
+    }
+
+    [Test]
+    public async Task Api_keys_are_found_by_the_key_until_revoked_and_every_change_is_audited()
+    {
+        var keys = new ApiKeyStore(_store.Database, _store.Audit, _store.Clock);
+        var key = await keys.CreateAsync("desk-1", "control-room", "admin-1");
+        Assert.That(key, Does.StartWith("aw_").And.Length.EqualTo(46));
+        Assert.That(await keys.FindAsync(key), Is.EqualTo(new ApiKeyIdentity("desk-1", "control-room")));
+        Assert.That(await keys.FindAsync(key[..^1] + (key[^1] == 'A' ? 'B' : 'A')), Is.Null);
+        Assert.That(await keys.FindAsync(key[3..]), Is.Null, "the prefix is required");
+        Assert.That(async () => await keys.CreateAsync("desk-1", "analyst", "admin-1"), Throws.ArgumentException, "names are never reused");
+        Assert.That(async () => await keys.CreateAsync("desk-2", "superuser", "admin-1"), Throws.ArgumentException);
+        Assert.That(async () => await keys.CreateAsync(" ", "analyst", "admin-1"), Throws.ArgumentException);
+        Assert.That(async () => await keys.CreateAsync(new string('k', 129), "analyst", "admin-1"), Throws.ArgumentException);
+        Assert.That(await keys.CreateAsync(new string('k', 128), "analyst", "admin-1"), Does.StartWith("aw_"));
+
+        Assert.That(await keys.RevokeAsync("desk-1", "admin-2"), Is.True);
+        Assert.That(await keys.RevokeAsync("desk-1", "admin-2"), Is.False, "already revoked");
+        Assert.That(await keys.FindAsync(key), Is.Null);
+        var list = await keys.ListAsync();
+        Assert.That(list.Select(k => (k.Name, k.Role, k.RevokedAt is not null)), Is.EqualTo(new[] { ("desk-1", "control-room", true), (new string('k', 128), "analyst", false) }));
+        Assert.That(list[0].CreatedAt, Is.EqualTo(_store.Clock.Now));
+
+        var audit = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
+        Assert.That(audit.Select(e => (e.Actor, e.Subject)), Is.EqualTo(new[]
+        {
+            ("admin-1", "api key desk-1 (control-room) created"), ("admin-1", $"api key {new string('k', 128)} (analyst) created"), ("admin-2", "api key desk-1 revoked"),
+        }));
+        Assert.That(string.Join("|", audit.Select(e => e.Subject)), Does.Not.Contain(key[3..]), "the key itself is never logged");
+    }
+
+    [Test]
+    public async Task Every_version_of_a_list_stays_readable_with_its_history_per_force()
+    {
+        await Replace(Avon, M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2"));
+        await Replace(Avon, M("CD34EFG", "SR-2"), M("EF56GHI", "SR-3"));
+        await Replace(Wiltshire, M("AB12CDE", "SR-9", host: Wiltshire));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _store.Markers.GetVersionMarkersAsync(Avon.Code, 1))!.Select(m => m.Vrm), Is.EqualTo(new[] { "AB12CDE", "CD34EFG" }));
+            Assert.That((await _store.Markers.GetVersionMarkersAsync(Avon.Code, 2))!.Select(m => m.Vrm), Is.EqualTo(new[] { "CD34EFG", "EF56GHI" }));
+            Assert.That(await _store.Markers.GetVersionMarkersAsync(Avon.Code, 3), Is.Null);
+            Assert.That(await _store.Markers.GetVersionMarkersAsync("dorset", 1), Is.Null);
+            Assert.That((await _store.Markers.VersionsContainingAsync("AB12CDE")).Select(v => (v.ForceCode, v.Version)), Is.EqualTo(new[] { ("wiltshire", 1L), ("avon-and-somerset", 1L) }));
+            Assert.That((await _store.Markers.HistoryAsync(Avon.Code)).Select(v => (v.Version, v.IsActive, v.MarkerCount, v.Added, v.Removed)),
+                Is.EqualTo(new[] { (1L, false, 2L, 2L, 0L), (2L, true, 2L, 1L, 1L) }));
+            Assert.That((await _store.Markers.HistoryAsync()).Select(v => (v.ForceCode, v.Version)), Is.EqualTo(new[] { ("avon-and-somerset", 1L), ("avon-and-somerset", 2L), ("wiltshire", 1L) }));
+        });
+    }
+
+    [Test]
+    public async Task The_alert_feed_returns_alerted_hits_after_a_cursor_for_a_force_on_either_side()
+    {
+        var marker = M("AB12CDE", "SR-1"); // Avon and Somerset
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var saved = await _store.Hits.SaveHitsAsync(
+        [
+            H("r-1", marker, t), H("r-2", marker, t.AddMinutes(1), NotAlertedReason.Suppressed), H("r-3", marker, t.AddMinutes(20), camera: ForceRegistry.Get("dorset")),
+            H("r-4", marker, t.AddMinutes(40)),
+        ], CancellationToken.None);
+        var all = await _store.Hits.AlertedAfterAsync(0, "", null, 10);
+        Assert.That(all.Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3", "r-4" }), "alerted only, oldest recorded first");
+        var afterFirst = await _store.Hits.AlertedAfterAsync(all[0].RecordedAt.ToUnixTimeMilliseconds(), all[0].HitId, null, 10);
+        Assert.That(afterFirst.Select(h => h.ReadId), Is.EqualTo(new[] { "r-3", "r-4" }));
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", null, 2)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3" }), "limit");
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", "dorset", 10)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-3" }), "camera force side");
+        Assert.That((await _store.Hits.AlertedAfterAsync(0, "", "avon-and-somerset", 10)).Select(h => h.ReadId), Is.EqualTo(new[] { "r-1", "r-3", "r-4" }), "host force side");
+        Assert.That(await _store.Hits.AlertedAfterAsync(0, "", "kent", 10), Is.Empty);
+        Assert.That(saved, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public async Task A_migrated_store_is_reachable_and_the_first_migration_lists_every_script()
+    {
+        Assert.That(await _store.Database.IsReachableAsync(CancellationToken.None), Is.True);
+        if (dialect != "sqlite")
+        {
+            return;
+        }
+
+        var directory = Directory.CreateTempSubdirectory("anprwatch-store-").FullName;
+        try
+        {
+            // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
+            var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
+            Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql" }));
+            Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
+            await using var connection = await database.OpenAsync();
+            Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
+            Assert.That(await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"), Is.EqualTo(1));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Test]

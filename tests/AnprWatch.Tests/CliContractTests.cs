@@ -143,6 +143,25 @@ public class CliContractTests
     }
 
     [Test]
+    public async Task A_matching_read_with_an_over_long_lane_or_direction_is_dead_lettered_and_the_rest_of_the_file_is_replayed()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "m.csv", $"{Header}\nAB12CDE,SR-1,HIGH,avon-and-somerset,2099-06-01,,,,,\n"), "--force", "avon-and-somerset");
+        string Line(string id, string field, int length)
+            => $$"""{"readId":"{{id}}","vrm":"AB12CDE","cameraId":"CAM-1","forceCode":"wiltshire","observedAt":"2026-06-02T23:30:00+01:00","{{field}}":"{{new string('x', length)}}"}""";
+        var reads = await WriteAsync(cli, "reads.jsonl", string.Join("\n",
+            Line("lane-32", "lane", 32), Line("lane-33", "lane", 33), Line("direction-32", "direction", 32), Line("direction-33", "direction", 33)) + "\n");
+
+        var replay = await cli.RunAsync("replay", reads);
+        Assert.That(replay.ExitCode, Is.Zero, replay.Err);
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "test")).Out)!.AsArray();
+        Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(new[] { "direction-32", "lane-32" }));
+        var deadLetters = (await File.ReadAllLinesAsync(cli.PathOf("reads.dlq.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(deadLetters.Select(d => d["line"]!.GetValue<long>()), Is.EqualTo(new[] { 2L, 4L }));
+        Assert.That(deadLetters.Select(d => d["reason"]!.GetValue<string>()), Has.Some.Contains("lane").And.Some.Contains("direction"));
+    }
+
+    [Test]
     public async Task Hits_list_json_carries_every_contract_field_and_csv_is_formula_safe()
     {
         using var cli = new CliRunner();
