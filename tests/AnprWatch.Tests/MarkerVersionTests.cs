@@ -19,7 +19,8 @@ public class MarkerVersionTests
     {
         using var cli = new CliRunner();
         await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "AB12CDE,SR-1,HIGH,kent,2099-01-01", "CD34EFG,SR-2,MEDIUM,kent,2099-01-01"), "--force", "kent", "--user", "a");
-        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "EF56GHI,SR-3,HIGH,kent,2099-01-01"), "--force", "kent", "--user", "b");
+        var v2 = await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "EF56GHI,SR-3,HIGH,kent,2099-01-01"), "--force", "kent", "--user", "b", "--confirm-removals");
+        Assert.That(v2.ExitCode, Is.Zero, v2.Err);
 
         var rollback = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1", "--user", "c");
         Assert.That(rollback.ExitCode, Is.Zero, rollback.Err);
@@ -35,6 +36,59 @@ public class MarkerVersionTests
         Assert.That(history[2]!["source"]!.GetValue<string>(), Is.EqualTo("rollback v1"));
 
         Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "9")).ExitCode, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_truncated_export_that_would_remove_most_of_the_list_changes_nothing_until_confirmed()
+    {
+        using var cli = new CliRunner();
+        var full = Enumerable.Range(10, 28).Select(i => $"AB{i}CDE,SR-{i},HIGH,kent,2099-01-01").ToArray();
+        var load = await cli.RunAsync("markers", "import", await WriteAsync(cli, "full.csv", full), "--force", "kent");
+        Assert.That(load.ExitCode, Is.Zero, load.Err);
+
+        // 3 rows of 28: 25 removals (89 %), far past the default 20 %.
+        var truncated = await cli.RunAsync("markers", "import", await WriteAsync(cli, "truncated.csv", full[..3]), "--force", "kent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(truncated.ExitCode, Is.EqualTo(2));
+            Assert.That(truncated.Err, Does.Contain("would remove 25 of the 28 active markers").And.Contain("Nothing was changed").And.Contain("--confirm-removals"));
+        });
+        var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
+        Assert.That(active, Has.Count.EqualTo(28), "the active list is untouched");
+
+        // 5 of 28 removed (17.9 %) is within the share; the whole truncated file passes once confirmed.
+        Assert.That((await cli.RunAsync("markers", "import", await WriteAsync(cli, "most.csv", full[..23]), "--force", "kent")).ExitCode, Is.Zero);
+        var confirmed = await cli.RunAsync("markers", "import", await WriteAsync(cli, "truncated2.csv", full[..3]), "--force", "kent", "--confirm-removals");
+        Assert.That(confirmed.ExitCode, Is.Zero, confirmed.Err);
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task The_diff_shows_old_and_new_values_so_a_risk_downgrade_is_visible()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "WG44KSX,SR-1,HIGH,kent,2099-01-01"), "--force", "kent");
+        var dry = await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "WG44KSX,SR-1,MEDIUM,kent,2099-01-01"), "--force", "kent", "--dry-run");
+        Assert.That(dry.ExitCode, Is.Zero, dry.Err);
+        Assert.That(dry.Out, Does.Contain("~ WG44KSX SR-1: risk_level HIGH → MEDIUM"));
+    }
+
+    [Test]
+    public async Task Re_importing_the_pnc_export_keeps_a_review_recorded_here_since()
+    {
+        using var cli = new CliRunner();
+        const string Export = "AB12CDE,SR-1,HIGH,kent,2026-01-01";
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "export.csv", Export, "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"), "--force", "kent");
+        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "still active, per DS Smith");
+        Assert.That(review.ExitCode, Is.Zero, review.Err);
+
+        // The same export again (still carrying 2026-01-01): the later review date recorded here wins, and the report says so.
+        var again = await cli.RunAsync("markers", "import", await WriteAsync(cli, "export-again.csv", Export, "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"), "--force", "kent");
+        Assert.That(again.ExitCode, Is.Zero, again.Err);
+        Assert.That(again.Out, Does.Contain("kept the later review date of 1 marker"));
+        var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
+        var reviewDue = active.ToDictionary(m => m!["suspectRef"]!.GetValue<string>(), m => m!["reviewDue"]!.GetValue<string>());
+        Assert.That(reviewDue, Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = "2099-06-30", ["SR-2"] = "2026-01-01" }));
     }
 
     [Test]

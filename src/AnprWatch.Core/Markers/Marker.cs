@@ -37,6 +37,23 @@ public sealed record Marker(
     /// <summary>Whether a read observed on this UK local date is still covered (expiry is inclusive).</summary>
     public bool CoversDate(DateOnly ukDate) => Expires is not { } expires || ukDate <= expires;
 
+    /// <summary>Each changed field with its old and new value, as a bureau user reads them (CSV column names and values).</summary>
+    public IReadOnlyList<FieldChange> FieldChanges(Marker other)
+    {
+        static string? Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var all = new (string Field, string? Before, string? After)[]
+        {
+            ("risk_level", Risk.Label(), other.Risk.Label()),
+            ("review_due", Date(ReviewDue), Date(other.ReviewDue)),
+            ("expires", Date(Expires), Date(other.Expires)),
+            ("operation", Operation, other.Operation),
+            ("action", Action, other.Action),
+            ("contact", Contact, other.Contact),
+            ("marker_type", MarkerType, other.MarkerType),
+        };
+        return all.Where(c => !string.Equals(c.Before, c.After, StringComparison.Ordinal)).Select(c => new FieldChange(c.Field, c.Before, c.After)).ToList();
+    }
+
     /// <summary>True when the content a bureau user would care about differs (the identity fields are equal by key).</summary>
     public IReadOnlyList<string> ChangedFields(Marker other)
     {
@@ -78,4 +95,10 @@ public sealed record Marker(
 
         return changed;
     }
+}
+
+/// <summary>One field of a marker that a replacement changes, old and new as they appear in the CSV (null: empty).</summary>
+public sealed record FieldChange(string Field, string? Before, string? After)
+{
+    public override string ToString() => $"{Field} {Before ?? "(empty)"} → {After ?? "(empty)"}";
 }

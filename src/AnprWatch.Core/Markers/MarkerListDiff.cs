@@ -1,6 +1,10 @@
 namespace AnprWatch.Core.Markers;
 
-public sealed record MarkerChange(Marker Before, Marker After, IReadOnlyList<string> Fields);
+public sealed record MarkerChange(Marker Before, Marker After, IReadOnlyList<string> Fields)
+{
+    /// <summary>Old → new for each changed field: "risk_level HIGH → MEDIUM" says night-time urgency goes, a name alone does not.</summary>
+    public IReadOnlyList<FieldChange> Changes => Before.FieldChanges(After);
+}
 
 /// <summary>
 /// What replacing a force's active list would add, remove and change (markers keyed by VRM + suspect). The counts
@@ -11,6 +15,18 @@ public sealed record MarkerListDiff(
 {
     /// <summary>More than anyone can review line by line; the counts say how many more there are.</summary>
     public const int DetailLimit = 10_000;
+
+    /// <summary>The markers to store: the new list, with later review dates kept when asked (see <see cref="KeptReviews"/>).</summary>
+    public IReadOnlyList<Marker>? Replacement { get; init; }
+
+    /// <summary>
+    /// Markers whose review date in the current list is later than the new file's: a review recorded in AnprWatch
+    /// after the PNC export was taken. The later date is kept, so re-importing the export does not undo the review.
+    /// </summary>
+    public int KeptReviews { get; init; }
+
+    /// <summary>How many markers the current list holds.</summary>
+    public int CurrentCount => RemovedCount + ChangedCount + Unchanged;
 
     public static MarkerListDiff Compute(IEnumerable<Marker> current, IReadOnlyList<Marker> next)
     {
@@ -27,9 +43,9 @@ public sealed record MarkerListDiff(
     /// The current list is streamed and compared one marker at a time against the new list, so a million-marker
     /// replacement never holds both lists: only the markers that differ are kept from the current one.
     /// </summary>
-    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken)
+    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken, bool keepLaterReviews = false)
     {
-        var builder = new Builder(next);
+        var builder = new Builder(next, keepLaterReviews);
         await foreach (var marker in current.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             builder.Compare(marker);
@@ -41,6 +57,8 @@ public sealed record MarkerListDiff(
     private sealed class Builder
     {
         private readonly IReadOnlyList<Marker> _next;
+        private readonly Marker[]? _kept;
+        private int _keptReviews;
 
         // Within one force a marker's identity is (VRM, suspect reference), exactly what MarkerId hashes: keying by
         // the pair avoids building an id string for every marker of a million-row list.
@@ -52,9 +70,10 @@ public sealed record MarkerListDiff(
         private int _changedCount;
         private int _unchanged;
 
-        public Builder(IReadOnlyList<Marker> next)
+        public Builder(IReadOnlyList<Marker> next, bool keepLaterReviews = false)
         {
             _next = next;
+            _kept = keepLaterReviews ? [.. next] : null;
             _positions = new Dictionary<(string, string), int>(next.Count);
             for (var i = 0; i < next.Count; i++)
             {
@@ -77,14 +96,21 @@ public sealed record MarkerListDiff(
             }
 
             _matched[i] = true;
-            var fields = old.ChangedFields(_next[i]);
+            var incoming = _next[i];
+            if (_kept is not null && old.ReviewDue > incoming.ReviewDue)
+            {
+                _kept[i] = incoming = incoming with { ReviewDue = old.ReviewDue };
+                _keptReviews++;
+            }
+
+            var fields = old.ChangedFields(incoming);
             if (fields.Count == 0)
             {
                 _unchanged++;
             }
             else if (++_changedCount <= DetailLimit)
             {
-                _changed.Add((i, new MarkerChange(old, _next[i], fields)));
+                _changed.Add((i, new MarkerChange(old, incoming, fields)));
             }
         }
 
@@ -101,9 +127,11 @@ public sealed record MarkerListDiff(
                 }
             }
 
+            var replacement = _kept ?? _next;
+
             var removed = _removed.OrderBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
             var changed = _changed.OrderBy(c => c.Position).Select(c => c.Change).ToList();
-            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged);
+            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged) { Replacement = replacement, KeptReviews = _keptReviews };
         }
     }
 }

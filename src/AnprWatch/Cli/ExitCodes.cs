@@ -10,4 +10,4 @@ public static class ExitCodes
 }
 
 /// <summary>Input a user can fix: reported as a message, exit code 2, no stack trace.</summary>
-public sealed class InvalidInputException(string message) : Exception(message);
+public class InvalidInputException(string message) : Exception(message);

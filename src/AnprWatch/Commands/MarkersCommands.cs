@@ -27,9 +27,10 @@ public static class MarkersCommands
         var force = new Option<string>("--force") { Description = "Host force whose list this file replaces.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and show the diff; change nothing." };
         var user = new Option<string>("--user") { Description = "Who is loading the list (recorded in the version and audit log)." };
+        var confirm = new Option<bool>("--confirm-removals") { Description = "Apply a file that removes more than Markers:MaxRemovalShare (20 %) of the active list." };
         var command = new Command("import", "Validate a marker CSV and make it the force's active list (atomically, as a new version).")
         {
-            file, force, dryRun, user,
+            file, force, dryRun, user, confirm,
         };
 
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
@@ -41,7 +42,7 @@ public static class MarkersCommands
             var outcome = await Progress.RunAsync("validating", path.Length, async report =>
             {
                 await using var stream = path.OpenRead();
-                return await MarkerImport.RunAsync(services, host, stream, path.Length, path.Name, parse.GetValue(dryRun), who, "cli", report, ct).ConfigureAwait(false);
+                return await MarkerImport.RunAsync(services, host, stream, path.Length, path.Name, parse.GetValue(dryRun), who, "cli", report, ct, parse.GetValue(confirm)).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
             foreach (var warning in outcome.Csv.Warnings)
@@ -88,7 +89,12 @@ public static class MarkersCommands
 
         foreach (var c in diff.Changed.Take(50))
         {
-            await output.WriteLineAsync($"  ~ {c.After.Vrm} {c.After.SuspectRef}: {string.Join(", ", c.Fields)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  ~ {c.After.Vrm} {c.After.SuspectRef}: {string.Join("; ", c.Changes)}").ConfigureAwait(false);
+        }
+
+        if (diff.KeptReviews > 0)
+        {
+            await output.WriteLineAsync($"kept the later review date of {Output.Plural(diff.KeptReviews, "marker")}: a review recorded here after the export wins over the file's earlier review_due").ConfigureAwait(false);
         }
     }
 

@@ -24,6 +24,9 @@ public sealed class AppOptions
     /// <summary><c>Markers:MaxFileBytes</c>: the largest marker CSV accepted (a million rows is about 80 MB).</summary>
     public long MaxMarkerFileBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary><c>Markers:MaxRemovalShare</c>: the largest share of a force's active list one import may remove unconfirmed.</summary>
+    public double MaxMarkerRemovalShare { get; init; } = 0.2;
+
     public static AppOptions Load(IConfiguration configuration)
     {
         var storage = new StorageOptions
@@ -68,6 +71,12 @@ public sealed class AppOptions
         }
 
         var maxFile = PositiveLong(configuration, "Markers:MaxFileBytes", 256L * 1024 * 1024);
+        var removalShare = 0.2;
+        if (configuration["Markers:MaxRemovalShare"] is { } shareText
+            && (!double.TryParse(shareText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out removalShare) || removalShare is < 0 or > 1))
+        {
+            throw Bad("Markers:MaxRemovalShare", $"'{shareText}' is not a share between 0 and 1 (e.g. 0.2)");
+        }
 
         var window = new ReadWindow(
             Instant(configuration, "Reads:EarliestObservedAt", ReadWindow.Default.Earliest),
@@ -77,6 +86,7 @@ public sealed class AppOptions
         {
             ReadWindow = window,
             MaxMarkerFileBytes = maxFile,
+            MaxMarkerRemovalShare = removalShare,
             Storage = storage,
             Alerting = alerting,
             Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes },

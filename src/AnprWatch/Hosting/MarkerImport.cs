@@ -11,6 +11,9 @@ namespace AnprWatch.Hosting;
 /// <summary>What loading a marker file did: the validation, and for a valid file its diff, hash and (unless a dry run) new version.</summary>
 public sealed record MarkerImportOutcome(MarkerCsvResult Csv, MarkerListDiff? Diff, string? Sha256, MarkerListVersion? Version);
 
+/// <summary>A replacement that removes more than Markers:MaxRemovalShare of the list, not confirmed: nothing changed.</summary>
+public sealed class RemovalNotConfirmedException(string message) : InvalidInputException(message);
+
 /// <summary>
 /// Loading a marker file, for the command line and the API alike: size limit, validation (every error, nothing
 /// changed), diff against the active list, then a dry run's audited consultation or the atomic replacement.
@@ -19,7 +22,7 @@ public static class MarkerImport
 {
     public static async Task<MarkerImportOutcome> RunAsync(
         AppServices services, Force host, Stream content, long length, string name, bool dryRun, string who, string role,
-        Action<double>? progress, CancellationToken cancellationToken)
+        Action<double>? progress, CancellationToken cancellationToken, bool confirmRemovals = false)
     {
         if (length > services.Options.MaxMarkerFileBytes)
         {
@@ -34,7 +37,7 @@ public static class MarkerImport
             return new MarkerImportOutcome(csv, null, null, null);
         }
 
-        var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken).ConfigureAwait(false);
+        var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken, keepLaterReviews: true).ConfigureAwait(false);
         if (dryRun)
         {
             // The diff names plates: showing it is a consultation of personal data.
@@ -42,8 +45,18 @@ public static class MarkerImport
             return new MarkerImportOutcome(csv, diff, null, null);
         }
 
+        // A truncated export (3 rows of 28) must not silently remove 25 suspects' vehicles from matching.
+        var share = services.Options.MaxMarkerRemovalShare;
+        if (!confirmRemovals && diff.CurrentCount > 0 && diff.RemovedCount > share * diff.CurrentCount)
+        {
+            throw new RemovalNotConfirmedException(
+                $"{name} would remove {diff.RemovedCount:N0} of the {diff.CurrentCount:N0} active markers of {host.Code} " +
+                $"({100.0 * diff.RemovedCount / diff.CurrentCount:0.#} %, more than Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? " +
+                "Nothing was changed. Check the file (--dry-run shows the diff), then confirm with --confirm-removals (API: confirmRemovals=true).");
+        }
+
         var sha256 = hashing.Finish();
-        var version = await services.Markers.ReplaceAsync(host, csv.Markers, who, "bureau", sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, "bureau", sha256, diff, "import", cancellationToken).ConfigureAwait(false);
         return new MarkerImportOutcome(csv, diff, sha256, version);
     }
 

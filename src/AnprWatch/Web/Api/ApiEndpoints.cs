@@ -42,7 +42,7 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static Task<IResult> UploadMarkersAsync(string force, bool? dryRun, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> UploadMarkersAsync(string force, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var host = Arguments.Force(force);
 
@@ -59,7 +59,7 @@ public static class ApiEndpoints
             await using (var file = File.OpenRead(spool))
             {
                 var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-                outcome = await MarkerImport.RunAsync(services, host, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, null, context.RequestAborted).ConfigureAwait(false);
+                outcome = await MarkerImport.RunAsync(services, host, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, null, context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
             }
 
             var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
@@ -72,7 +72,12 @@ public static class ApiEndpoints
             {
                 added = diff.Added.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
                 removed = diff.Removed.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
-                changed = diff.Changed.Select(c => new { vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields }),
+                changed = diff.Changed.Select(c => new
+                {
+                    vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields,
+                    changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }),
+                }),
+                keptReviews = diff.KeptReviews,
                 unchanged = diff.Unchanged,
                 addedCount = diff.AddedCount,
                 removedCount = diff.RemovedCount,

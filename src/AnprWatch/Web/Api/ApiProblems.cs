@@ -14,6 +14,11 @@ public static class ApiProblems
         {
             return await body().ConfigureAwait(false);
         }
+        catch (Hosting.RemovalNotConfirmedException ex)
+        {
+            // Valid, but needs a second, deliberate step: 409 tells a client to show the diff and ask.
+            return Results.Json(new { error = ex.Message, confirm = "confirmRemovals=true" }, statusCode: StatusCodes.Status409Conflict);
+        }
         catch (InvalidInputException ex)
         {
             return BadRequest(ex.Message);
