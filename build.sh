@@ -2,6 +2,7 @@
 # AnprWatch build entry point. Every command is safe to run again.
 #   ./build.sh demo    simulate six months of Railcar-shaped traffic, load the markers, replay, summarise (SQLite)
 #   ./build.sh test    install what the tests need (idempotently) and run every test; last line "N passed, N failed"
+#   ./build.sh publish self-contained linux-x64 app (no .NET needed on the target) as out/anprwatch-linux-x64.tar.gz
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
 #   ./build.sh bench-e2e   end-to-end: serve vs kcat throughput, read->alert latency, memory with 1M markers
 #   ./build.sh faults  the long fault and fuzz suites (a million reads, ten SIGKILLs, 30 s outages, 1M fuzz cases)
@@ -29,15 +30,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Chart.js for the self-contained HTML evaluation report comes from npm (tools/charts, pinned by its lock file).
-install_build_deps() {
-  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-  [ -f tools/charts/node_modules/chart.js/dist/chart.umd.js ] || (cd tools/charts && npm ci --no-audit --no-fund --loglevel=error)
-}
-
 cmd_demo() {
   need_dotnet
-  install_build_deps
   local out="$ROOT/out/demo"
   rm -rf "$out" && mkdir -p "$out"
   dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
@@ -74,7 +68,6 @@ cmd_demo() {
 # OS has; kcat brings Debian's librdkafka1 for itself). Browser tests drive Debian's Chromium through
 # Playwright .NET (never `playwright install`: no browser downloads here).
 install_test_deps() {
-  install_build_deps
   apt_install ca-certificates tzdata openjdk-17-jre-headless kcat chromium
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   tests/broker/broker.sh install
@@ -105,6 +98,21 @@ cmd_test() {
   [ "$files" -eq 0 ] && failed=$((failed > 0 ? failed : 1))
   echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ]
+}
+
+# The whole app, self-contained for linux-x64: the .NET and ASP.NET Core runtimes, the bundled librdkafka and
+# SkiaSharp (the report's SVG charts) are inside; the target needs glibc only. `dotnet publish src/AnprWatch -c Release`
+# alone gives the same app framework-dependent (run it with `dotnet anprwatch.dll` or its `anprwatch` executable).
+cmd_publish() {
+  need_dotnet
+  local out="$ROOT/out/publish" name="anprwatch-linux-x64"
+  rm -rf "$out" && mkdir -p "$out"
+  dotnet publish src/AnprWatch/AnprWatch.csproj -c Release -r linux-x64 --self-contained true -o "$out/$name" -nologo -v quiet
+  mkdir -p "$out/$name/deploy"
+  cp -r deploy/systemd deploy/appsettings.production.json deploy/sql "$out/$name/deploy/"
+  tar -C "$out" -czf "$ROOT/out/$name.tar.gz" "$name"
+  "$out/$name/anprwatch" --version >/dev/null
+  echo "wrote out/$name.tar.gz ($(du -h "$ROOT/out/$name.tar.gz" | cut -f1)); run: tar -xzf $name.tar.gz && $name/anprwatch --help"
 }
 
 cmd_faults() {
@@ -172,9 +180,10 @@ PY
 case "${1:-}" in
   demo) cmd_demo ;;
   test) cmd_test ;;
+  publish) cmd_publish ;;
   bench) shift; cmd_bench "$@" ;;
   bench-e2e) shift; cmd_bench_e2e "$@" ;;
   faults) cmd_faults ;;
   mutate) shift; cmd_mutate "$@" ;;
-  *) echo "usage: ./build.sh demo | test | faults | mutate [Core|Storage] | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo | test | publish | faults | mutate [Core|Storage] | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
 esac

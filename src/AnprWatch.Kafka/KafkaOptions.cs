@@ -31,6 +31,37 @@ public sealed class KafkaOptions
     /// <summary>How often stored offsets are committed.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Alert messages carry headers (<c>alertId</c>, <c>schemaVersion</c>, <c>priority</c>) so a consumer can route or
+    /// de-duplicate without parsing the body. Kafka headers need brokers ≥ 0.11: unset, they are sent unless the
+    /// client is told the broker is older (<c>api.version.request=false</c> with a <c>broker.version.fallback</c>
+    /// below 0.11, as for the 0.9 test broker); true or false decides outright.
+    /// </summary>
+    public bool? AlertHeaders { get; set; }
+
+    /// <summary>Whether alert messages get headers, after <see cref="AlertHeaders"/>'s rule.</summary>
+    public bool SendsAlertHeaders
+    {
+        get
+        {
+            if (AlertHeaders is { } explicitly)
+            {
+                return explicitly;
+            }
+
+            var probes = !Properties.TryGetValue("api.version.request", out var request) || !string.Equals(request.Trim(), "false", StringComparison.OrdinalIgnoreCase);
+            if (probes || !Properties.TryGetValue("broker.version.fallback", out var fallback))
+            {
+                return true;
+            }
+
+            var parts = fallback.Trim().Split('.');
+            return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var major)
+                && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var minor)
+                && (major > 0 || minor >= 11);
+        }
+    }
+
     /// <summary>Stop once every assigned partition has been read to its end (benchmarks and tests).</summary>
     public bool ExitWhenCaughtUp { get; set; }
 }

@@ -4,6 +4,7 @@ using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Hosting;
 using AnprWatch.Web.Api;
+using AnprWatch.Web.Health;
 using AnprWatch.Web.Pages;
 using AnprWatch.Web.Security;
 using AnprWatch.Worker;
@@ -56,17 +57,28 @@ public static class ServeCommand
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(context.Configuration);
+        builder.Configuration.AddStandardOtelVariables();
+
+        // Type=notify under systemd (ready once the host has started, stopping on SIGTERM); nothing elsewhere. Before the
+        // logging set-up, which keeps the JSON console format under systemd too.
+        builder.Host.UseSystemd();
         builder.WebHost.UseUrls(options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddAnprWatchTelemetry(builder.Configuration); // after ClearProviders: it adds the OTLP log provider
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAnprWatchHealthChecks();
         builder.Services.AddAnprWatchWorker(context.Services, options);
         builder.Services.AddAnprWatchSecurity(options);
 
         var app = builder.Build();
-        _ = app.Services.GetRequiredService<Telemetry>(); // exporters start with the process and stop with it
+        _ = app.Services.GetRequiredService<Telemetry>(); // the live-state gauges exist from the start
+        app.UseExceptionHandler(); // an unhandled error is an RFC 7807 500, with no detail of the failure
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages()); // bodiless API errors too
         app.UseFailedAuthenticationThrottle();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -74,6 +86,7 @@ public static class ServeCommand
         app.UseAntiforgery();
         app.MapAnprWatchApi();
         app.MapAnprWatchPages();
+        app.MapOpenApi().AllowAnonymous(); // /openapi/v1.json: the API's shape, no data
         return app;
     }
 
@@ -87,38 +100,17 @@ public static class ServeCommand
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
-        collection.AddSingleton(sp => new Telemetry(
-            sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
+        collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();
         return collection;
     }
 
-    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: store reachable, index loaded, source assigned.</summary>
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: store reachable, index loaded, source assigned (ASP.NET Core health checks).</summary>
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
-        app.MapGet("/readyz", async (AppServices services, MarkerIndexHolder holder, Readiness readiness, CancellationToken ct) =>
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
-            var live = holder.Live;
-            var body = new
-            {
-                store = store ? "reachable" : "unreachable",
-                index = live is null ? "not loaded"
-                    : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
-                    : $"generation {live.Index.Version}, {live.Index.Count} markers",
-                source = readiness.SourceState,
-                ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady },
-            };
-
-            // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
-            var ready = body.ready is { store: true, index: true, source: true };
-            return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous();
+        app.MapAnprWatchHealthChecks();
         return app;
     }
 }

@@ -1,90 +1,276 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AnprWatch.Core.Reports;
 using AnprWatch.Core.Time;
+using ScottPlot;
 
 namespace AnprWatch.Reports;
 
 /// <summary>
-/// The evaluation as one self-contained HTML file: Chart.js (from npm, see tools/charts) is inlined, so the file opens
-/// offline, e.g. attached to a governance paper. Data goes in as JSON that System.Text.Json has escaped for script
-/// context; every label is drawn by the library or set as text, never parsed as markup.
+/// The evaluation as one self-contained HTML file with no script: every chart is drawn here, server-side, as inline
+/// SVG by ScottPlot, so the file opens offline (e.g. attached to a governance paper), prints as vectors, and needs no
+/// chart library from npm. Every bar carries its value. Labels reach the page only as SVG/HTML text, escaped.
 /// </summary>
-public static class HtmlReport
+public static partial class HtmlReport
 {
-    private const string ChartResource = "reports.chart.umd.js";
+    private const int Width = 960;
+    private const string BarColour = "#2563eb";
+
+    // Fonts are named in the SVG with fallbacks, so a reader without DejaVu still gets a sans-serif face.
+    private const string FontName = "DejaVu Sans";
+    private const string FontFallback = "DejaVu Sans, Verdana, Arial, sans-serif";
 
     public static string Render(EvaluationReport report, bool includeVrms = false)
     {
-        using var library = typeof(HtmlReport).Assembly.GetManifestResourceStream(ChartResource)
-            ?? throw new InvalidOperationException("the chart library is not bundled in this build: run `npm ci` in tools/charts (./build.sh does) and rebuild");
-        using var reader = new StreamReader(library);
-        var chartJs = reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
-
+        var r = report.Json;
         var hits = report.Hits;
-        var byWeek = hits.GroupBy(h => StartOfWeek(UkTime.DateOf(h.ObservedAt))).OrderBy(g => g.Key)
-            .Select(g => new { week = g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), hits = g.Count() });
-        var matrix = hits.GroupBy(h => (Host: h.HostForce.Code, Camera: h.CameraForce.Code))
-            .Select(g => new { host = g.Key.Host, camera = g.Key.Camera, hits = g.Count() }).OrderBy(c => c.host, StringComparer.Ordinal).ThenBy(c => c.camera, StringComparer.Ordinal);
-        // Suspect references identify a flagged vehicle for the governance group; plates are shown only when asked for.
-        var perSuspect = hits.GroupBy(h => includeVrms ? $"{h.SuspectRef} ({h.MarkerVrm})" : h.SuspectRef).Select(g => new { suspect = g.Key, hits = g.Count() }).OrderByDescending(s => s.hits).ThenBy(s => s.suspect, StringComparer.Ordinal);
-        var operations = hits.Where(h => h.Operation is not null).GroupBy(h => h.HostForce.Code)
-            .Select(g => new { force = g.Key, operations = g.Select(h => h.Operation).Distinct().Count() });
-        var data = JsonSerializer.Serialize(new { report = report.Json, byWeek, matrix, perSuspect, operations });
+        var title = $"AnprWatch evaluation {r["from"]} to {r["to"]}";
+        var figures = r["hits"]!.AsObject();
 
-        var title = $"AnprWatch evaluation {report.Json["from"]} to {report.Json["to"]}";
+        var byCameraForce = figures["byCameraForce"]!.AsObject().Select(p => (p.Key, Number(p.Value))).ToList();
+        var byHour = figures["byHourUk"]!.AsArray().Select((n, h) => (h.ToString("00", CultureInfo.InvariantCulture), Number(n))).ToList();
+        var byWeek = hits.GroupBy(h => StartOfWeek(UkTime.DateOf(h.ObservedAt))).OrderBy(g => g.Key)
+            .Select(g => (g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (double)g.Count())).ToList();
+        var matrix = hits.GroupBy(h => (Host: h.HostForce.Code, Camera: h.CameraForce.Code)).ToDictionary(g => g.Key, g => g.Count());
+        var hosts = matrix.Keys.Select(k => k.Host).Distinct().Order(StringComparer.Ordinal).ToList();
+        var cameras = matrix.Keys.Select(k => k.Camera).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        // Suspect references identify a flagged vehicle for the governance group; plates are shown only when asked for.
+        var perSuspect = hits.GroupBy(h => includeVrms ? $"{h.SuspectRef} ({h.MarkerVrm})" : h.SuspectRef)
+            .Select(g => (g.Key, (double)g.Count())).OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var outcomes = r["outcomes"]!.AsObject();
+        var funnel = new List<(string, double)>
+        {
+            ("alerted", Number(figures["alerted"])),
+            ("acknowledged", Number(outcomes["acknowledged"])),
+            ("disruption", Number(outcomes["disruption"])),
+            ("safeguarding", Number(outcomes["safeguarding"])),
+        };
+        var markers = r["markers"]!.AsObject();
+        var review = new List<(string, double)>
+        {
+            ("in date", Number(markers["active"]) - Number(markers["reviewOverdue"])),
+            ("review overdue", Number(markers["reviewOverdue"])),
+        };
+        var operations = hits.Where(h => h.Operation is not null).GroupBy(h => h.HostForce.Code).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (double)g.Select(h => h.Operation).Distinct().Count())).ToList();
+
+        var summary = $"{r["vehiclesFlagged"]} vehicles flagged, {r["vehiclesWithHits"]} with hits; {figures["total"]} hits ({figures["outOfForce"]} out of force), {figures["alerted"]} alerted.";
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>")
-            .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#0f172a}section{margin:2rem 0}canvas{max-height:360px}#suspects{max-height:none}")
-            .Append("table{border-collapse:collapse}td,th{border:1px solid #cbd5e1;padding:.3rem .6rem;text-align:right}th{background:#f1f5f9}</style></head><body>")
-            .Append("<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1><p id=\"summary\"></p>")
-            .Append(Section("cameraForce", "Hits by camera force"))
-            .Append(Section("hour", "Hits by hour of day (UK local time)"))
-            .Append(Section("week", "Hits by week"))
-            .Append(Section("movement", "Movement: host force → camera force (stacked by host force)"))
-            .Append("<div style=\"overflow-x:auto\"><table id=\"matrix\"></table></div>")
-            .Append(Section("suspects", "Hits per flagged vehicle (by suspect reference)"))
-            .Append(Section("funnel", "Outcome funnel"))
-            .Append(Section("review", "Review compliance of active markers"))
-            .Append(Section("operations", "Live operations per host force"))
-            .Append("<script id=\"data\" type=\"application/json\">").Append(data).Append("</script>")
-            .Append("<script>").Append(chartJs).Append("</script>")
-            .Append("<script>").Append(Script).Append("</script></body></html>");
+            .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#0f172a}section{margin:2rem 0;break-inside:avoid}")
+            .Append("figure{margin:0}figure svg{max-width:100%;height:auto}p.empty{color:#475569}")
+            .Append("table{border-collapse:collapse}td,th{border:1px solid #cbd5e1;padding:.3rem .6rem;text-align:right}th{background:#f1f5f9}")
+            .Append("@media print{body{margin:0}section{page-break-inside:avoid}}</style></head>")
+            .Append("<body data-rendered=\"true\">")
+            .Append("<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1><p id=\"summary\">").Append(WebUtility.HtmlEncode(summary)).Append("</p>")
+            .Append(Section("cameraForce", "Hits by camera force", BarChart("cameraForce", byCameraForce, "hits", "camera force")))
+            .Append(Section("hour", "Hits by hour of day (UK local time)", BarChart("hour", byHour, "hits", "hour of day (UK)")))
+            .Append(Section("week", "Hits by week", BarChart("week", byWeek, "hits", "week starting (Monday)")))
+            .Append(Section("movement", "Movement: host force → camera force (stacked by host force)", StackedChart("movement", cameras, hosts, matrix)))
+            .Append("<div style=\"overflow-x:auto\">").Append(MatrixTable(cameras, hosts, matrix)).Append("</div>")
+            .Append(Section("suspects", "Hits per flagged vehicle (by suspect reference)", BarChart("suspects", perSuspect, "hits", null, horizontal: true)))
+            .Append(Section("funnel", "Outcome funnel", BarChart("funnel", funnel, "hits", null)))
+            .Append(Section("review", "Review compliance of active markers", BarChart("review", review, "markers", null)))
+            .Append(Section("operations", "Live operations per host force", BarChart("operations", operations, "operations", "host force")))
+            .Append("</body></html>");
         return html.ToString();
     }
 
-    private static string Section(string id, string heading) => $"<section><h2>{WebUtility.HtmlEncode(heading)}</h2><canvas id=\"{id}\"></canvas></section>";
+    // Figures in the JSON are counts (int) or, for medians, doubles; a missing figure is charted as zero.
+    private static double Number(JsonNode? node) => node is null ? 0 : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
+
+    private static string Section(string id, string heading, string chart) =>
+        $"<section id=\"{id}\"><h2>{WebUtility.HtmlEncode(heading)}</h2>{chart}</section>";
 
     private static DateOnly StartOfWeek(DateOnly date) => date.AddDays(-(((int)date.DayOfWeek + 6) % 7));
 
-    private const string Script = """
-        "use strict";
-        const d = JSON.parse(document.getElementById("data").textContent);
-        const r = d.report;
-        Chart.defaults.animation = false;
-        const bar = (id, labels, values, label, extra) => new Chart(document.getElementById(id), { type: "bar", data: { labels, datasets: [{ label, data: values }] }, options: extra || {} });
-        document.getElementById("summary").textContent =
-          `${r.vehiclesFlagged} vehicles flagged, ${r.vehiclesWithHits} with hits; ${r.hits.total} hits (${r.hits.outOfForce} out of force), ${r.hits.alerted} alerted.`;
-        bar("cameraForce", Object.keys(r.hits.byCameraForce), Object.values(r.hits.byCameraForce), "hits");
-        bar("hour", [...Array(24).keys()].map(h => String(h).padStart(2, "0") + ":00"), r.hits.byHourUk, "hits");
-        bar("week", d.byWeek.map(w => w.week), d.byWeek.map(w => w.hits), "hits");
-        const hosts = [...new Set(d.matrix.map(c => c.host))], cameras = [...new Set(d.matrix.map(c => c.camera))];
-        new Chart(document.getElementById("movement"), { type: "bar", data: { labels: cameras,
-          datasets: hosts.map(h => ({ label: h, data: cameras.map(c => (d.matrix.find(m => m.host === h && m.camera === c) || { hits: 0 }).hits) })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true } } } });
-        const table = document.getElementById("matrix");
-        const head = table.insertRow(); head.appendChild(document.createElement("th")).textContent = "host \\ camera";
-        for (const c of cameras) head.appendChild(document.createElement("th")).textContent = c;
-        for (const h of hosts) { const row = table.insertRow(); row.appendChild(document.createElement("th")).textContent = h;
-          for (const c of cameras) row.insertCell().textContent = (d.matrix.find(m => m.host === h && m.camera === c) || { hits: 0 }).hits; }
-        document.getElementById("suspects").style.minHeight = Math.max(200, d.perSuspect.length * 18) + "px";
-        bar("suspects", d.perSuspect.map(s => s.suspect), d.perSuspect.map(s => s.hits), "hits", { indexAxis: "y", maintainAspectRatio: false, scales: { y: { ticks: { autoSkip: false } } } });
-        bar("funnel", ["alerted", "acknowledged", "disruption", "safeguarding"], [r.hits.alerted, r.outcomes.acknowledged, r.outcomes.disruption, r.outcomes.safeguarding], "hits");
-        new Chart(document.getElementById("review"), { type: "doughnut", data: { labels: ["in date", "review overdue"],
-          datasets: [{ data: [r.markers.active - r.markers.reviewOverdue, r.markers.reviewOverdue] }] } });
-        bar("operations", d.operations.map(o => o.force), d.operations.map(o => o.operations), "operations");
-        document.body.dataset.rendered = "true";
-        """;
+    private static string Label(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string MatrixTable(List<string> cameras, List<string> hosts, Dictionary<(string Host, string Camera), int> matrix)
+    {
+        var table = new StringBuilder("<table id=\"matrix\"><tr><th>host \\ camera</th>");
+        foreach (var camera in cameras)
+        {
+            table.Append("<th>").Append(WebUtility.HtmlEncode(camera)).Append("</th>");
+        }
+
+        table.Append("</tr>");
+        foreach (var host in hosts)
+        {
+            table.Append("<tr><th>").Append(WebUtility.HtmlEncode(host)).Append("</th>");
+            foreach (var camera in cameras)
+            {
+                table.Append("<td>").Append(matrix.GetValueOrDefault((host, camera)).ToString(CultureInfo.InvariantCulture)).Append("</td>");
+            }
+
+            table.Append("</tr>");
+        }
+
+        return table.Append("</table>").ToString();
+    }
+
+    /// <summary>One bar per category, its value written on it; the value axis starts at zero and counts in whole numbers.</summary>
+    private static string BarChart(string id, IReadOnlyList<(string Label, double Value)> data, string valueAxis, string? categoryAxis, bool horizontal = false)
+    {
+        if (data.Count == 0)
+        {
+            return "<p class=\"empty\">Nothing to chart in this period.</p>";
+        }
+
+        var plot = NewPlot();
+        var count = data.Count;
+        var bars = data.Select((d, i) => new Bar
+        {
+            // Horizontal charts list the first category at the top.
+            Position = horizontal ? count - 1 - i : i,
+            Value = d.Value,
+            ValueLabel = Label(d.Value),
+            FillColor = Color.FromHex(BarColour),
+            LineWidth = 0,
+            Size = 0.7,
+        }).ToList();
+        var series = plot.Add.Bars(bars);
+        series.Horizontal = horizontal;
+        series.ValueLabelStyle.FontSize = count > 30 ? 10 : 12;
+        series.ValueLabelStyle.FontName = FontName;
+
+        var positions = bars.Select(b => b.Position).ToArray();
+        var labels = data.Select(d => d.Label).ToArray();
+        var top = Math.Max(1, data.Max(d => d.Value)) * 1.15; // room for the value written above the tallest bar
+        int height;
+        if (horizontal)
+        {
+            height = Math.Max(200, (count * 22) + 80);
+            plot.Axes.Left.SetTicks(positions, labels);
+            plot.Axes.Left.MajorTickStyle.Length = 0;
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+            plot.Axes.SetLimits(0, top, -0.6, count - 0.4);
+            plot.XLabel(valueAxis);
+        }
+        else
+        {
+            height = 360;
+            plot.Axes.Bottom.SetTicks(positions, labels);
+            plot.Axes.Bottom.MajorTickStyle.Length = 0;
+            height += RotateWhenCrowded(plot, labels);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+            plot.Axes.SetLimits(-0.6, count - 0.4, 0, top);
+            plot.YLabel(valueAxis);
+            if (categoryAxis is not null)
+            {
+                plot.XLabel(categoryAxis);
+            }
+        }
+
+        return Svg(id, plot, height, $"{valueAxis} by {categoryAxis ?? "category"}");
+    }
+
+    /// <summary>Hits per camera force, each bar stacked by host force; the stack's total is written on it.</summary>
+    private static string StackedChart(string id, List<string> cameras, List<string> hosts, Dictionary<(string Host, string Camera), int> matrix)
+    {
+        if (cameras.Count == 0)
+        {
+            return "<p class=\"empty\">Nothing to chart in this period.</p>";
+        }
+
+        var plot = NewPlot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var baseOf = new double[cameras.Count];
+        var totals = cameras.Select(c => hosts.Sum(h => matrix.GetValueOrDefault((h, c)))).ToArray();
+        var lastHost = cameras.Select(c => hosts.Last(h => matrix.GetValueOrDefault((h, c)) > 0)).ToArray();
+        for (var s = 0; s < hosts.Count; s++)
+        {
+            var host = hosts[s];
+            var colour = palette.GetColor(s);
+            var bars = new List<Bar>();
+            for (var c = 0; c < cameras.Count; c++)
+            {
+                var n = matrix.GetValueOrDefault((host, cameras[c]));
+                if (n == 0)
+                {
+                    continue;
+                }
+
+                bars.Add(new Bar
+                {
+                    Position = c,
+                    ValueBase = baseOf[c],
+                    Value = baseOf[c] + n,
+                    ValueLabel = lastHost[c] == host ? Label(totals[c]) : "",
+                    FillColor = colour,
+                    LineWidth = 0,
+                    Size = 0.7,
+                });
+                baseOf[c] += n;
+            }
+
+            var series = plot.Add.Bars(bars);
+            series.LegendText = host;
+            series.ValueLabelStyle.FontName = FontName;
+            series.ValueLabelStyle.FontSize = 12;
+        }
+
+        var labels = cameras.ToArray();
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cameras.Count).Select(i => (double)i).ToArray(), labels);
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        var height = 400 + RotateWhenCrowded(plot, labels);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Axes.SetLimits(-0.6, cameras.Count - 0.4, 0, Math.Max(1, totals.Max()) * 1.15);
+        plot.YLabel("hits");
+        plot.XLabel("camera force");
+        plot.ShowLegend(Edge.Right);
+        plot.Legend.FontName = FontName;
+        return Svg(id, plot, height, "hits by camera force, stacked by host force");
+    }
+
+    private static Plot NewPlot()
+    {
+        var plot = new Plot();
+        plot.Font.Set(FontName);
+        plot.Axes.Right.IsVisible = false;
+        plot.Axes.Top.IsVisible = false;
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
+        return plot;
+    }
+
+    /// <summary>Long or many category labels are turned -45°; returns the extra height they need.</summary>
+    private static int RotateWhenCrowded(Plot plot, string[] labels)
+    {
+        var longest = labels.Length == 0 ? 0 : labels.Max(l => l.Length);
+        if (labels.Length * Math.Max(longest, 2) * 8 < Width - 120)
+        {
+            return 0;
+        }
+
+        // Turned down to the left, the labels hang into the value axis's margin rather than off the right edge.
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        var room = (int)Math.Ceiling(Math.Min(longest, 40) * 7.5 * 0.71) + 40;
+        plot.Axes.Bottom.MinimumSize = room;
+        return room;
+    }
+
+    /// <summary>
+    /// The plot as inline SVG: no XML prolog, ids prefixed by the chart's (several SVGs share one document), scalable,
+    /// named for screen readers, and each glyph run placed from its start so any fallback font stays readable.
+    /// </summary>
+    private static string Svg(string id, Plot plot, int height, string description)
+    {
+        var svg = plot.GetSvgXml(Width, height);
+        var start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        svg = svg[start..];
+        svg = svg.Replace(" id=\"", $" id=\"{id}-", StringComparison.Ordinal).Replace("url(#", $"url(#{id}-", StringComparison.Ordinal);
+        svg = GlyphPositions().Replace(svg, m => $" {m.Groups[1].Value}=\"{m.Groups[2].Value}\"");
+        svg = svg.Replace($"font-family=\"{FontName}\"", $"font-family=\"{FontFallback}\"", StringComparison.Ordinal);
+        var root = svg.IndexOf('>', StringComparison.Ordinal);
+        svg = svg[..root] + FormattableString.Invariant($" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(description)}\"") + svg[root..];
+        return $"<figure class=\"chart\">{svg}</figure>";
+    }
+
+    [GeneratedRegex(" (x|y)=\"(-?[0-9.eE+-]+), [^\"]*\"", RegexOptions.CultureInvariant)]
+    private static partial Regex GlyphPositions();
 }

@@ -40,12 +40,16 @@ public class CurrentProtocolTests
         Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
 
         // §4.3: every alerted hit twice (camera force, host force), one alertId, routedTo = key; same checks as on 0.9.
-        var alerts = (await _cluster.ConsumeAllAsync($"alerts-{id}")).Select(a => (a.Key, Json: JsonNode.Parse(a.Value)!)).ToList();
+        var alerts = (await _cluster.ConsumeWithHeadersAsync($"alerts-{id}")).Select(a => (a.Key, a.Headers, Json: JsonNode.Parse(a.Value)!)).ToList();
         Assert.That(alerts, Has.Count.EqualTo(2 * expected.Count(h => h!["alerted"]!.GetValue<bool>())));
         Assert.Multiple(() =>
         {
             Assert.That(alerts.Select(m => m.Json["routedTo"]!.GetValue<string>()), Is.EqualTo(alerts.Select(m => m.Key)));
             Assert.That(alerts.GroupBy(m => m.Json["alertId"]!.GetValue<string>()).Select(g => g.Count()), Has.All.EqualTo(2));
+
+            // A current broker takes headers: each copy names its alert, the message schema and the priority.
+            Assert.That(alerts.Select(m => m.Headers), Is.EqualTo(alerts.Select(m =>
+                $"alertId={m.Json["alertId"]!.GetValue<string>()},schemaVersion=1,priority={m.Json["priority"]!.GetValue<string>()}")));
         });
 
         var scenario = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "scenario.json")))!;
@@ -103,5 +107,47 @@ public class CurrentProtocolTests
         await File.WriteAllLinesAsync(first, lines.Take(lines.Length / 2));
         await File.WriteAllLinesAsync(second, lines.Skip(lines.Length / 2));
         return (first, second);
+    }
+
+    [Test]
+    public async Task Alert_headers_can_be_turned_off()
+    {
+        using var cli = new CliRunner();
+        var sim = await GroundTruth.SimulateAsync(cli, seed: 23, vehicles: 300);
+        var id = Guid.NewGuid().ToString("N")[..8];
+        await _cluster.ProduceAsync($"reads-{id}", await KafkaBroker.KeyedReadsAsync(sim));
+        await using var serve = ServeProcess.StartWith(cli, ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={_cluster.Bootstrap}", .. ProductionSettings,
+            $"--Kafka:ReadsTopic=reads-{id}", $"--Kafka:AlertsTopic=alerts-{id}", $"--Kafka:DeadLetterTopic=dlq-{id}", $"--Kafka:GroupId=group-{id}",
+            "--Kafka:AlertHeaders=false", "--Kafka:ExitWhenCaughtUp=true"]);
+        Assert.That(await serve.WaitForExitAsync(), Is.Zero, serve.Output);
+
+        var alerts = await _cluster.ConsumeWithHeadersAsync($"alerts-{id}");
+        Assert.That(alerts, Is.Not.Empty, "the scenario alerts, so there were messages to carry headers");
+        Assert.That(alerts.Select(a => a.Headers), Has.All.Empty);
+    }
+
+    /// <summary>Unset, headers follow what the client is told of the broker: only a pre-0.11 fallback turns them off.</summary>
+    [TestCase(null, null, null, true)]
+    [TestCase("false", "0.9.0.1", null, false)]
+    [TestCase("false", "0.10.2", null, false)]
+    [TestCase("false", "0.11.0", null, true)]
+    [TestCase("false", "2.8.0", null, true)]
+    [TestCase("true", "0.9.0.1", null, true)]
+    [TestCase("false", "0.9.0.1", true, true)]
+    [TestCase(null, null, false, false)]
+    public void Alert_headers_follow_the_brokers_version_unless_set(string? versionRequest, string? fallback, bool? setting, bool sends)
+    {
+        var options = new AnprWatch.Kafka.KafkaOptions { AlertHeaders = setting };
+        if (versionRequest is not null)
+        {
+            options.Properties["api.version.request"] = versionRequest;
+        }
+
+        if (fallback is not null)
+        {
+            options.Properties["broker.version.fallback"] = fallback;
+        }
+
+        Assert.That(options.SendsAlertHeaders, Is.EqualTo(sends));
     }
 }

@@ -55,5 +55,12 @@ public sealed class MockKafkaCluster : IDisposable
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : "")).ToList();
     }
 
+    /// <summary>Every message of a topic with its headers as kcat prints them (<c>name=value,name=value</c>; empty when none).</summary>
+    public async Task<List<(string Key, string Headers, string Value)>> ConsumeWithHeadersAsync(string topic)
+    {
+        var output = await Shell.RunAsync("kcat", "-C", "-b", Bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%h\t%s\n");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 3)).Select(p => (p[0], p[1], p.Length > 2 ? p[2] : "")).ToList();
+    }
+
     public void Dispose() => _host.Dispose();
 }

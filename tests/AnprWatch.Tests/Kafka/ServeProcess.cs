@@ -50,7 +50,10 @@ public sealed class ServeProcess : IAsyncDisposable
         => StartWith(cli, ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={broker.Bootstrap}", .. KafkaBroker.CompatibilityArgs, .. extra]);
 
     /// <summary>serve against the runner's database with the given source settings.</summary>
-    public static ServeProcess StartWith(CliRunner cli, params string[] extra)
+    public static ServeProcess StartWith(CliRunner cli, params string[] extra) => StartWith(cli, new Dictionary<string, string>(), extra);
+
+    /// <summary>serve against the runner's database with the given environment variables and source settings.</summary>
+    public static ServeProcess StartWith(CliRunner cli, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var port = KafkaBroker.FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cli.Directory };
@@ -68,7 +71,7 @@ public sealed class ServeProcess : IAsyncDisposable
             "--Retention:HitDays=36500",
             .. extra,
         ];
-        foreach (var (name, value) in TestClock.ChildEnvironment())
+        foreach (var (name, value) in TestClock.ChildEnvironment().Concat(environment))
         {
             start.Environment[name] = value;
         }

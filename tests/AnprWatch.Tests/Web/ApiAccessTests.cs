@@ -19,7 +19,7 @@ public class ApiAccessTests
     private readonly Dictionary<string, string> _keys = [];
     private HttpClient _http = null!;
 
-    private static readonly string[] Anonymous = ["/healthz", "/readyz", "/", "/signin", "/denied"];
+    private static readonly string[] Anonymous = ["/healthz", "/readyz", "/", "/signin", "/denied", "/openapi/{documentName}.json"];
 
     /// <summary>Any signed-in user may sign out; everything else names a role policy.</summary>
     private const string AnyUser = "/signout";

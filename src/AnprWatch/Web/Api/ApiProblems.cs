@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace AnprWatch.Web.Api;
 
-/// <summary>Input errors become 400 with the same message the command line gives.</summary>
+/// <summary>Input errors become RFC 7807 problem details (400) whose detail is the message the command line gives.</summary>
 public static class ApiProblems
 {
-    public static IResult BadRequest(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status400BadRequest);
+    public static IResult BadRequest(string message) => Results.Problem(detail: message, statusCode: StatusCodes.Status400BadRequest, title: "invalid input");
 
     public static async Task<IResult> Guard(Func<Task<IResult>> body)
     {
@@ -30,7 +30,7 @@ public static class ApiProblems
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // Kestrel stops reading at the endpoint's body limit; say which limit, and that nothing changed.
-            return Results.Json(new { error = "the request body is over this endpoint's size limit; nothing was changed" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+            return Results.Problem(detail: "the request body is over this endpoint's size limit; nothing was changed", statusCode: StatusCodes.Status413PayloadTooLarge, title: "request body too large");
         }
     }
 }

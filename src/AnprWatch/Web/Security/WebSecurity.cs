@@ -82,7 +82,7 @@ public static class WebSecurity
             var antiforgery = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
             {
-                return Microsoft.AspNetCore.Http.Results.Json(new { error = "missing or invalid antiforgery token" }, statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest);
+                return Microsoft.AspNetCore.Http.Results.Problem(detail: "missing or invalid antiforgery token", statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, title: "invalid input");
             }
         }
 

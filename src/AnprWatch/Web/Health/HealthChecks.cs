@@ -1,0 +1,75 @@
+using AnprWatch.Core.Markers;
+using AnprWatch.Hosting;
+using AnprWatch.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AnprWatch.Web.Health;
+
+/// <summary>
+/// ASP.NET Core health checks behind the probes. <c>/healthz</c> runs the liveness checks (none: answering at all is
+/// the proof) and says <c>ok</c>. <c>/readyz</c> runs <see cref="ReadinessCheck"/> and answers 200 or 503 with its
+/// JSON body. Both are ordinary GET endpoints that ask <see cref="HealthCheckService"/>, so the OpenAPI document
+/// describes them like every other endpoint.
+/// </summary>
+public static class HealthChecks
+{
+    public const string Live = "live";
+    public const string Ready = "ready";
+
+    public static IServiceCollection AddAnprWatchHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<ReadinessCheck>(ReadinessCheck.Name, tags: [Ready]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAnprWatchHealthChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", async (HealthCheckService health, CancellationToken ct) =>
+        {
+            var report = await health.CheckHealthAsync(c => c.Tags.Contains(Live), ct).ConfigureAwait(false);
+            return report.Status == HealthStatus.Healthy ? Results.Text("ok") : Results.Text(report.Status.ToString(), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous().WithTags("health").WithSummary("Liveness: the process answers.");
+
+        app.MapGet("/readyz", async (HealthCheckService health, CancellationToken ct) =>
+        {
+            var report = await health.CheckHealthAsync(c => c.Tags.Contains(Ready), ct).ConfigureAwait(false);
+            var entry = report.Entries[ReadinessCheck.Name];
+            object body = entry.Data.TryGetValue(ReadinessCheck.Body, out var data) ? data : new { ready = false, error = entry.Description ?? "the readiness check failed" };
+            return Results.Json(body, statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous().WithTags("health").WithSummary("Readiness: store reachable, marker index loaded with at least one marker, source assigned.");
+        return app;
+    }
+}
+
+/// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
+public sealed class ReadinessCheck(AppServices services, MarkerIndexHolder holder, Readiness readiness) : IHealthCheck
+{
+    public const string Name = "readiness";
+    public const string Body = "body";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
+        var live = holder.Live;
+        var body = new
+        {
+            store = store ? "reachable" : "unreachable",
+            index = live is null ? "not loaded"
+                : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
+                : $"generation {live.Index.Version}, {live.Index.Count} markers",
+            source = readiness.SourceState,
+            ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady },
+        };
+
+        // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
+        var ready = body.ready is { store: true, index: true, source: true };
+        var data = new Dictionary<string, object> { [Body] = body };
+        return ready ? HealthCheckResult.Healthy("ready", data) : HealthCheckResult.Unhealthy("not ready", data: data);
+    }
+}
