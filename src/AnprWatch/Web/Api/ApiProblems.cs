@@ -17,7 +17,7 @@ public static class ApiProblems
         catch (Hosting.RemovalNotConfirmedException ex)
         {
             // Valid, but needs a second, deliberate step: 409 tells a client to show the diff and ask.
-            return Results.Json(new { error = ex.Message, confirm = "confirmRemovals=true" }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "removals need confirming (confirmRemovals=true)");
         }
         catch (InvalidInputException ex)
         {
