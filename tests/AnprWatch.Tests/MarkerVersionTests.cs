@@ -22,7 +22,7 @@ public class MarkerVersionTests
         var v2 = await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "EF56GHI,SR-3,HIGH,kent,2099-01-01"), "--force", "kent", "--user", "b", "--confirm-removals");
         Assert.That(v2.ExitCode, Is.Zero, v2.Err);
 
-        var rollback = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1", "--user", "c");
+        var rollback = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1", "--user", "c", "--confirm-removals");
         Assert.That(rollback.ExitCode, Is.Zero, rollback.Err);
         Assert.That(rollback.Out, Does.Contain("version 3 restores version 1"));
 
@@ -51,7 +51,7 @@ public class MarkerVersionTests
         Assert.Multiple(() =>
         {
             Assert.That(truncated.ExitCode, Is.EqualTo(2));
-            Assert.That(truncated.Err, Does.Contain("would remove 25 of the 28 active markers").And.Contain("Nothing was changed").And.Contain("--confirm-removals"));
+            Assert.That(truncated.Err, Does.Contain("would take 25 of the 28 active markers of kent out of matching").And.Contain("Nothing was changed").And.Contain("--confirm-removals"));
         });
         var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
         Assert.That(active, Has.Count.EqualTo(28), "the active list is untouched");
@@ -79,16 +79,69 @@ public class MarkerVersionTests
         using var cli = new CliRunner();
         const string Export = "AB12CDE,SR-1,HIGH,kent,2026-01-01";
         await cli.RunAsync("markers", "import", await WriteAsync(cli, "export.csv", Export, "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"), "--force", "kent");
-        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "still active, per DS Smith");
+        var reviewed = TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", reviewed, "--note", "still active, per DS Smith");
         Assert.That(review.ExitCode, Is.Zero, review.Err);
 
         // The same export again (still carrying 2026-01-01): the later review date recorded here wins, and the report says so.
         var again = await cli.RunAsync("markers", "import", await WriteAsync(cli, "export-again.csv", Export, "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"), "--force", "kent");
         Assert.That(again.ExitCode, Is.Zero, again.Err);
-        Assert.That(again.Out, Does.Contain("kept the later review date of 1 marker"));
+        Assert.That(again.Out, Does.Contain("kept the later review date of 1 marker").And.Contain($"= AB12CDE SR-1: review_due kept at {reviewed}"));
         var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
         var reviewDue = active.ToDictionary(m => m!["suspectRef"]!.GetValue<string>(), m => m!["reviewDue"]!.GetValue<string>());
-        Assert.That(reviewDue, Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = "2099-06-30", ["SR-2"] = "2026-01-01" }));
+        Assert.That(reviewDue, Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = reviewed, ["SR-2"] = "2026-01-01" }));
+    }
+
+    [Test]
+    public async Task A_correction_in_the_pnc_export_that_brings_a_review_forward_is_applied()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "AB00CDE,SR-1,HIGH,kent,2099-01-01"), "--force", "kent");
+
+        // The date came from the last export, not from a review here: the export's earlier date is a correction and wins.
+        var corrected = await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", "AB00CDE,SR-1,HIGH,kent,2098-12-05"), "--force", "kent");
+        Assert.That(corrected.ExitCode, Is.Zero, corrected.Err);
+        Assert.That(corrected.Out, Does.Contain("review_due 2099-01-01 → 2098-12-05").And.Not.Contain("kept the later review date"));
+    }
+
+    [Test]
+    public async Task Expiring_or_lowering_most_of_the_list_in_place_needs_confirming_like_removing_it()
+    {
+        using var cli = new CliRunner();
+        var rows = Enumerable.Range(10, 10).Select(i => $"AB{i}CDE,SR-{i},HIGH,kent,2099-01-01").ToArray();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", rows), "--force", "kent");
+        var expiredYesterday = TestClock.UkToday.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var expired = rows.Select(r => r + "," + expiredYesterday).ToArray();
+        var refused = await cli.RunAsync("markers", "import", await WriteExpiresAsync(cli, "expired.csv", expired), "--force", "kent");
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Out);
+        Assert.That(refused.Err, Does.Contain("would take 10 of the 10 active markers of kent out of matching"));
+
+        var lowered = await cli.RunAsync("markers", "import", await WriteAsync(cli, "low.csv", rows.Select(r => r.Replace("HIGH", "LOW", StringComparison.Ordinal)).ToArray()), "--force", "kent");
+        Assert.That(lowered.ExitCode, Is.EqualTo(2), lowered.Out);
+
+        // A rollback to a nearly empty version is held to the same rule.
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "one.csv", rows[..1]), "--force", "kent", "--confirm-removals");
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "all.csv", rows), "--force", "kent");
+        var rollback = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "2");
+        Assert.That(rollback.ExitCode, Is.EqualTo(2), rollback.Out);
+        Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "2", "--confirm-removals")).ExitCode, Is.Zero);
+    }
+
+    private static async Task<string> WriteExpiresAsync(CliRunner cli, string name, params string[] rows)
+    {
+        var path = cli.PathOf(name);
+        await File.WriteAllLinesAsync(path, ["vrm,suspect_ref,risk_level,host_force,review_due,expires", .. rows]);
+        return path;
+    }
+
+    [Test]
+    public async Task A_review_date_years_away_is_refused()
+    {
+        using var cli = new CliRunner();
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", "AB12CDE,SR-1,HIGH,kent,2099-01-01"), "--force", "kent");
+        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "9999-12-31", "--note", "typo");
+        Assert.That(review.ExitCode, Is.EqualTo(2));
+        Assert.That(review.Err, Does.Contain("within 2 years"));
     }
 
     [Test]
@@ -99,7 +152,7 @@ public class MarkerVersionTests
         var due = JsonNode.Parse((await cli.RunAsync("markers", "review-due", "--format", "json")).Out)!.AsArray();
         Assert.That(due, Has.Count.EqualTo(2));
 
-        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ab12 cde", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "still active, per DS Smith", "--user", "bureau-1");
+        var review = await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ab12 cde", "--suspect", "SR-1", "--review-due", TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--note", "still active, per DS Smith", "--user", "bureau-1");
         Assert.That(review.ExitCode, Is.Zero, review.Err);
         due = JsonNode.Parse((await cli.RunAsync("markers", "review-due", "--format", "json")).Out)!.AsArray();
         Assert.That(due.Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EqualTo(new[] { "SR-2" }));
@@ -109,7 +162,7 @@ public class MarkerVersionTests
         Assert.That(JsonNode.Parse(audit.Out)!.AsArray().Any(e => e!["actor"]!.GetValue<string>() == "bureau-1" && e["action"]!.GetValue<string>() == "alter"
             && e["detail"]?.GetValue<string>() == "still active, per DS Smith"), Is.True);
 
-        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ZZ99ZZZ", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "x")).ExitCode, Is.EqualTo(2));
+        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "ZZ99ZZZ", "--suspect", "SR-1", "--review-due", TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--note", "x")).ExitCode, Is.EqualTo(2));
         Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "2020-01-01", "--note", "x")).ExitCode, Is.EqualTo(2));
     }
 

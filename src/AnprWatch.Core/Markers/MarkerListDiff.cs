@@ -25,6 +25,9 @@ public sealed record MarkerListDiff(
     /// </summary>
     public int KeptReviews { get; init; }
 
+    /// <summary>The markers whose later review date was kept (the first <see cref="DetailLimit"/>), to name them.</summary>
+    public IReadOnlyList<Marker> KeptReviewMarkers { get; init; } = [];
+
     /// <summary>How many markers the current list holds.</summary>
     public int CurrentCount => RemovedCount + ChangedCount + Unchanged;
 
@@ -43,9 +46,13 @@ public sealed record MarkerListDiff(
     /// The current list is streamed and compared one marker at a time against the new list, so a million-marker
     /// replacement never holds both lists: only the markers that differ are kept from the current one.
     /// </summary>
-    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken, bool keepLaterReviews = false)
+    /// <param name="reviewedHere">
+    /// For a current marker whose review date is later than the new file's: true when that date was set in AnprWatch
+    /// (a review) since the file's source last supplied it, so the later date is kept. Null keeps nothing.
+    /// </param>
+    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken, Func<Marker, bool>? reviewedHere = null)
     {
-        var builder = new Builder(next, keepLaterReviews);
+        var builder = new Builder(next, reviewedHere);
         await foreach (var marker in current.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             builder.Compare(marker);
@@ -58,6 +65,8 @@ public sealed record MarkerListDiff(
     {
         private readonly IReadOnlyList<Marker> _next;
         private readonly Marker[]? _kept;
+        private readonly Func<Marker, bool>? _reviewedHere;
+        private readonly List<Marker> _keptDetail = [];
         private int _keptReviews;
 
         // Within one force a marker's identity is (VRM, suspect reference), exactly what MarkerId hashes: keying by
@@ -70,10 +79,11 @@ public sealed record MarkerListDiff(
         private int _changedCount;
         private int _unchanged;
 
-        public Builder(IReadOnlyList<Marker> next, bool keepLaterReviews = false)
+        public Builder(IReadOnlyList<Marker> next, Func<Marker, bool>? reviewedHere = null)
         {
             _next = next;
-            _kept = keepLaterReviews ? [.. next] : null;
+            _reviewedHere = reviewedHere;
+            _kept = reviewedHere is null ? null : [.. next];
             _positions = new Dictionary<(string, string), int>(next.Count);
             for (var i = 0; i < next.Count; i++)
             {
@@ -97,10 +107,13 @@ public sealed record MarkerListDiff(
 
             _matched[i] = true;
             var incoming = _next[i];
-            if (_kept is not null && old.ReviewDue > incoming.ReviewDue)
+            if (_kept is not null && old.ReviewDue > incoming.ReviewDue && _reviewedHere!(old))
             {
                 _kept[i] = incoming = incoming with { ReviewDue = old.ReviewDue };
-                _keptReviews++;
+                if (++_keptReviews <= DetailLimit)
+                {
+                    _keptDetail.Add(incoming);
+                }
             }
 
             var fields = old.ChangedFields(incoming);
@@ -131,7 +144,7 @@ public sealed record MarkerListDiff(
 
             var removed = _removed.OrderBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
             var changed = _changed.OrderBy(c => c.Position).Select(c => c.Change).ToList();
-            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged) { Replacement = replacement, KeptReviews = _keptReviews };
+            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged) { Replacement = replacement, KeptReviews = _keptReviews, KeptReviewMarkers = _keptDetail };
         }
     }
 }

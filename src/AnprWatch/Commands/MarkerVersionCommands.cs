@@ -67,7 +67,8 @@ public static class MarkerVersionCommands
         var force = new Option<string>("--force") { Description = "The host force.", Required = true };
         var version = new Option<long>("--to-version") { Description = "The earlier version to restore.", Required = true };
         var user = new Option<string>("--user") { Description = "Who is rolling back (recorded in the version and audit log)." };
-        var command = new Command("rollback", "Make an earlier version active again, as a new version (nothing is rewritten).") { force, version, user };
+        var confirm = new Option<bool>("--confirm-removals") { Description = "Apply a rollback that takes more than Markers:MaxRemovalShare (20 %) of the active list out of matching." };
+        var command = new Command("rollback", "Make an earlier version active again, as a new version (nothing is rewritten).") { force, version, user, confirm };
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var host = Arguments.Force(parse.GetValue(force));
@@ -77,6 +78,7 @@ public static class MarkerVersionCommands
                 ?? throw new InvalidInputException($"{host.Code} has no version {target}");
             var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
             var diff = MarkerListDiff.Compute(current, markers);
+            MarkerImport.CheckRemovals(services, host, diff, parse.GetValue(confirm), $"rolling back to version {target}");
             var who = parse.GetValue(user) ?? CliContext.DefaultUser;
             // The restored list is exactly the earlier version's file, so it carries that file's hash.
             var sha256 = (await services.Markers.HistoryAsync(host.Code, ct).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;

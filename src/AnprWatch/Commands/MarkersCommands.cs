@@ -94,7 +94,11 @@ public static class MarkersCommands
 
         if (diff.KeptReviews > 0)
         {
-            await output.WriteLineAsync($"kept the later review date of {Output.Plural(diff.KeptReviews, "marker")}: a review recorded here after the export wins over the file's earlier review_due").ConfigureAwait(false);
+            await output.WriteLineAsync($"kept the later review date of {Output.Plural(diff.KeptReviews, "marker")}: reviewed here since the last import, so the file's earlier review_due does not undo the review").ConfigureAwait(false);
+            foreach (var m in diff.KeptReviewMarkers.Take(50))
+            {
+                await output.WriteLineAsync($"  = {m.Vrm} {m.SuspectRef}: review_due kept at {Output.Iso(m.ReviewDue)}").ConfigureAwait(false);
+            }
         }
     }
 

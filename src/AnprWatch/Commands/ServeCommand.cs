@@ -67,6 +67,10 @@ public static class ServeCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // The health service logs every failing probe at Error: a paused worker would flood the logs once per probe per
+        // pod. /readyz's body says what is not ready, and the worker logs its own state changes.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddAnprWatchTelemetry(builder.Configuration); // after ClearProviders: it adds the OTLP log provider
         builder.Services.AddProblemDetails();

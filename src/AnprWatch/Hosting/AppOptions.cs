@@ -73,7 +73,7 @@ public sealed class AppOptions
         var maxFile = PositiveLong(configuration, "Markers:MaxFileBytes", 256L * 1024 * 1024);
         var removalShare = 0.2;
         if (configuration["Markers:MaxRemovalShare"] is { } shareText
-            && (!double.TryParse(shareText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out removalShare) || removalShare is < 0 or > 1))
+            && (!double.TryParse(shareText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out removalShare) || !(removalShare >= 0 && removalShare <= 1)))
         {
             throw Bad("Markers:MaxRemovalShare", $"'{shareText}' is not a share between 0 and 1 (e.g. 0.2)");
         }

@@ -37,7 +37,11 @@ public static class MarkerImport
             return new MarkerImportOutcome(csv, null, null, null);
         }
 
-        var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken, keepLaterReviews: true).ConfigureAwait(false);
+        // A later review date is kept only where AnprWatch set it (a review) since the last imported file supplied that
+        // marker: where the date is still the last import's, the new file's date is a correction and wins.
+        var lastImport = await LastImportedReviewDatesAsync(services, host, cancellationToken).ConfigureAwait(false);
+        var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken,
+            reviewedHere: lastImport is null ? null : m => !lastImport.TryGetValue((m.Vrm, m.SuspectRef), out var imported) || imported != m.ReviewDue).ConfigureAwait(false);
         if (dryRun)
         {
             // The diff names plates: showing it is a consultation of personal data.
@@ -45,19 +49,47 @@ public static class MarkerImport
             return new MarkerImportOutcome(csv, diff, null, null);
         }
 
-        // A truncated export (3 rows of 28) must not silently remove 25 suspects' vehicles from matching.
-        var share = services.Options.MaxMarkerRemovalShare;
-        if (!confirmRemovals && diff.CurrentCount > 0 && diff.RemovedCount > share * diff.CurrentCount)
-        {
-            throw new RemovalNotConfirmedException(
-                $"{name} would remove {diff.RemovedCount:N0} of the {diff.CurrentCount:N0} active markers of {host.Code} " +
-                $"({100.0 * diff.RemovedCount / diff.CurrentCount:0.#} %, more than Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? " +
-                "Nothing was changed. Check the file (--dry-run shows the diff), then confirm with --confirm-removals (API: confirmRemovals=true).");
-        }
-
+        CheckRemovals(services, host, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
         var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, "bureau", sha256, diff, "import", cancellationToken).ConfigureAwait(false);
         return new MarkerImportOutcome(csv, diff, sha256, version);
+    }
+
+    /// <summary>
+    /// A replacement (import or rollback) that would take more than Markers:MaxRemovalShare of the force's matching
+    /// markers out of matching needs confirming: a truncated export (3 rows of 28) must not silently drop 25 suspects'
+    /// vehicles. Switched off in place counts too: a row kept but expired, or moved to a risk level that never alerts.
+    /// </summary>
+    public static void CheckRemovals(AppServices services, Force host, MarkerListDiff diff, bool confirmed, string what)
+    {
+        var today = UkTime.Today(services.Clock);
+        bool Matching(Marker m) => m.CoversDate(today) && services.Options.Alerting.RiskLevels.Contains(m.Risk);
+        var switchedOff = diff.Changed.Count(c => Matching(c.Before) && !Matching(c.After));
+        var lost = diff.RemovedCount + switchedOff;
+        var share = services.Options.MaxMarkerRemovalShare;
+        if (confirmed || diff.CurrentCount == 0 || lost <= share * diff.CurrentCount)
+        {
+            return;
+        }
+
+        throw new RemovalNotConfirmedException(
+            $"{what} would take {lost:N0} of the {diff.CurrentCount:N0} active markers of {host.Code} out of matching " +
+            $"({diff.RemovedCount:N0} removed, {switchedOff:N0} expired or lowered to a risk level that does not alert; " +
+            $"{100.0 * lost / diff.CurrentCount:0.#} %, more than Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? " +
+            "Nothing was changed. Check the file (--dry-run shows the diff), then confirm with --confirm-removals (API: confirmRemovals=true).");
+    }
+
+    private static async Task<Dictionary<(string Vrm, string SuspectRef), DateOnly>?> LastImportedReviewDatesAsync(AppServices services, Force host, CancellationToken cancellationToken)
+    {
+        var last = (await services.Markers.HistoryAsync(host.Code, cancellationToken).ConfigureAwait(false))
+            .Where(v => v.Source == "import").MaxBy(v => v.Version);
+        if (last is null)
+        {
+            return null;
+        }
+
+        var markers = await services.Markers.GetVersionMarkersAsync(host.Code, last.Version, cancellationToken).ConfigureAwait(false) ?? [];
+        return markers.ToDictionary(m => (m.Vrm, m.SuspectRef), m => m.ReviewDue);
     }
 
     /// <summary>Hashes what passes through and reports how far it has got (for the terminal progress bar).</summary>

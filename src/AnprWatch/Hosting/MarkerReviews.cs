@@ -11,12 +11,22 @@ namespace AnprWatch.Hosting;
 /// <summary>Recording a marker's review (CLI and web): a new review_due with a note, as a new audited version.</summary>
 public static class MarkerReviews
 {
+    public const int MaxReviewYears = 2;
+
     public static async Task<MarkerListVersion> RecordAsync(AppServices services, Force host, string? rawVrm, string? suspectRef, DateOnly next, string? note, string who, CancellationToken ct)
     {
         var plate = Vrm.Normalise(rawVrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
-        if (next <= UkTime.Today(services.Clock))
+        var today = UkTime.Today(services.Clock);
+        if (next <= today)
         {
             throw new InvalidInputException("the new review date must be after today");
+        }
+
+        // A review sets the next one: a date years away (or a typo like 9999-12-31) would take the marker out of
+        // review for good, and it would survive re-imports of the PNC export.
+        if (next > today.AddYears(MaxReviewYears))
+        {
+            throw new InvalidInputException($"the new review date must be within {MaxReviewYears} years of today (by {Output.Iso(today.AddYears(MaxReviewYears))})");
         }
 
         var text = note?.Trim() ?? "";

@@ -23,7 +23,7 @@ public class CliInjectionTests
         ["markers history"] = ["--force", "wiltshire", "--format", "csv"],
         ["markers show"] = ["AB12CDE", "--user", "bureau"],
         ["markers rollback"] = ["--force", "wiltshire", "--to-version", "1", "--user", "bureau"],
-        ["markers review"] = ["--force", "wiltshire", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", "2099-06-30", "--note", "ok", "--user", "bureau"],
+        ["markers review"] = ["--force", "wiltshire", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--note", "ok", "--user", "bureau"],
         ["replay"] = [cli.PathOf("reads.jsonl"), "--alerts", cli.PathOf("alerts.jsonl")],
         ["hits list"] = ["--from", "2026-06-01", "--to", "2026-06-02", "--force", "wiltshire", "--vrm", "AB12CDE", "--format", "csv", "--user", "analyst", "--justification", "case"],
         ["simulate"] = ["--scenario", "railcar", "--out", cli.PathOf("sim"), "--seed", "1", "--vehicles", "5"],

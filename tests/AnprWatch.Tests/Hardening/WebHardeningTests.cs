@@ -55,7 +55,7 @@ public class WebHardeningTests
 
     private Dictionary<string, string> BodyDefaults(Type type) => type.Name switch
     {
-        "ReviewRequest" => new() { ["Vrm"] = "AB12CDE", ["SuspectRef"] = "SR-1", ["ReviewDue"] = "2099-06-30", ["Note"] = "ok" },
+        "ReviewRequest" => new() { ["Vrm"] = "AB12CDE", ["SuspectRef"] = "SR-1", ["ReviewDue"] = TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["Note"] = "ok" },
         "OutcomeRequest" => new() { ["Status"] = "acknowledged", ["Note"] = "seen" },
         _ => throw new AssertionException($"no default body for {type.Name}: add one so its fields are tested"),
     };

@@ -93,7 +93,7 @@ public class ApiAccessTests
             request.Content = route switch
             {
                 "/api/markers/{force}" => new StringContent("vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
-                "/api/markers/{force}/review" => new StringContent("{\"vrm\":\"AB12CDE\",\"suspectRef\":\"SR-1\",\"reviewDue\":\"2099-06-30\",\"note\":\"ok\"}", Encoding.UTF8, "application/json"),
+                "/api/markers/{force}/review" => new StringContent($"{{\"vrm\":\"AB12CDE\",\"suspectRef\":\"SR-1\",\"reviewDue\":\"{TestClock.UkToday.AddMonths(6):yyyy-MM-dd}\",\"note\":\"ok\"}}", Encoding.UTF8, "application/json"),
                 _ => new StringContent("{\"status\":\"acknowledged\",\"note\":\"seen\"}", Encoding.UTF8, "application/json"),
             };
         }

@@ -48,11 +48,24 @@ public class MarkersPageTests
 
         // SR-1's review falls due within 30 days: record it.
         var row = page.Locator("#due tbody tr[data-suspect='SR-1']");
-        await row.Locator("input.next").FillAsync("2099-06-30");
+        await row.Locator("input.next").FillAsync(TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await row.Locator("input.note").FillAsync("reviewed with the SIO");
         await row.Locator("button.save").ClickAsync();
         await Assertions.Expect(page.Locator("#due tbody tr[data-suspect='SR-1']")).ToHaveCountAsync(0);
         var markers = JsonNode.Parse((await cli.RunAsync("markers", "list", "--format", "json")).Out)!.AsArray();
-        Assert.That(markers.Single(m => m!["suspectRef"]!.GetValue<string>() == "SR-1")!["reviewDue"]!.GetValue<string>(), Is.EqualTo("2099-06-30"));
+        Assert.That(markers.Single(m => m!["suspectRef"]!.GetValue<string>() == "SR-1")!["reviewDue"]!.GetValue<string>(), Is.EqualTo(TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+
+        // A file that drops both markers: the load is refused with the reason, and a second, deliberate click applies it.
+        var truncated = cli.PathOf("truncated.csv");
+        await File.WriteAllTextAsync(truncated, "vrm,suspect_ref,risk_level,host_force,review_due\nEF56GHI,SR-9,HIGH,kent,2099-01-01\n");
+        await page.SetInputFilesAsync("#file", truncated);
+        await page.ClickAsync("#preview");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("2 removed");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("would take 2 of the 2 active markers of kent out of matching");
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "list", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(2), "nothing changed yet");
+        await Assertions.Expect(page.Locator("#confirm")).ToHaveTextAsync("Confirm removals and load");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("is active with 1 markers");
     }
 }
