@@ -105,44 +105,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         return partitions.Length == 0 ? null : lag;
     }
 
-    /// <summary>
-    /// Polls without taking messages, so the consumer stays in its group while the pipeline is paused (a store outage
-    /// longer than <c>max.poll.interval.ms</c>, 5 minutes by default, would otherwise make librdkafka leave the group:
-    /// the partitions go to another instance while this one still holds batches of them). Every assigned partition is
-    /// paused first; a message that still arrives (from a partition assigned during the wait) is rewound, not lost.
-    /// Call <see cref="ResumeFetching"/> when the pipeline takes batches again. Only from the fetching thread.
-    /// </summary>
-    public void KeepAlive(TimeSpan wait)
-    {
-        var assignment = _consumer.Assignment;
-        if (assignment.Count > 0)
-        {
-            _consumer.Pause(assignment);
-            _paused = true;
-        }
-
-        var result = _consumer.Consume(wait);
-        if (result is { IsPartitionEOF: false, Message: not null })
-        {
-            // Results carry no topic (ConsumeResultFields = none): the one subscribed topic is ours.
-            var partition = new TopicPartition(_options.ReadsTopic, result.Partition);
-            _consumer.Seek(new TopicPartitionOffset(partition, result.Offset));
-            _consumer.Pause([partition]);
-            _paused = true;
-        }
-    }
-
-    public void ResumeFetching()
-    {
-        if (_paused)
-        {
-            _consumer.Resume(_consumer.Assignment);
-            _paused = false;
-        }
-    }
-
-    private bool _paused;
-
     /// <summary>Every assigned partition has been read to its end (only tracked with <c>ExitWhenCaughtUp</c>).</summary>
     public bool CaughtUp
     {

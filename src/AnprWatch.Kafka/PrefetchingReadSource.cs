@@ -42,15 +42,7 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
                 var batch = _inner.NextBatchAsync(_stop.Token).AsTask().GetAwaiter().GetResult()!;
                 if (batch.Records.Count > 0)
                 {
-                    // While the pipeline is paused (a store outage) the queue stays full: keep polling, paused, so the
-                    // group does not take the partitions away from under the batches waiting here.
-                    while (!_ready.Writer.TryWrite(batch))
-                    {
-                        _stop.Token.ThrowIfCancellationRequested();
-                        _inner.KeepAlive(TimeSpan.FromMilliseconds(200));
-                    }
-
-                    _inner.ResumeFetching();
+                    _ready.Writer.WriteAsync(batch, _stop.Token).AsTask().GetAwaiter().GetResult();
                 }
                 else
                 {
