@@ -16,4 +16,5 @@ GRANT SELECT, INSERT, UPDATE ON dbo.api_keys TO anprwatch_app;       -- UPDATE s
 GRANT SELECT, INSERT ON dbo.audit_log TO anprwatch_app;
 DENY UPDATE, DELETE, ALTER ON dbo.audit_log TO anprwatch_app;       -- DPA 2018 s.62: append-only
 GRANT SELECT ON dbo.schema_migrations TO anprwatch_app;
+GRANT SELECT ON dbo.store_identity TO anprwatch_app;      -- serve checks it is still writing to the store it started with
 GO

@@ -12,6 +12,18 @@ public abstract class SqlDialect
     /// <summary>A connection for the readiness probe: one that really reaches the store, not a pooled handle.</summary>
     public virtual DbConnection CreateProbeConnection() => CreateConnection();
 
+    /// <summary>The store as an operator would name it in a message (never with a password).</summary>
+    public abstract string Describe();
+
+    /// <summary>A connection for the migration runner, the only code allowed to create the store.</summary>
+    public virtual DbConnection CreateMigrationConnection() => CreateConnection();
+
+    /// <summary>Why the configured store plainly does not exist (a SQLite file that is not there), or null.</summary>
+    public virtual string? MissingStoreReason() => null;
+
+    /// <summary>Drops pooled connections, which may still hold a store that has since vanished or been replaced.</summary>
+    public abstract void ClearPools();
+
     /// <summary>Per-connection settings (pragmas) applied after opening.</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -25,6 +37,9 @@ public abstract class SqlDialect
 
     /// <summary>"SELECT ... " returning the identity of the row just inserted.</summary>
     public abstract string LastInsertId { get; }
+
+    /// <summary>A count (0 or 1) of the application's tables named <c>@table</c>.</summary>
+    public abstract string TableExistsQuery { get; }
 
     /// <summary>Wraps a query so it returns at most one row.</summary>
     public abstract string Top1(string selectList, string rest);

@@ -10,6 +10,14 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
 
     public override DbConnection CreateConnection() => new SqlConnection(connectionString);
 
+    public override string Describe()
+    {
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        return $"the SQL Server database {builder.InitialCatalog} on {builder.DataSource}";
+    }
+
+    public override void ClearPools() => SqlConnection.ClearAllPools();
+
     public override IEnumerable<string> SplitScript(string script)
         => GoSeparator().Split(script).Select(s => s.Trim()).Where(s => s.Length > 0);
 
@@ -21,6 +29,8 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
         => $"INSERT INTO dbo.hits ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT 1 FROM dbo.hits WITH (UPDLOCK, HOLDLOCK) WHERE read_id = @ReadId AND marker_id = @MarkerId)";
 
     public override string LastInsertId => "SELECT CAST(SCOPE_IDENTITY() AS BIGINT)";
+
+    public override string TableExistsQuery => "SELECT COUNT(*) FROM sys.tables WHERE name = @table AND schema_id = SCHEMA_ID('dbo')";
 
     public override string Top1(string selectList, string rest) => $"SELECT TOP (1) {selectList} {rest}";
 

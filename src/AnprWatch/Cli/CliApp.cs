@@ -60,6 +60,13 @@ public static class CliApp
                 await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
+            catch (Storage.StoreNotReadyException ex)
+            {
+                // A configuration error (a path, a connection string, a migration not yet applied): retrying the same
+                // command cannot cure it, so it is reported like bad input, without a stack trace.
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
             catch (OperationCanceledException)
             {
                 await context.Err.WriteLineAsync("cancelled").ConfigureAwait(false);

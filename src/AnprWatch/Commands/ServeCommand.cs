@@ -26,9 +26,10 @@ public static class ServeCommand
         {
             var options = ServeOptions.Load(context.Configuration);
             var services = context.Services;
-            await new Storage.Migrations.MigrationRunner(services.Database, services.Clock).MigrateAsync(ct).ConfigureAwait(false);
+            await services.EnsureSchemaAsync(ct).ConfigureAwait(false);
 
             await using var app = Build(context, options);
+            await app.Services.GetRequiredService<StoreGuard>().InitializeAsync(ct).ConfigureAwait(false);
             var fault = app.Services.GetRequiredService<WorkerFault>();
             try
             {
@@ -87,6 +88,7 @@ public static class ServeCommand
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
+        collection.AddSingleton<StoreGuard>();
         collection.AddSingleton(sp => new Telemetry(
             sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
@@ -99,15 +101,28 @@ public static class ServeCommand
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
-        app.MapGet("/readyz", async (AppServices services, MarkerIndexHolder holder, Readiness readiness, CancellationToken ct) =>
+        app.MapGet("/readyz", async (StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, CancellationToken ct) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
+
+            // Reachable and the very store serve started with: a vanished or replaced store is not ready, and says why.
+            string? problem;
+            try
+            {
+                problem = await guard.CheckAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                problem = "the store did not answer within 2 s";
+            }
+
+            var store = problem is null;
             var live = holder.Live;
             var body = new
             {
                 store = store ? "reachable" : "unreachable",
+                storeProblem = problem,
                 index = live is null ? "not loaded"
                     : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
                     : $"generation {live.Index.Version}, {live.Index.Count} markers",

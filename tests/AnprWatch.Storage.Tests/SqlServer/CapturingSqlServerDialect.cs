@@ -50,4 +50,12 @@ public sealed class CapturingSqlServerDialect : SqlDialect
     public override string Top1(string selectList, string rest) => _sqlServer.Top1(selectList, rest);
 
     public override string PrefixTableName(string table) => _sqlServer.PrefixTableName(table);
+
+    public override string TableExistsQuery => _sqlServer.TableExistsQuery;
+
+    public override string Describe() => _sqlServer.Describe();
+
+    public override void ClearPools()
+    {
+    }
 }

@@ -45,6 +45,10 @@ public class SqlServerStatementTests
 
         await new MigrationRunner(database, clock).MigrateAsync();
         await database.IsReachableAsync(CancellationToken.None);
+        dialect.ScalarAnswer = 999L; // the journal's newest version: a schema new enough
+        await new MigrationRunner(database, clock).EnsureReadyAsync(createIfMissing: false);
+        dialect.ScalarAnswer = 1L;
+        await database.ReadStoreIdAsync(CancellationToken.None);
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
@@ -114,7 +118,7 @@ public class SqlServerStatementTests
     {
         var migrationBatches = Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations"), "*.sql")
             .Sum(f => new Dialects.SqlServerDialect("").SplitScript(File.ReadAllText(f)).Count());
-        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations" })
+        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "sys.tables" })
         {
             Assert.That(_statements.Where(s => s.Sql.Contains(table, StringComparison.Ordinal)), Is.Not.Empty, table);
         }
