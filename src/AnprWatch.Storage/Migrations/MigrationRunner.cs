@@ -8,7 +8,6 @@ public sealed class MigrationRunner(Database database, TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var assembly = typeof(MigrationRunner).Assembly;
         var scripts = Scripts(database.Dialect);
 
         await using var connection = await database.OpenForMigrationAsync(cancellationToken).ConfigureAwait(false);
@@ -25,7 +24,7 @@ public sealed class MigrationRunner(Database database, TimeProvider clock)
                 continue;
             }
 
-            var script = Read(assembly, resource);
+            var script = Read(resource);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             foreach (var batch in database.Dialect.SplitScript(script))
             {
@@ -108,9 +107,9 @@ public sealed class MigrationRunner(Database database, TimeProvider clock)
         }
     }
 
-    private static string Read(Assembly assembly, string resource)
+    internal static string Read(string resource)
     {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var stream = typeof(MigrationRunner).Assembly.GetManifestResourceStream(resource)!;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -30,8 +30,15 @@ public class SqlServerStatementTests
 
     private static IReadOnlyList<CapturedStatement> _statements = [];
 
+    private static readonly Lazy<Task<IReadOnlyList<CapturedStatement>>> Captured = new(CaptureAsync);
+
+    /// <summary>Every distinct statement the stores send, captured once per test run (shared with other SQL Server tests).</summary>
+    public static Task<IReadOnlyList<CapturedStatement>> CapturedAsync() => Captured.Value;
+
     [OneTimeSetUp]
-    public static async Task CaptureEveryStatement()
+    public static async Task CaptureEveryStatement() => _statements = await CapturedAsync();
+
+    private static async Task<IReadOnlyList<CapturedStatement>> CaptureAsync()
     {
         var dialect = new CapturingSqlServerDialect();
         var database = new Database(dialect);
@@ -101,7 +108,7 @@ public class SqlServerStatementTests
         await keys.FindAsync(ApiKeyStore.Prefix + "x");
         await keys.ListAsync();
 
-        _statements = dialect.Statements;
+        return dialect.Statements;
     }
 
     public static IEnumerable<TestCaseData> MigrationScripts()
@@ -150,7 +157,7 @@ public class SqlServerStatementTests
         Assert.That(over, Is.Empty, string.Join("\n", over));
     }
 
-    private static List<string> ParseErrors(string sql)
+    public static List<string> ParseErrors(string sql)
     {
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         using var reader = new StringReader(sql);
@@ -173,7 +180,7 @@ public class SqlServerStatementTests
         };
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AnprWatch.sln")))
