@@ -174,3 +174,30 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 3)
     INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (3, N'0003_store_identity.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO
+
+-- 0004_hot_lookup_indexes.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 4)
+    EXEC (N'-- An index for every hot lookup that had none (deploy/sql/README.md lists them all and why). On a large dbo.hits
+-- building ix_hits_alert_feed takes a schema lock for the duration: apply it in a quiet period (or add
+-- WITH (ONLINE = ON) where the edition allows it).
+-- The alert feed every open board polls (alerted hits after a (recorded_at_ms, hit_id) cursor):
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ix_hits_alert_feed'' AND object_id = OBJECT_ID(N''dbo.hits''))
+    CREATE INDEX ix_hits_alert_feed ON dbo.hits (recorded_at_ms, hit_id);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 4)
+    EXEC (N'-- A marker looked up by plate (markers page, versions containing a VRM):
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ix_markers_vrm'' AND object_id = OBJECT_ID(N''dbo.markers''))
+    CREATE INDEX ix_markers_vrm ON dbo.markers (vrm, list_id);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 4)
+    EXEC (N'-- The API key presented with every request:
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ux_api_keys_hash'' AND object_id = OBJECT_ID(N''dbo.api_keys''))
+    CREATE UNIQUE INDEX ux_api_keys_hash ON dbo.api_keys (key_hash);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 4)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (4, N'0004_hot_lookup_indexes.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO

@@ -34,7 +34,7 @@ public class StoreIdentityTests
         using var cli = new CliRunner(createStore: false);
         var migrate = await cli.RunAsync("db", "migrate");
         Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
-        Assert.That(migrate.Out, Does.StartWith("sqlite: applied 0001_initial.sql, 0002_alert_delivery.sql, 0003_store_identity.sql"));
+        Assert.That(migrate.Out, Does.StartWith("sqlite: applied 0001_initial.sql, 0002_alert_delivery.sql, 0003_store_identity.sql, 0004_hot_lookup_indexes.sql"));
         var key = await cli.RunAsync("keys", "create", "--role", "analyst", "--name", "riu");
         Assert.That(key.ExitCode, Is.Zero, key.Err);
         Assert.That(await cli.ColumnAsync("SELECT length(store_id) FROM store_identity"), Is.EqualTo(new[] { "32" }));

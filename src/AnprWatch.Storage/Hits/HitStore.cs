@@ -37,7 +37,7 @@ public sealed class HitStore(Database database) : IHitStore
         {
             var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
                 $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
-                new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             foreach (var row in rows)
             {
                 stored[row.HitId] = row.ToHit();
@@ -54,7 +54,7 @@ public sealed class HitStore(Database database) : IHitStore
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
-                new { ids, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { ids = ids.Select(Typed.HitId), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
 
@@ -64,7 +64,7 @@ public sealed class HitStore(Database database) : IHitStore
         var ms = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT MAX(observed_at_ms) FROM {database.Table("hits")} WHERE marker_id = @markerId AND camera_force = @cameraForce AND alerted = 1 " +
             "AND observed_at_ms >= @from AND observed_at_ms <= @to AND hit_id <> @excludingHitId",
-            new { markerId, cameraForce, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId },
+            new { markerId = Typed.MarkerId(markerId), cameraForce = Typed.ForceCode(cameraForce), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId = Typed.HitId(excludingHitId) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
     }
@@ -106,7 +106,7 @@ public sealed class HitStore(Database database) : IHitStore
                   (force is null ? "" : " AND (h.camera_force = @force OR h.host_force = @force)") +
                   " ORDER BY h.recorded_at_ms, h.hit_id" + (database.Dialect.Name == "sqlserver" ? "" : $" LIMIT {limit}");
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = hitIdAfter, force }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = Typed.HitId(hitIdAfter), force = Typed.ForceCode(force) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
     }
 
@@ -134,9 +134,9 @@ public sealed class HitStore(Database database) : IHitStore
         {
             from = query.From.ToUnixTimeMilliseconds(),
             to = query.ToExclusive.ToUnixTimeMilliseconds(),
-            force = query.ForceCode,
-            vrm = query.Vrm,
-            hostForces = query.HostForces?.ToArray() ?? [],
+            force = Typed.ForceCode(query.ForceCode),
+            vrm = Typed.Vrm(query.Vrm),
+            hostForces = query.HostForces?.Select(Typed.ForceCode).ToArray() ?? [],
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
     }

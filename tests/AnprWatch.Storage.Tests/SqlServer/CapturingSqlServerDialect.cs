@@ -29,6 +29,17 @@ public sealed class CapturingSqlServerDialect : SqlDialect
         }
     }
 
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>True the first time a statement text is executed.</summary>
+    public bool FirstTime(string sql)
+    {
+        lock (_statements)
+        {
+            return _seen.Add(sql);
+        }
+    }
+
     public void Record(CapturedStatement statement)
     {
         lock (_statements)

@@ -53,7 +53,7 @@ public class SqlServerInstallTests
         var files = Directory.GetFiles(Path.Combine(DeploySql, "migrations"), "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(files.Take(3), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql" }));
+            Assert.That(files.Take(4), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql" }));
             Assert.That(journalled, Is.EqualTo(files.Select(f => long.Parse(f![..4], System.Globalization.CultureInfo.InvariantCulture))));
             Assert.That(executed, Is.GreaterThan(files.Count));
             Assert.That(statements.OfType<BeginTransactionStatement>().Count(), Is.EqualTo(files.Count));
