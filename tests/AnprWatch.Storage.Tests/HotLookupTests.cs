@@ -25,7 +25,7 @@ public class HotLookupTests
         new("alert feed, polled by every open board", "hits", ["recorded_at_ms", "hit_id"], "h.recorded_at_ms > @ms OR (h.recorded_at_ms = @ms AND h.hit_id > @id)"),
         new("suppression, for every candidate hit", "hits", ["marker_id", "camera_force", "observed_at_ms"], "WHERE marker_id = @markerId AND camera_force = @cameraForce"),
         new("hit ids, read back and marked delivered for every batch", "hits", ["hit_id"], "WHERE hit_id IN"),
-        new("duplicate hit check on insert", "hits", ["read_id", "marker_id"], "WHERE read_id = @ReadId AND marker_id = @MarkerId"),
+        new("duplicate hit check on insert", "hits", ["read_id", "marker_id"], "WHERE h.read_id = j.read_id AND h.marker_id = j.marker_id"),
         new("hits by period: lists, reports, purge", "hits", ["observed_at_ms"], "WHERE h.observed_at_ms >= @from"),
         new("API key, on every request", "api_keys", ["key_hash"], "WHERE key_hash = @hash"),
         new("API key by name", "api_keys", ["name"], "WHERE name = @name"),

@@ -32,8 +32,11 @@ public abstract class SqlDialect
 
     public abstract string MigrationsTableDdl { get; }
 
-    /// <summary>Inserts a hit unless (read_id, marker_id) is already stored.</summary>
-    public abstract string InsertHitIgnoringDuplicates(string columns, string values);
+    /// <summary>
+    /// One statement inserting every hit of a JSON array (parameter <c>@rows</c>) unless its (read_id, marker_id) is
+    /// already stored: a batch's hits cost one round trip per chunk, not one per hit.
+    /// </summary>
+    public abstract string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns);
 
     /// <summary>"SELECT ... " returning the identity of the row just inserted.</summary>
     public abstract string LastInsertId { get; }

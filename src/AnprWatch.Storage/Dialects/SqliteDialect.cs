@@ -101,8 +101,9 @@ public sealed class SqliteDialect : SqlDialect
     public override string MigrationsTableDdl =>
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)";
 
-    public override string InsertHitIgnoringDuplicates(string columns, string values)
-        => $"INSERT OR IGNORE INTO hits ({columns}) VALUES ({values})";
+    public override string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns)
+        => $"INSERT OR IGNORE INTO hits ({string.Join(", ", columns.Select(c => c.Column))}) " +
+           $"SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Property}')"))} FROM json_each(@rows)";
 
     public override string LastInsertId => "SELECT last_insert_rowid()";
 

@@ -16,6 +16,9 @@ public sealed class HitStore(Database database) : IHitStore
     /// </summary>
     public const int IdsPerStatement = 1000;
 
+    /// <summary>Hits per insert statement (one JSON parameter of about a megabyte).</summary>
+    public const int HitsPerStatement = 1000;
+
     public async Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {
         if (hits.Count == 0)
@@ -26,8 +29,16 @@ public sealed class HitStore(Database database) : IHitStore
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            var insert = database.Dialect.InsertHitIgnoringDuplicates(HitRow.Columns, HitRow.Parameters);
-            await connection.ExecuteAsync(new CommandDefinition(insert, hits.Select(HitRow.From).ToList(), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // A bounded number of round trips whatever the batch: one JSON parameter per chunk of hits. The first of
+            // two hits with the same (read_id, marker_id) in one batch wins, as it would one statement per hit.
+            var insert = database.Dialect.InsertHitsFromJson(HitRow.JsonColumns);
+            var rows = hits.Select(HitRow.From).DistinctBy(r => (r.ReadId, r.MarkerId)).ToList();
+            foreach (var chunk in rows.Chunk(HitsPerStatement))
+            {
+                var json = System.Text.Json.JsonSerializer.Serialize(chunk);
+                await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -116,6 +116,33 @@ public class SqlServerStatementTests
             .Order(StringComparer.Ordinal)
             .Select(path => new TestCaseData(path).SetArgDisplayNames(Path.GetRelativePath(RepositoryRoot(), path)));
 
+    [Test]
+    public async Task A_batch_of_2500_hits_costs_at_most_10_round_trips()
+    {
+        // Issue 18: a 20,000-read batch with 2,500 hits, written and read back in a bounded number of statements.
+        var dialect = new CapturingSqlServerDialect();
+        var hits = new HitStore(new Database(dialect));
+        var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
+        var now = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var batch = Enumerable.Range(0, 2500).Select(i => Hit($"read-{i}", marker, now)).ToList();
+        try
+        {
+            await hits.SaveHitsAsync(batch, CancellationToken.None);
+        }
+        catch (KeyNotFoundException)
+        {
+            // Expected: the capture answers the read-back with no rows, after every statement was sent.
+        }
+
+        var saving = dialect.Executions;
+        await hits.MarkAlertsDeliveredAsync([.. batch.Select(h => h.HitId)], now, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(saving, Is.LessThanOrEqualTo(10), "store and read back");
+            Assert.That(dialect.Executions, Is.LessThanOrEqualTo(10 + 3), "and mark delivered");
+        });
+    }
+
     [TestCaseSource(nameof(MigrationScripts))]
     public void Every_script_in_deploy_sql_parses_whole(string path)
         => Assert.That(ParseErrors(File.ReadAllText(path)), Is.Empty, path);
