@@ -35,9 +35,11 @@ public static class ServeCommand
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (fault.Failure is not null)
+            catch (OperationCanceledException) when (fault.Failure is not null || !ct.IsCancellationRequested)
             {
-                // The worker failed while the host was still starting: the host reports that as cancelled start-up.
+                // The application was stopped while the host was still starting (Kestrel binding): the worker failed,
+                // or it stopped on purpose (Kafka:ExitWhenCaughtUp with nothing to read, or SIGTERM, which the host
+                // handles). The host reports that as a cancelled start-up; the exit code follows the fault, as after start.
             }
 
             if (fault.Failure is { } failure)
