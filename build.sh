@@ -35,7 +35,9 @@ cmd_demo() {
   local out="$ROOT/out/demo"
   rm -rf "$out" && mkdir -p "$out"
   dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
-  local app=(dotnet "$ROOT/src/AnprWatch/bin/Release/net10.0/anprwatch.dll" "--Storage:ConnectionString=Data Source=$out/anprwatch.db")
+  # A throw-away store: the demo lets the commands create it (Storage:CreateIfMissing). In production no command
+  # creates a store by itself; `anprwatch db migrate` does, once.
+  local app=(dotnet "$ROOT/src/AnprWatch/bin/Release/net10.0/anprwatch.dll" "--Storage:ConnectionString=Data Source=$out/anprwatch.db" "--Storage:CreateIfMissing=true")
   echo "== simulate: six months of Railcar-shaped traffic"
   "${app[@]}" simulate --scenario railcar --out "$out/sim"
   echo

@@ -34,6 +34,7 @@ try
     Console.WriteLine($"simulating {Tools.N(vehicles)} vehicles …");
     await Tools.AppAsync("simulate", "--scenario", "railcar", "--out", sim, "--vehicles", vehicles.ToString(CultureInfo.InvariantCulture));
     var db = Path.Combine(work, "throughput.db");
+    await Tools.AppAsync("db", "migrate", $"--Storage:ConnectionString=Data Source={db}"); // no command creates a store by itself
     foreach (var csv in Directory.GetFiles(Path.Combine(sim, "markers")))
     {
         await Tools.AppAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), $"--Storage:ConnectionString=Data Source={db}");
@@ -103,6 +104,7 @@ try
     var plates = Enumerable.Range(0, markerCount).Select(i => $"LT{i / 17576 % 100:D2}{(char)('A' + i / 676 % 26)}{(char)('A' + i / 26 % 26)}{(char)('A' + i % 26)}").Distinct().ToList();
     var markersCsv = Path.Combine(work, "latency-markers.csv");
     await File.WriteAllLinesAsync(markersCsv, ["vrm,suspect_ref,risk_level,host_force,review_due", .. plates.Select((p, i) => $"{p},SR-{i},HIGH,avon-and-somerset,2099-12-31")]);
+    await Tools.AppAsync("db", "migrate", $"--Storage:ConnectionString=Data Source={latencyDb}");
     await Tools.AppAsync("markers", "import", markersCsv, "--force", "avon-and-somerset", $"--Storage:ConnectionString=Data Source={latencyDb}");
     await Tools.RunAsync(Tools.Broker, "topic", brokerDir, "lat-reads", "6");
     await Tools.RunAsync(Tools.Broker, "topic", brokerDir, "lat-alerts", "1");
@@ -211,6 +213,7 @@ try
         }
 
         var memoryDb = Path.Combine(work, "memory.db");
+        await Tools.AppAsync("db", "migrate", $"--Storage:ConnectionString=Data Source={memoryDb}");
         var import = Stopwatch.StartNew();
         await Tools.AppAsync("markers", "import", bigCsv, "--force", "metropolitan", $"--Storage:ConnectionString=Data Source={memoryDb}");
         import.Stop();

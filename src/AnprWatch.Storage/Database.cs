@@ -40,6 +40,48 @@ public sealed class Database
         }
     }
 
+    /// <summary>A connection that may create the store: only the migration runner uses it.</summary>
+    public async Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = Dialect.CreateMigrationConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await Dialect.PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The store's identity (written once by migration 0003), read over a fresh probe connection so that a SQLite
+    /// file deleted or replaced under a pooled connection is seen as it now is. Null when the store has no identity
+    /// (an empty or foreign database); a <see cref="DbException"/> when it cannot be opened at all.
+    /// </summary>
+    public async Task<string?> ReadStoreIdAsync(CancellationToken cancellationToken)
+    {
+        if (Dialect.MissingStoreReason() is not null)
+        {
+            return null;
+        }
+
+        await using var connection = Dialect.CreateProbeConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var tables = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            Dialect.TableExistsQuery, new { table = "store_identity" }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (tables == 0)
+        {
+            return null;
+        }
+
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            Dialect.Top1("store_id", $"FROM {Table("store_identity")}"), cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     public string Table(string name) => Dialect.PrefixTableName(name);
 
     /// <summary>The readiness probe: the store can be opened afresh and holds AnprWatch's schema.</summary>

@@ -188,6 +188,39 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task Every_field_of_a_hit_survives_the_bulk_insert()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 22, 15, 0, TimeSpan.FromHours(1));
+        var full = H("r-full", marker, t) with
+        {
+            MatchKind = MatchKind.OcrEquivalent, Site = "A4 \"Bath Road\" / 'east' – É", Lat = -0.000123, Lon = 179.5, Direction = "N", Lane = "2",
+            Confidence = 0.875, ReviewOverdue = true, PlateImageUrl = "https://img/p.jpg?a=1&b=2", OverviewImageUrl = "https://img/o.jpg",
+            InForce = true, NotAlertedReason = NotAlertedReason.Suppressed, Contact = "desk\n01234",
+        };
+        var sparse = H("r-sparse", marker, t.AddMinutes(1)) with { Site = null, Lat = null, Lon = null, Operation = null, Action = null };
+
+        var stored = await _store.Hits.SaveHitsAsync([full, sparse], CancellationToken.None);
+        var queried = await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.EqualTo(new[] { full, sparse }));
+            Assert.That(queried.Select(h => h with { Outcome = null }), Is.EqualTo(new[] { full, sparse }));
+        });
+    }
+
+    [Test]
+    public async Task The_same_hit_twice_in_one_batch_is_stored_once_and_returned_for_both()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var t = new DateTimeOffset(2026, 6, 1, 22, 15, 0, TimeSpan.Zero);
+        var stored = await _store.Hits.SaveHitsAsync([H("r-twice", marker, t), H("r-other", marker, t), H("r-twice", marker, t)], CancellationToken.None);
+        Assert.That(stored.Select(h => h.ReadId), Is.EqualTo(new[] { "r-twice", "r-other", "r-twice" }));
+        var all = await _store.Hits.QueryAsync(new HitQuery(t.AddDays(-1), t.AddDays(1)));
+        Assert.That(all.Select(h => h.ReadId).Order(), Is.EqualTo(new[] { "r-other", "r-twice" }));
+    }
+
+    [Test]
     public async Task A_statement_over_the_sql_server_parameter_limit_fails_on_sqlite_too()
     {
         // The guard that makes the test above meaningful: without it SQLite takes 32,766 parameters and hides the bug.

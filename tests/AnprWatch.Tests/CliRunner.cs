@@ -9,11 +9,23 @@ public sealed class CliRunner : IDisposable
 {
     /// <param name="directory">Where the database and files go (created); a fresh temporary folder when null.</param>
     /// <param name="clock">The clock every command sees: <see cref="TestClock.Provider"/> unless a test fixes it.</param>
-    public CliRunner(string? directory = null, TimeProvider? clock = null)
+    /// <param name="createStore">
+    /// Create the store with `anprwatch db migrate` when it does not exist yet, as an operator does before anything
+    /// else (no command creates it by itself); false for tests of what happens without one.
+    /// </param>
+    public CliRunner(string? directory = null, TimeProvider? clock = null, bool createStore = true)
     {
         Clock = clock ?? TestClock.Provider;
         Directory = directory is null ? System.IO.Directory.CreateTempSubdirectory("anprwatch-cli-").FullName : System.IO.Directory.CreateDirectory(directory).FullName;
         Database = Path.Combine(Directory, "anprwatch.db");
+        if (createStore && !File.Exists(Database))
+        {
+            var migrate = Task.Run(() => RunAsync("db", "migrate")).GetAwaiter().GetResult();
+            if (migrate.ExitCode != 0)
+            {
+                throw new InvalidOperationException("db migrate failed: " + migrate.Err);
+            }
+        }
     }
 
     public string Directory { get; }

@@ -76,7 +76,7 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
             $"SELECT name, role FROM {database.Table("api_keys")} WHERE key_hash = @hash AND revoked_at_ms IS NULL",
-            new { hash = Hash(key) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            new { hash = Typed.KeyHash(Hash(key)) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is null ? null : new ApiKeyIdentity(row.Name, row.Role);
     }
 

@@ -12,6 +12,18 @@ public abstract class SqlDialect
     /// <summary>A connection for the readiness probe: one that really reaches the store, not a pooled handle.</summary>
     public virtual DbConnection CreateProbeConnection() => CreateConnection();
 
+    /// <summary>The store as an operator would name it in a message (never with a password).</summary>
+    public abstract string Describe();
+
+    /// <summary>A connection for the migration runner, the only code allowed to create the store.</summary>
+    public virtual DbConnection CreateMigrationConnection() => CreateConnection();
+
+    /// <summary>Why the configured store plainly does not exist (a SQLite file that is not there), or null.</summary>
+    public virtual string? MissingStoreReason() => null;
+
+    /// <summary>Drops pooled connections, which may still hold a store that has since vanished or been replaced.</summary>
+    public abstract void ClearPools();
+
     /// <summary>Per-connection settings (pragmas) applied after opening.</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -20,11 +32,17 @@ public abstract class SqlDialect
 
     public abstract string MigrationsTableDdl { get; }
 
-    /// <summary>Inserts a hit unless (read_id, marker_id) is already stored.</summary>
-    public abstract string InsertHitIgnoringDuplicates(string columns, string values);
+    /// <summary>
+    /// One statement inserting every hit of a JSON array (parameter <c>@rows</c>) unless its (read_id, marker_id) is
+    /// already stored: a batch's hits cost one round trip per chunk, not one per hit.
+    /// </summary>
+    public abstract string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns);
 
     /// <summary>"SELECT ... " returning the identity of the row just inserted.</summary>
     public abstract string LastInsertId { get; }
+
+    /// <summary>A count (0 or 1) of the application's tables named <c>@table</c>.</summary>
+    public abstract string TableExistsQuery { get; }
 
     /// <summary>Wraps a query so it returns at most one row.</summary>
     public abstract string Top1(string selectList, string rest);

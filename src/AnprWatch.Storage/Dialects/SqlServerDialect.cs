@@ -10,17 +10,31 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
 
     public override DbConnection CreateConnection() => new SqlConnection(connectionString);
 
+    public override string Describe()
+    {
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        return $"the SQL Server database {builder.InitialCatalog} on {builder.DataSource}";
+    }
+
+    public override void ClearPools() => SqlConnection.ClearAllPools();
+
     public override IEnumerable<string> SplitScript(string script)
         => GoSeparator().Split(script).Select(s => s.Trim()).Where(s => s.Length > 0);
 
     public override string MigrationsTableDdl =>
         "IF OBJECT_ID('dbo.schema_migrations') IS NULL CREATE TABLE dbo.schema_migrations (version INT NOT NULL PRIMARY KEY, name NVARCHAR(200) NOT NULL, applied_at_ms BIGINT NOT NULL)";
 
-    // UPDLOCK+HOLDLOCK makes the existence check and the insert one atomic step under concurrent workers.
-    public override string InsertHitIgnoringDuplicates(string columns, string values)
-        => $"INSERT INTO dbo.hits ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT 1 FROM dbo.hits WITH (UPDLOCK, HOLDLOCK) WHERE read_id = @ReadId AND marker_id = @MarkerId)";
+    // OPENJSON reads the whole chunk in one statement. UPDLOCK+HOLDLOCK makes the existence check and the insert one
+    // atomic step under concurrent workers; the locks last one statement (its implicit transaction), not a batch.
+    public override string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns)
+        => $"INSERT INTO dbo.hits ({string.Join(", ", columns.Select(c => c.Column))}) " +
+           $"SELECT {string.Join(", ", columns.Select(c => "j." + c.Column))} FROM OPENJSON(@rows) " +
+           $"WITH ({string.Join(", ", columns.Select(c => $"{c.Column} {c.SqlServerType} '$.{c.Property}'"))}) AS j " +
+           "WHERE NOT EXISTS (SELECT 1 FROM dbo.hits h WITH (UPDLOCK, HOLDLOCK) WHERE h.read_id = j.read_id AND h.marker_id = j.marker_id)";
 
     public override string LastInsertId => "SELECT CAST(SCOPE_IDENTITY() AS BIGINT)";
+
+    public override string TableExistsQuery => "SELECT COUNT(*) FROM sys.tables WHERE name = @table AND schema_id = SCHEMA_ID('dbo')";
 
     public override string Top1(string selectList, string rest) => $"SELECT TOP (1) {selectList} {rest}";
 

@@ -10,14 +10,7 @@ public sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-        }
+        IsFile = builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:";
 
         // A locked or unavailable file surfaces as an error after 10 s (not the driver's 30 s of silent retrying),
         // so the worker's own retry and circuit breaker see the outage and log it.
@@ -25,9 +18,49 @@ public sealed class SqliteDialect : SqlDialect
         {
             builder.DefaultTimeout = 10;
         }
+
+        // Only the migration runner may create the file (`anprwatch db migrate`, or Storage:CreateIfMissing): every
+        // other connection opens an existing file or fails, so a mistyped path or a vanished volume is an error,
+        // never a new empty store that matches nothing.
+        if (IsFile && builder.Mode != SqliteOpenMode.ReadOnly)
+        {
+            builder.Mode = SqliteOpenMode.ReadWriteCreate;
+            _createConnectionString = builder.ToString();
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        }
+
         _connectionString = builder.ToString();
+        _createConnectionString ??= _connectionString;
         DataSource = builder.DataSource;
     }
+
+    private readonly string _createConnectionString;
+
+    /// <summary>The store is a file (not an in-memory database).</summary>
+    public bool IsFile { get; }
+
+    public override DbConnection CreateMigrationConnection()
+    {
+        if (IsFile)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(DataSource));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        return new SqliteConnection(_createConnectionString);
+    }
+
+    public override string? MissingStoreReason()
+        => IsFile && !File.Exists(DataSource)
+            ? $"the SQLite store {Path.GetFullPath(DataSource)} does not exist; create it with `anprwatch db migrate` (Storage:CreateIfMissing=true does so for a demo)"
+            : null;
+
+    public override string Describe() => IsFile ? $"the SQLite store {Path.GetFullPath(DataSource)}" : "the in-memory SQLite store";
+
+    public override void ClearPools() => SqliteConnection.ClearAllPools();
 
     public string DataSource { get; }
 
@@ -68,10 +101,13 @@ public sealed class SqliteDialect : SqlDialect
     public override string MigrationsTableDdl =>
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)";
 
-    public override string InsertHitIgnoringDuplicates(string columns, string values)
-        => $"INSERT OR IGNORE INTO hits ({columns}) VALUES ({values})";
+    public override string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns)
+        => $"INSERT OR IGNORE INTO hits ({string.Join(", ", columns.Select(c => c.Column))}) " +
+           $"SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Property}')"))} FROM json_each(@rows)";
 
     public override string LastInsertId => "SELECT last_insert_rowid()";
+
+    public override string TableExistsQuery => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
 
     public override string Top1(string selectList, string rest) => $"SELECT {selectList} {rest} LIMIT 1";
 

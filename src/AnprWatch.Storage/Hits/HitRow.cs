@@ -17,6 +17,27 @@ internal sealed class HitRow
         "@Direction, @Lane, @Confidence, @CameraForce, @HostForce, @RiskLevel, @Priority, @SuspectRef, @Operation, @Action, @Contact, @ReviewOverdue, " +
         "@PlateImageUrl, @OverviewImageUrl, @InForce, @Alerted, @NotAlertedReason, @RecordedAtMs";
 
+    /// <summary>
+    /// Every inserted column, the HitRow property its value comes from in a batch's JSON, and the SQL Server type it
+    /// is read as (OPENJSON WITH). Identifiers the application generates have their exact column types, so the
+    /// duplicate check seeks; free text is read as NVARCHAR(MAX), so the INSERT itself refuses an over-long value
+    /// (error 2628, isolated to its read) instead of OPENJSON truncating it silently.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Column, string Property, string SqlServerType)> JsonColumns =
+    [
+        ("hit_id", "HitId", "VARCHAR(32)"), ("alert_id", "AlertId", "VARCHAR(32)"), ("read_id", "ReadId", "NVARCHAR(MAX)"),
+        ("marker_id", "MarkerId", "VARCHAR(32)"), ("vrm", "Vrm", "NVARCHAR(MAX)"), ("marker_vrm", "MarkerVrm", "NVARCHAR(MAX)"),
+        ("match_kind", "MatchKind", "NVARCHAR(MAX)"), ("observed_at_ms", "ObservedAtMs", "BIGINT"), ("observed_offset_min", "ObservedOffsetMin", "INT"),
+        ("camera_id", "CameraId", "NVARCHAR(MAX)"), ("site", "Site", "NVARCHAR(MAX)"), ("lat", "Lat", "FLOAT"), ("lon", "Lon", "FLOAT"),
+        ("direction", "Direction", "NVARCHAR(MAX)"), ("lane", "Lane", "NVARCHAR(MAX)"), ("confidence", "Confidence", "FLOAT"),
+        ("camera_force", "CameraForce", "NVARCHAR(MAX)"), ("host_force", "HostForce", "NVARCHAR(MAX)"), ("risk_level", "RiskLevel", "NVARCHAR(MAX)"),
+        ("priority", "Priority", "NVARCHAR(MAX)"), ("suspect_ref", "SuspectRef", "NVARCHAR(MAX)"), ("operation", "Operation", "NVARCHAR(MAX)"),
+        ("action", "Action", "NVARCHAR(MAX)"), ("contact", "Contact", "NVARCHAR(MAX)"), ("review_overdue", "ReviewOverdue", "BIT"),
+        ("plate_image_url", "PlateImageUrl", "NVARCHAR(MAX)"), ("overview_image_url", "OverviewImageUrl", "NVARCHAR(MAX)"),
+        ("in_force", "InForce", "BIT"), ("alerted", "Alerted", "BIT"), ("not_alerted_reason", "NotAlertedReason", "NVARCHAR(MAX)"),
+        ("recorded_at_ms", "RecordedAtMs", "BIGINT"),
+    ];
+
     public string HitId { get; set; } = "";
     public string AlertId { get; set; } = "";
     public string ReadId { get; set; } = "";

@@ -16,6 +16,9 @@ public sealed class HitStore(Database database) : IHitStore
     /// </summary>
     public const int IdsPerStatement = 1000;
 
+    /// <summary>Hits per insert statement (one JSON parameter of about a megabyte).</summary>
+    public const int HitsPerStatement = 1000;
+
     public async Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {
         if (hits.Count == 0)
@@ -26,8 +29,16 @@ public sealed class HitStore(Database database) : IHitStore
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            var insert = database.Dialect.InsertHitIgnoringDuplicates(HitRow.Columns, HitRow.Parameters);
-            await connection.ExecuteAsync(new CommandDefinition(insert, hits.Select(HitRow.From).ToList(), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // A bounded number of round trips whatever the batch: one JSON parameter per chunk of hits. The first of
+            // two hits with the same (read_id, marker_id) in one batch wins, as it would one statement per hit.
+            var insert = database.Dialect.InsertHitsFromJson(HitRow.JsonColumns);
+            var rows = hits.Select(HitRow.From).DistinctBy(r => (r.ReadId, r.MarkerId)).ToList();
+            foreach (var chunk in rows.Chunk(HitsPerStatement))
+            {
+                var json = System.Text.Json.JsonSerializer.Serialize(chunk);
+                await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -37,7 +48,7 @@ public sealed class HitStore(Database database) : IHitStore
         {
             var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
                 $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
-                new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             foreach (var row in rows)
             {
                 stored[row.HitId] = row.ToHit();
@@ -54,7 +65,7 @@ public sealed class HitStore(Database database) : IHitStore
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
-                new { ids, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { ids = ids.Select(Typed.HitId), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
 
@@ -64,7 +75,7 @@ public sealed class HitStore(Database database) : IHitStore
         var ms = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT MAX(observed_at_ms) FROM {database.Table("hits")} WHERE marker_id = @markerId AND camera_force = @cameraForce AND alerted = 1 " +
             "AND observed_at_ms >= @from AND observed_at_ms <= @to AND hit_id <> @excludingHitId",
-            new { markerId, cameraForce, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId },
+            new { markerId = Typed.MarkerId(markerId), cameraForce = Typed.ForceCode(cameraForce), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId = Typed.HitId(excludingHitId) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
     }
@@ -106,7 +117,7 @@ public sealed class HitStore(Database database) : IHitStore
                   (force is null ? "" : " AND (h.camera_force = @force OR h.host_force = @force)") +
                   " ORDER BY h.recorded_at_ms, h.hit_id" + (database.Dialect.Name == "sqlserver" ? "" : $" LIMIT {limit}");
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = hitIdAfter, force }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = Typed.HitId(hitIdAfter), force = Typed.ForceCode(force) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
     }
 
@@ -134,9 +145,9 @@ public sealed class HitStore(Database database) : IHitStore
         {
             from = query.From.ToUnixTimeMilliseconds(),
             to = query.ToExclusive.ToUnixTimeMilliseconds(),
-            force = query.ForceCode,
-            vrm = query.Vrm,
-            hostForces = query.HostForces?.ToArray() ?? [],
+            force = Typed.ForceCode(query.ForceCode),
+            vrm = Typed.Vrm(query.Vrm),
+            hostForces = query.HostForces?.Select(Typed.ForceCode).ToArray() ?? [],
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
     }

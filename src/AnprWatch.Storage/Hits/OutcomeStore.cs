@@ -40,7 +40,7 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM {database.Table("hits")} WHERE hit_id = @hitId", new { hitId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT COUNT(*) FROM {database.Table("hits")} WHERE hit_id = @hitId", new { hitId = Typed.HitId(hitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (exists == 0)
         {
             return null;

@@ -31,7 +31,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     /// markers at once, whether it feeds the index or a diff.
     /// </summary>
     public IAsyncEnumerable<Marker> StreamActiveMarkersAsync(string? forceCode = null, CancellationToken cancellationToken = default)
-        => StreamActiveAsync(forceCode is null ? "" : " AND l.force_code = @forceCode", new { forceCode }, cancellationToken);
+        => StreamActiveAsync(forceCode is null ? "" : " AND l.force_code = @forceCode", new { forceCode = Typed.ForceCode(forceCode) }, cancellationToken);
 
     /// <summary>
     /// Active markers of one force, whose review is due by <paramref name="reviewDueBy"/>, or of one plate (any
@@ -43,7 +43,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     {
         var where = (forceCode is null ? "" : " AND l.force_code = @forceCode") + (reviewDueBy is null ? "" : " AND m.review_due <= @due") + (vrm is null ? "" : " AND m.vrm = @vrm");
         var markers = new List<Marker>();
-        await foreach (var marker in StreamActiveAsync(where, new { forceCode, due = reviewDueBy is { } d ? Iso(d) : null, vrm }, cancellationToken).ConfigureAwait(false))
+        await foreach (var marker in StreamActiveAsync(where, new { forceCode = Typed.ForceCode(forceCode), due = reviewDueBy is { } d ? Iso(d) : null, vrm = Typed.Vrm(vrm) }, cancellationToken).ConfigureAwait(false))
         {
             markers.Add(marker);
         }
@@ -112,7 +112,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<ListRow>(new CommandDefinition(
             $"SELECT l.* FROM {database.Table("marker_lists")} l WHERE EXISTS (SELECT 1 FROM {database.Table("markers")} m WHERE m.list_id = l.list_id AND m.vrm = @vrm) ORDER BY l.list_id DESC",
-            new { vrm }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            new { vrm = Typed.Vrm(vrm) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToVersion()).ToList();
     }
 

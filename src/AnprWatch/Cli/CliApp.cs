@@ -25,9 +25,44 @@ public static class CliApp
             return ExitCodes.InvalidInput;
         }
 
+        if (TooLong(parse) is { } tooLong)
+        {
+            await error.WriteLineAsync("error: " + tooLong).ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
         // ProcessTerminationTimeout = null: SIGTERM and Ctrl+C are left to the commands (serve's host drains its batch
         // and leaves the consumer group); System.CommandLine would otherwise kill the process two seconds in.
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The longest value each free-text option may have: the width of the column it is stored in on SQL Server
+    /// (audit_log.actor NVARCHAR(128), audit_log.justification NVARCHAR(1000), marker_lists.loaded_by NVARCHAR(128)),
+    /// checked before the store, so SQLite (which never truncates) and SQL Server (which refuses) behave the same.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, int> MaxTextLength = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["--user"] = 128,
+        ["--justification"] = 1000,
+        ["--note"] = 1000,
+    };
+
+    private static string? TooLong(ParseResult parse)
+    {
+        for (var command = parse.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            foreach (var option in command.Children.OfType<System.CommandLine.Parsing.OptionResult>())
+            {
+                if (MaxTextLength.TryGetValue(option.Option.Name, out var max)
+                    && option.Tokens.FirstOrDefault(t => t.Value.Length > max) is { } token)
+                {
+                    return $"{option.Option.Name} is {token.Value.Length} characters long; at most {max} are allowed";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The whole command tree; the hardening tests walk it to reach every option of every command.</summary>
@@ -57,6 +92,13 @@ public static class CliApp
             }
             catch (InvalidInputException ex)
             {
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+            catch (Storage.StoreNotReadyException ex)
+            {
+                // A configuration error (a path, a connection string, a migration not yet applied): retrying the same
+                // command cannot cure it, so it is reported like bad input, without a stack trace.
                 await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }

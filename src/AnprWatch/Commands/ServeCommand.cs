@@ -27,17 +27,20 @@ public static class ServeCommand
         {
             var options = ServeOptions.Load(context.Configuration);
             var services = context.Services;
-            await new Storage.Migrations.MigrationRunner(services.Database, services.Clock).MigrateAsync(ct).ConfigureAwait(false);
+            await services.EnsureSchemaAsync(ct).ConfigureAwait(false);
 
             await using var app = Build(context, options);
+            await app.Services.GetRequiredService<StoreGuard>().InitializeAsync(ct).ConfigureAwait(false);
             var fault = app.Services.GetRequiredService<WorkerFault>();
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (fault.Failure is not null)
+            catch (OperationCanceledException) when (fault.Failure is not null || !ct.IsCancellationRequested)
             {
-                // The worker failed while the host was still starting: the host reports that as cancelled start-up.
+                // The application was stopped while the host was still starting (Kestrel binding): the worker failed,
+                // or it stopped on purpose (Kafka:ExitWhenCaughtUp with nothing to read, or SIGTERM, which the host
+                // handles). The host reports that as a cancelled start-up; the exit code follows the fault, as after start.
             }
 
             if (fault.Failure is { } failure)
@@ -104,6 +107,7 @@ public static class ServeCommand
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
+        collection.AddSingleton<StoreGuard>();
         collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();

@@ -33,6 +33,7 @@ public sealed class AppOptions
         {
             Provider = configuration["Storage:Provider"] ?? "sqlite",
             ConnectionString = configuration["Storage:ConnectionString"] ?? StorageOptions.DefaultConnectionString,
+            CreateIfMissing = Bool(configuration, "Storage:CreateIfMissing", false),
         };
         if (storage.Provider.Trim().ToLowerInvariant() is not ("sqlite" or "sqlserver"))
         {

@@ -37,16 +37,12 @@ public sealed class AppServices
     public static AppServices Create(IConfiguration configuration, TimeProvider clock) => new(AppOptions.Load(configuration), clock);
 
     /// <summary>
-    /// The embedded SQLite store migrates itself; a SQL Server login runs with least privilege (no DDL), so its
-    /// schema is applied by `anprwatch db migrate` with a DBA's credentials.
+    /// Before any command or serve touches the store: it exists and its schema is the one this build needs, or a
+    /// <see cref="StoreNotReadyException"/> says to run `anprwatch db migrate`. No DDL runs here (serve's login may
+    /// be least-privilege) unless Storage:CreateIfMissing is set, for demos and throw-away stores.
     /// </summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (Database.Dialect.Name == "sqlite")
-        {
-            await new MigrationRunner(Database, Clock).MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken)
+        => new MigrationRunner(Database, Clock).EnsureReadyAsync(Options.Storage.CreateIfMissing, cancellationToken);
 
     public async Task<MarkerIndex> BuildIndexAsync(CancellationToken cancellationToken)
     {

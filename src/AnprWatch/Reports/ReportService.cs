@@ -35,9 +35,17 @@ public static class ReportService
         return ReportScope.All;
     }
 
+    public const int MaxJustification = 1000;
+
     /// <summary>Refuses a look further back than <see cref="OpenAccessDays"/> without a justification.</summary>
     public static void CheckAccessTier(DateOnly from, TimeProvider clock, string? justification)
     {
+        // audit_log.justification is NVARCHAR(1000): refused here, for the CLI and the API alike, before the store.
+        if (justification is { Length: > MaxJustification })
+        {
+            throw new InvalidInputException($"the justification is {justification.Length} characters long; at most {MaxJustification} are allowed");
+        }
+
         if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && string.IsNullOrWhiteSpace(justification))
         {
             throw new InvalidInputException($"a period starting more than {OpenAccessDays} days ago needs a justification (--justification \"…\"), which is recorded in the audit log");

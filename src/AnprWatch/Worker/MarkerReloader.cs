@@ -9,13 +9,20 @@ namespace AnprWatch.Worker;
 /// Loads the marker index at start and rebuilds it whenever any force's active list changes (polling the list
 /// generation), off the hot path; the pipeline sees the new index from its next batch.
 /// </summary>
-public sealed partial class MarkerReloader(AppServices services, MarkerIndexHolder holder, ServeOptions options, ILogger<MarkerReloader> logger) : BackgroundService
+public sealed partial class MarkerReloader(AppServices services, MarkerIndexHolder holder, ServeOptions options, StoreGuard guard, ILogger<MarkerReloader> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.ReloadInterval, services.Clock);
         do
         {
+            // The periodic store probe: a vanished or replaced store is noticed (and logged, and /readyz told) even
+            // when no batch stores a hit, and an index is never rebuilt from a store that is not the right one.
+            if (await guard.CheckAsync(stoppingToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
             try
             {
                 var generation = await services.Markers.GetGenerationAsync(stoppingToken).ConfigureAwait(false);

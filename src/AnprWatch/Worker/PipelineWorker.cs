@@ -23,6 +23,7 @@ public sealed partial class PipelineWorker(
     ServeOptions options,
     Readiness readiness,
     WorkerFault fault,
+    StoreGuard guard,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
@@ -56,7 +57,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, services.Hits, alerts, deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
+        => new(holder, services.Policy, services.Gate, new GuardedHitStore(services.Hits, guard), alerts, deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
 
     private Task RunNoneAsync()
     {

@@ -6,7 +6,10 @@ using Microsoft.Data.SqlClient;
 namespace AnprWatch.Storage.Tests.SqlServer;
 
 /// <summary>One statement as the application would send it: its text and how many parameters travel with it.</summary>
-public sealed record CapturedStatement(string Sql, int ParameterCount);
+public sealed record CapturedStatement(string Sql, int ParameterCount, IReadOnlyList<CapturedParameter> Parameters);
+
+/// <summary>A parameter as SqlClient would send it: name (without @), SQL type and declared size.</summary>
+public sealed record CapturedParameter(string Name, System.Data.SqlDbType Type, int Size);
 
 /// <summary>
 /// Stands in for a SQL Server connection where none can run: every command the stores execute is recorded as sent
@@ -116,6 +119,14 @@ public sealed class CapturingConnection(CapturingSqlServerDialect dialect) : DbC
             base.Dispose(disposing);
         }
 
-        private void Record() => dialect.Record(new CapturedStatement(CommandText, _parameters.Parameters.Count));
+        private void Record()
+        {
+            // A batch insert repeats one text per row: the parameters' types are read once per distinct text.
+            if (dialect.FirstTime(CommandText))
+            {
+                var parameters = _parameters.Parameters.Cast<SqlParameter>().Select(p => new CapturedParameter(p.ParameterName.TrimStart('@'), p.SqlDbType, p.Size)).ToList();
+                dialect.Record(new CapturedStatement(CommandText, _parameters.Parameters.Count, parameters));
+            }
+        }
     }
 }

@@ -29,6 +29,23 @@ public sealed class CapturingSqlServerDialect : SqlDialect
         }
     }
 
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+    private int _executions;
+
+    /// <summary>Every command executed so far: the round trips a real server would have seen.</summary>
+    public int Executions => Volatile.Read(ref _executions);
+
+    /// <summary>Counts an execution; true the first time a statement text is executed.</summary>
+    public bool FirstTime(string sql)
+    {
+        Interlocked.Increment(ref _executions);
+        lock (_statements)
+        {
+            return _seen.Add(sql);
+        }
+    }
+
     public void Record(CapturedStatement statement)
     {
         lock (_statements)
@@ -43,11 +60,19 @@ public sealed class CapturingSqlServerDialect : SqlDialect
 
     public override string MigrationsTableDdl => _sqlServer.MigrationsTableDdl;
 
-    public override string InsertHitIgnoringDuplicates(string columns, string values) => _sqlServer.InsertHitIgnoringDuplicates(columns, values);
+    public override string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns) => _sqlServer.InsertHitsFromJson(columns);
 
     public override string LastInsertId => _sqlServer.LastInsertId;
 
     public override string Top1(string selectList, string rest) => _sqlServer.Top1(selectList, rest);
 
     public override string PrefixTableName(string table) => _sqlServer.PrefixTableName(table);
+
+    public override string TableExistsQuery => _sqlServer.TableExistsQuery;
+
+    public override string Describe() => _sqlServer.Describe();
+
+    public override void ClearPools()
+    {
+    }
 }

@@ -30,8 +30,15 @@ public class SqlServerStatementTests
 
     private static IReadOnlyList<CapturedStatement> _statements = [];
 
+    private static readonly Lazy<Task<IReadOnlyList<CapturedStatement>>> Captured = new(CaptureAsync);
+
+    /// <summary>Every distinct statement the stores send, captured once per test run (shared with other SQL Server tests).</summary>
+    public static Task<IReadOnlyList<CapturedStatement>> CapturedAsync() => Captured.Value;
+
     [OneTimeSetUp]
-    public static async Task CaptureEveryStatement()
+    public static async Task CaptureEveryStatement() => _statements = await CapturedAsync();
+
+    private static async Task<IReadOnlyList<CapturedStatement>> CaptureAsync()
     {
         var dialect = new CapturingSqlServerDialect();
         var database = new Database(dialect);
@@ -45,6 +52,10 @@ public class SqlServerStatementTests
 
         await new MigrationRunner(database, clock).MigrateAsync();
         await database.IsReachableAsync(CancellationToken.None);
+        dialect.ScalarAnswer = 999L; // the journal's newest version: a schema new enough
+        await new MigrationRunner(database, clock).EnsureReadyAsync(createIfMissing: false);
+        dialect.ScalarAnswer = 1L;
+        await database.ReadStoreIdAsync(CancellationToken.None);
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
@@ -97,13 +108,40 @@ public class SqlServerStatementTests
         await keys.FindAsync(ApiKeyStore.Prefix + "x");
         await keys.ListAsync();
 
-        _statements = dialect.Statements;
+        return dialect.Statements;
     }
 
     public static IEnumerable<TestCaseData> MigrationScripts()
         => Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql"), "*.sql", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal)
             .Select(path => new TestCaseData(path).SetArgDisplayNames(Path.GetRelativePath(RepositoryRoot(), path)));
+
+    [Test]
+    public async Task A_batch_of_2500_hits_costs_at_most_10_round_trips()
+    {
+        // Issue 18: a 20,000-read batch with 2,500 hits, written and read back in a bounded number of statements.
+        var dialect = new CapturingSqlServerDialect();
+        var hits = new HitStore(new Database(dialect));
+        var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
+        var now = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var batch = Enumerable.Range(0, 2500).Select(i => Hit($"read-{i}", marker, now)).ToList();
+        try
+        {
+            await hits.SaveHitsAsync(batch, CancellationToken.None);
+        }
+        catch (KeyNotFoundException)
+        {
+            // Expected: the capture answers the read-back with no rows, after every statement was sent.
+        }
+
+        var saving = dialect.Executions;
+        await hits.MarkAlertsDeliveredAsync([.. batch.Select(h => h.HitId)], now, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(saving, Is.LessThanOrEqualTo(10), "store and read back");
+            Assert.That(dialect.Executions, Is.LessThanOrEqualTo(10 + 3), "and mark delivered");
+        });
+    }
 
     [TestCaseSource(nameof(MigrationScripts))]
     public void Every_script_in_deploy_sql_parses_whole(string path)
@@ -114,7 +152,7 @@ public class SqlServerStatementTests
     {
         var migrationBatches = Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations"), "*.sql")
             .Sum(f => new Dialects.SqlServerDialect("").SplitScript(File.ReadAllText(f)).Count());
-        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations" })
+        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "sys.tables" })
         {
             Assert.That(_statements.Where(s => s.Sql.Contains(table, StringComparison.Ordinal)), Is.Not.Empty, table);
         }
@@ -146,7 +184,7 @@ public class SqlServerStatementTests
         Assert.That(over, Is.Empty, string.Join("\n", over));
     }
 
-    private static List<string> ParseErrors(string sql)
+    public static List<string> ParseErrors(string sql)
     {
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         using var reader = new StringReader(sql);
@@ -169,7 +207,7 @@ public class SqlServerStatementTests
         };
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AnprWatch.sln")))

@@ -28,6 +28,7 @@ public class CliInjectionTests
         ["hits list"] = ["--from", "2026-06-01", "--to", "2026-06-02", "--force", "wiltshire", "--vrm", "AB12CDE", "--format", "csv", "--user", "analyst", "--justification", "case"],
         ["simulate"] = ["--scenario", "railcar", "--out", cli.PathOf("sim"), "--seed", "1", "--vehicles", "5"],
         ["db migrate"] = [],
+        ["db script"] = ["--provider", "sqlserver"],
         ["keys create"] = ["--role", "analyst", "--name", "fresh", "--user", "admin"],
         ["keys revoke"] = ["--name", "nobody", "--user", "admin"],
         ["audit list"] = ["--from", "2026-06-01", "--to", "2026-06-02", "--format", "csv"],

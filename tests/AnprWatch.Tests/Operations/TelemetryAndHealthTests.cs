@@ -113,7 +113,7 @@ public class TelemetryAndHealthTests
     {
         using var cli = new CliRunner();
         var storeDirectory = Directory.CreateDirectory(cli.PathOf("store")).FullName;
-        var database = Path.Combine(storeDirectory, "anprwatch.db");
+        var database = new CliRunner(storeDirectory).Database; // created there with db migrate; cli's disposal removes it
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none", $"--Storage:ConnectionString=Data Source={database}");
         await serve.WaitReadyAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{serve.HttpPort}"), Timeout = TimeSpan.FromSeconds(5) };

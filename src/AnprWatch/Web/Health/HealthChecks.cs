@@ -1,5 +1,4 @@
 using AnprWatch.Core.Markers;
-using AnprWatch.Hosting;
 using AnprWatch.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,7 +45,7 @@ public static class HealthChecks
 }
 
 /// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
-public sealed class ReadinessCheck(AppServices services, MarkerIndexHolder holder, Readiness readiness) : IHealthCheck
+public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness) : IHealthCheck
 {
     public const string Name = "readiness";
     public const string Body = "body";
@@ -55,11 +54,23 @@ public sealed class ReadinessCheck(AppServices services, MarkerIndexHolder holde
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        var store = await services.Database.IsReachableAsync(timeout.Token).ConfigureAwait(false);
+        // Reachable and the very store serve started with: a vanished or replaced store is not ready, and says why.
+        string? problem;
+        try
+        {
+            problem = await guard.CheckAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            problem = "the store did not answer within 2 s";
+        }
+
+        var store = problem is null;
         var live = holder.Live;
         var body = new
         {
             store = store ? "reachable" : "unreachable",
+            storeProblem = problem,
             index = live is null ? "not loaded"
                 : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
                 : $"generation {live.Index.Version}, {live.Index.Count} markers",
