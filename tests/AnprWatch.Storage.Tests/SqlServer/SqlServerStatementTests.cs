@@ -96,6 +96,10 @@ public class SqlServerStatementTests
         await keys.RevokeAsync("ops-desk-1", "admin");
         await keys.FindAsync(ApiKeyStore.Prefix + "x");
         await keys.ListAsync();
+        await keys.IsLiveAsync("ops-desk-1");
+        var session = await keys.StartSessionAsync("ops-desk-1");
+        await keys.IsSessionLiveAsync(session, "ops-desk-1");
+        await keys.EndSessionAsync(session);
 
         _statements = dialect.Statements;
     }

@@ -121,11 +121,18 @@ public static class ApiEndpoints
         return Results.Json(new { version = version.Version, reviewDue = Output.Iso(next) });
     });
 
-    private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services, BoardWindow window) => ApiProblems.Guard(async () =>
     {
-        var from = since is null ? services.Clock.GetUtcNow().AddHours(-24)
+        var earliest = window.Earliest(services.Clock.GetUtcNow());
+        var from = since is null ? earliest
             : DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
             : throw new InvalidInputException($"since '{since}' is not an ISO-8601 timestamp");
+
+        // The live view reaches back no further than Alerting:BoardWindow; older hits need /api/hits and its tier.
+        if (from < earliest)
+        {
+            from = earliest;
+        }
         var code = force is null ? null : Arguments.Force(force).Code;
         var hits = await services.Hits.AlertedAfterAsync(from.ToUnixTimeMilliseconds() - 1, "", code, 1000, context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"alerts since {from:O}{(code is null ? "" : " force " + code)} ({hits.Count} rows)").ConfigureAwait(false);

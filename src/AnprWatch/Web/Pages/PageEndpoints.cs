@@ -65,8 +65,9 @@ public static class PageEndpoints
             return Results.Redirect("/signin?error=" + Uri.EscapeDataString("That key is not valid (or has been revoked)."));
         }
 
+        var session = await services.Keys.StartSessionAsync(identity.Name, context.RequestAborted).ConfigureAwait(false);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme, session)).ConfigureAwait(false);
         await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), identity.Name, identity.Role, AuditActions.Consult, "web sign-in"), context.RequestAborted).ConfigureAwait(false);
         return Results.Redirect(identity.Role switch
         {
@@ -77,11 +78,18 @@ public static class PageEndpoints
         });
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery, AppServices services, SessionLiveness liveness)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
             return Results.BadRequest("the form expired");
+        }
+
+        // End the session on the server too, so a copy of the cookie stops working.
+        if (context.User.FindFirstValue(SessionLiveness.SessionClaim) is { } session)
+        {
+            await services.Keys.EndSessionAsync(session, context.RequestAborted).ConfigureAwait(false);
+            liveness.Forget(session, context.User.Identity?.Name ?? "");
         }
 
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);

@@ -31,6 +31,8 @@ public static class WebSecurity
 
     public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
+        services.AddSingleton<SessionLiveness>();
+        services.AddSingleton(sp => Api.BoardWindow.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.AddSingleton(sp => new FailedAuthenticationThrottle(sp.GetRequiredService<TimeProvider>(), options.FailedAuthLimit, options.FailedAuthWindow));
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
@@ -43,6 +45,7 @@ public static class WebSecurity
                 o.Cookie.Name = "anprwatch";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = false;
                 o.LoginPath = "/signin";
@@ -51,6 +54,10 @@ public static class WebSecurity
                 // API callers get status codes, not redirects to a sign-in page.
                 o.Events.OnRedirectToLogin = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden);
+
+                // Sessions follow their key: every cookie request re-checks (through a cache of a few seconds) that the
+                // session is open and its key not revoked; if not, the request is anonymous and the cookie is cleared.
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
             });
 
         // Cookie-authenticated changes (the board's outcome buttons) must carry the page's antiforgery token.
@@ -59,6 +66,7 @@ public static class WebSecurity
             o.HeaderName = "X-CSRF-TOKEN";
             o.Cookie.Name = "anprwatch-csrf";
             o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
         });
 
         services.AddAuthorizationBuilder()
@@ -87,6 +95,16 @@ public static class WebSecurity
         }
 
         return await next(context).ConfigureAwait(false);
+    }
+
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var liveness = context.HttpContext.RequestServices.GetRequiredService<SessionLiveness>();
+        if (context.Principal is null || !await liveness.IsLiveAsync(context.Principal, context.HttpContext.RequestAborted).ConfigureAwait(false))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        }
     }
 
     private static Task Reject(RedirectContext<CookieAuthenticationOptions> context, int status)
