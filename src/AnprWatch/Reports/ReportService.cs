@@ -38,9 +38,14 @@ public static class ReportService
     /// <summary>Refuses a look further back than <see cref="OpenAccessDays"/> without a justification.</summary>
     public static void CheckAccessTier(DateOnly from, TimeProvider clock, string? justification)
     {
-        if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && string.IsNullOrWhiteSpace(justification))
+        if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && Storage.Audit.Justification.IsAbsent(justification))
         {
-            throw new InvalidInputException($"a period starting more than {OpenAccessDays} days ago needs a justification (--justification \"…\"), which is recorded in the audit log");
+            throw new InvalidInputException($"a period starting more than {OpenAccessDays} days ago needs a justification (--justification \"…\", at least {Storage.Audit.Justification.MinLength} characters), which is recorded in the audit log");
+        }
+
+        if (!Storage.Audit.Justification.IsAbsent(justification) && !Storage.Audit.Justification.IsSufficient(justification))
+        {
+            throw new InvalidInputException(Storage.Audit.Justification.Requirement);
         }
     }
 
