@@ -48,6 +48,7 @@ public class SqlServerStatementTests
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
+        await audit.VerifyAsync();
 
         var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
         await markers.ReplaceAsync(Avon, [marker], "tester", "bureau", new string('a', 64), MarkerListDiff.Compute([], [marker]), "import");

@@ -53,7 +53,7 @@ public static class AlertStream
         await context.RecordAsync(services, AuditActions.Consult, stream).ConfigureAwait(false);
 
         context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         await context.Response.WriteAsync(": connected\n\n", context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);

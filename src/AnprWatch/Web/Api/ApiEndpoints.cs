@@ -117,7 +117,8 @@ public static class ApiEndpoints
     {
         var host = Arguments.Force(force);
         var next = Arguments.Date(request.ReviewDue, "reviewDue");
-        var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted).ConfigureAwait(false);
+        var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted,
+            context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown").ConfigureAwait(false);
         return Results.Json(new { version = version.Version, reviewDue = Output.Iso(next) });
     });
 
@@ -192,6 +193,7 @@ public static class ApiEndpoints
         var (start, end) = Arguments.Period(from, to);
         var (rangeStart, rangeEnd) = UkTime.Range(start, end);
         var entries = await services.Audit.ListAsync(rangeStart, rangeEnd, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"audit log {Output.Iso(start)}..{Output.Iso(end)} ({entries.Count} rows)").ConfigureAwait(false);
         return Results.Json(entries, ContractJson.Options);
     });
 }

@@ -21,7 +21,7 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapAnprWatchPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => Results.Redirect("/board")).AllowAnonymous();
-        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? error) => Page(context, antiforgery, "signin.html", error)).AllowAnonymous();
+        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? error) => Page(context, antiforgery, "signin.html", SignInError(error))).AllowAnonymous();
         app.MapPost("/signin", SignInAsync).AllowAnonymous();
         app.MapPost("/signout", SignOutAsync).RequireAuthorization();
         app.MapGet("/denied", (HttpContext context) =>
@@ -50,6 +50,21 @@ public static class PageEndpoints
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
+    private const string InvalidKey = "invalid-key";
+    private const string NoPages = "no-pages";
+
+    /// <summary>
+    /// The sign-in page shows only these messages, chosen by code: text from the query string is never shown, so a
+    /// crafted link cannot put words ("call this number…") on the sign-in page.
+    /// </summary>
+    private static readonly Dictionary<string, string> SignInErrors = new(StringComparer.Ordinal)
+    {
+        [InvalidKey] = "That key is not valid (or has been revoked).",
+        [NoPages] = "The web pages for this role are not built yet; use the API.",
+    };
+
+    private static string? SignInError(string? code) => code is not null && SignInErrors.TryGetValue(code, out var message) ? message : null;
+
     private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, AppServices services, FailedAuthenticationThrottle throttle)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
@@ -62,7 +77,8 @@ public static class PageEndpoints
         if (identity is null)
         {
             throttle.RecordFailure(ThrottleMiddleware.Client(context));
-            return Results.Redirect("/signin?error=" + Uri.EscapeDataString("That key is not valid (or has been revoked)."));
+            await RefusalAudit.RecordAsync(context, services, "unknown", "none", "sign-in refused: unknown or revoked API key").ConfigureAwait(false);
+            return Results.Redirect("/signin?error=" + InvalidKey);
         }
 
         var session = await services.Keys.StartSessionAsync(identity.Name, context.RequestAborted).ConfigureAwait(false);
@@ -74,7 +90,7 @@ public static class PageEndpoints
             Roles.ControlRoom or Roles.Admin => "/board",
             Roles.Analyst => "/reports",
             Roles.Bureau => "/markers",
-            _ => "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the web pages for this role are not built yet; use the API."),
+            _ => "/signin?error=" + NoPages,
         });
     }
 

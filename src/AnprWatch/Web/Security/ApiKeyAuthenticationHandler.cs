@@ -30,6 +30,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (identity is null)
         {
             throttle.RecordFailure(ThrottleMiddleware.Client(Context));
+            await RefusalAudit.RecordAsync(Context, services, "unknown", "none", "authentication refused: unknown or revoked API key").ConfigureAwait(false);
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 

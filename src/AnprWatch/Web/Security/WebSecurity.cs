@@ -32,6 +32,8 @@ public static class WebSecurity
     public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
         services.AddSingleton<SessionLiveness>();
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, NoStoreHeaders>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RefusalAudit.AuthorizationResultHandler>();
         services.AddSingleton(sp => Api.BoardWindow.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.AddSingleton(sp => new FailedAuthenticationThrottle(sp.GetRequiredService<TimeProvider>(), options.FailedAuthLimit, options.FailedAuthWindow));
         services.AddAuthentication(Either)
@@ -104,6 +106,9 @@ public static class WebSecurity
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            await RefusalAudit.RecordAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<Hosting.AppServices>(),
+                context.Principal?.Identity?.Name ?? "unknown", context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown",
+                "session refused: signed out, or its key was revoked").ConfigureAwait(false);
         }
     }
 

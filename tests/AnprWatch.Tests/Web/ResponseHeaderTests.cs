@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AnprWatch.Tests.Web;
+
+/// <summary>
+/// Issue 14, headers: personal data is never cached (<c>Cache-Control: no-store</c>), the sign-in page shows only
+/// messages from a fixed set of codes, and session and antiforgery cookies are Secure whenever the request is HTTPS.
+/// </summary>
+[NonParallelizable]
+public class ResponseHeaderTests
+{
+    [Test]
+    public async Task Responses_with_personal_data_say_no_store_and_the_sign_in_page_shows_only_known_messages()
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        var desk = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "desk")).Out.Trim();
+        var riu = (await cli.RunAsync("keys", "create", "--role", "analyst", "--name", "riu")).Out.Trim();
+        await using var serve = await InProcessServe.StartAsync(cli, TestClock.Provider);
+        using var deskHttp = serve.CreateClient(desk);
+        using var riuHttp = serve.CreateClient(riu);
+        using var browser = await BrowserSession.SignInAsync(serve.Port, desk);
+
+        var today = TestClock.UkToday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var cacheControl = new Dictionary<string, string>();
+        foreach (var (name, client, url) in new[] { ("key", deskHttp, "/api/alerts"), ("key", riuHttp, $"/api/hits?from={today}&to={today}"), ("cookie", browser.Http, "/board"), ("cookie", browser.Http, "/api/alerts") })
+        {
+            using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+            cacheControl[$"{name} {url.Split('?')[0]}"] = $"{(int)response.StatusCode} {response.Headers.CacheControl}";
+        }
+
+        Assert.That(cacheControl, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["key /api/alerts"] = "200 no-store",
+            ["key /api/hits"] = "200 no-store",
+            ["cookie /board"] = "200 no-store",
+            ["cookie /api/alerts"] = "200 no-store",
+        }));
+
+        using var anonymous = new HttpClient { BaseAddress = browser.BaseAddress };
+        var known = await anonymous.GetStringAsync(new Uri("/signin?error=invalid-key", UriKind.Relative));
+        Assert.That(known, Does.Contain("That key is not valid (or has been revoked)."));
+        var crafted = await anonymous.GetStringAsync(new Uri("/signin?error=" + Uri.EscapeDataString("Your key has expired: call 0800 000 000"), UriKind.Relative));
+        Assert.That(crafted, Does.Not.Contain("0800"));
+        Assert.That(crafted, Does.Contain("<p class=\"error\" id=\"error\"></p>"));
+    }
+
+    [Test]
+    public async Task Session_and_antiforgery_cookies_are_secure_when_the_request_is_https()
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        await using var serve = await InProcessServe.StartAsync(cli, TestClock.Provider);
+        var cookie = serve.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        var antiforgery = serve.Services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value;
+        Assert.That(cookie.Cookie.SecurePolicy, Is.EqualTo(CookieSecurePolicy.SameAsRequest));
+        Assert.That(antiforgery.Cookie.SecurePolicy, Is.EqualTo(CookieSecurePolicy.SameAsRequest));
+
+        var https = new DefaultHttpContext();
+        https.Request.Scheme = "https";
+        Assert.That(cookie.Cookie.Build(https).Secure, Is.True);
+        Assert.That(antiforgery.Cookie.Build(https).Secure, Is.True);
+        var http = new DefaultHttpContext();
+        http.Request.Scheme = "http";
+        Assert.That(cookie.Cookie.Build(http).Secure, Is.False, "plain HTTP (tests, a TLS-terminating proxy without forwarded headers) still works");
+    }
+}
