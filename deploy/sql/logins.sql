@@ -14,6 +14,7 @@ GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.marker_lists TO anprwatch_app;   -- UPDATE flips is_active on a new version
 GRANT SELECT, INSERT, UPDATE ON dbo.api_keys TO anprwatch_app;       -- UPDATE sets revoked_at_ms
 GRANT SELECT, INSERT, UPDATE ON dbo.web_sessions TO anprwatch_app;   -- UPDATE sets ended_at_ms at sign-out
+GRANT SELECT, INSERT ON dbo.data_protection_keys TO anprwatch_app;   -- the shared Data Protection key ring
 GRANT SELECT, INSERT ON dbo.audit_log TO anprwatch_app;
 DENY UPDATE, DELETE, ALTER ON dbo.audit_log TO anprwatch_app;       -- DPA 2018 s.62: append-only
 GRANT SELECT ON dbo.schema_migrations TO anprwatch_app;

@@ -101,6 +101,9 @@ public class SqlServerStatementTests
         var session = await keys.StartSessionAsync("ops-desk-1");
         await keys.IsSessionLiveAsync(session, "ops-desk-1");
         await keys.EndSessionAsync(session);
+        var ring = new DataProtectionKeyStore(database, clock);
+        ring.Add("key-1", "<key id=\"1\" />");
+        _ = ring.All();
 
         _statements = dialect.Statements;
     }

@@ -70,3 +70,42 @@ public class ResponseHeaderTests
         Assert.That(cookie.Cookie.Build(http).Secure, Is.False, "plain HTTP (tests, a TLS-terminating proxy without forwarded headers) still works");
     }
 }
+
+/// <summary>Issue 14: behind a known proxy the throttle and audit see the client's address, and cookies are Secure on HTTPS.</summary>
+[NonParallelizable]
+public class ForwardedHeaderTests
+{
+    private static async Task<(string AuditFrom, bool SecureCookie)> TryAsync(params string[] extra)
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        await using var serve = await InProcessServe.StartAsync(cli, TestClock.Provider, extra);
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{serve.Port}") };
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/alerts", UriKind.Relative)))
+        {
+            request.Headers.Add("Authorization", "ApiKey aw_not-a-key");
+            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            using var refused = await http.SendAsync(request);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        using var signin = new HttpRequestMessage(HttpMethod.Get, new Uri("/signin", UriKind.Relative));
+        signin.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        signin.Headers.Add("X-Forwarded-Proto", "https");
+        using var page = await http.SendAsync(signin);
+        var secure = page.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith("anprwatch-csrf=", StringComparison.Ordinal) && c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+        var subject = (await cli.ColumnAsync("SELECT subject FROM audit_log WHERE action = 'refused'")).Single();
+        return (subject[(subject.LastIndexOf(" from ", StringComparison.Ordinal) + 6)..], secure);
+    }
+
+    [Test]
+    public async Task Forwarded_headers_are_believed_only_from_configured_proxies()
+    {
+        Assert.That(await TryAsync(), Is.EqualTo(("127.0.0.1", false)), "no proxy configured: the headers are ignored");
+        Assert.That(await TryAsync("--Http:ForwardedHeaders:KnownProxies=127.0.0.1"), Is.EqualTo(("203.0.113.7", true)));
+        Assert.That(await TryAsync("--Http:ForwardedHeaders:KnownNetworks=127.0.0.0/8"), Is.EqualTo(("203.0.113.7", true)));
+        Assert.That(await TryAsync("--Http:ForwardedHeaders:KnownProxies=10.9.9.9"), Is.EqualTo(("127.0.0.1", false)), "a proxy that is not this one");
+    }
+}

@@ -129,3 +129,32 @@ public class SessionRevocationTests
         await stream.WaitAsync(StreamsMustCloseWithin);
     }
 }
+
+/// <summary>Issue 14: the Data Protection key ring lives in the store, so replicas share sessions and restarts keep them.</summary>
+[NonParallelizable]
+public class SharedKeyRingTests
+{
+    [Test]
+    public async Task A_session_signed_in_on_one_instance_works_on_a_second_sharing_the_store_and_after_a_restart()
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        var key = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "replica-desk")).Out.Trim();
+
+        string cookie;
+        await using (var first = await InProcessServe.StartAsync(cli, TestClock.Provider))
+        {
+            using var browser = await BrowserSession.SignInAsync(first.Port, key);
+            cookie = browser.SessionCookie;
+            Assert.That(await browser.StatusAsync("/api/alerts"), Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM data_protection_keys"), Is.EqualTo(new[] { "1" }));
+        await using var second = await InProcessServe.StartAsync(cli, TestClock.Provider);
+        using var other = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{second.Port}") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/alerts", UriKind.Relative));
+        request.Headers.Add("Cookie", "anprwatch=" + cookie);
+        using var response = await other.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the second instance (a restart, or another replica) reads the same key ring");
+    }
+}

@@ -1,6 +1,7 @@
 using AnprWatch.Storage.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Web.Security;
@@ -32,6 +33,14 @@ public static class WebSecurity
     public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
         services.AddSingleton<SessionLiveness>();
+
+        // One Data Protection key ring in the store for every replica, kept across restarts: a cookie or antiforgery
+        // token issued by one instance is accepted by the others and by the same instance after a restart.
+        services.AddDataProtection().SetApplicationName("anprwatch");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                o.XmlRepository = new StoreXmlRepository(new Storage.Access.DataProtectionKeyStore(sp.GetRequiredService<Hosting.AppServices>().Database, sp.GetRequiredService<TimeProvider>()))));
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, ForwardedHeadersSetup>();
         services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, NoStoreHeaders>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RefusalAudit.AuthorizationResultHandler>();
         services.AddSingleton(sp => Api.BoardWindow.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
