@@ -42,6 +42,17 @@ public class ResponseHeaderTests
             ["cookie /api/alerts"] = "200 no-store",
         }));
 
+        // The page CSP allows only the page's own nonce-carrying script and style elements, never 'unsafe-inline'.
+        using (var board = await browser.Http.GetAsync(new Uri("/board", UriKind.Relative)))
+        {
+            var csp = string.Join(";", board.Headers.GetValues("Content-Security-Policy"));
+            var html = await board.Content.ReadAsStringAsync();
+            var nonce = System.Text.RegularExpressions.Regex.Match(csp, "script-src 'self' 'nonce-(?<n>[^']+)'").Groups["n"].Value;
+            Assert.That(csp, Does.Not.Contain("unsafe-inline"));
+            Assert.That(nonce, Has.Length.EqualTo(24));
+            Assert.That(html, Does.Contain($"<script nonce=\"{nonce}\">").And.Contain($"<style nonce=\"{nonce}\">").And.Not.Contain("<script>"));
+        }
+
         using var anonymous = new HttpClient { BaseAddress = browser.BaseAddress };
         var known = await anonymous.GetStringAsync(new Uri("/signin?error=invalid-key", UriKind.Relative));
         Assert.That(known, Does.Contain("That key is not valid (or has been revoked)."));
