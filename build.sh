@@ -51,11 +51,11 @@ cmd_demo() {
   "${app[@]}" replay "$out/sim/reads.jsonl"
   echo
   echo "== first hits (hits list --from 2026-05-01 --to 2026-05-31)"
-  "${app[@]}" hits list --from 2026-05-01 --to 2026-05-31 --user demo --justification "demo" | head -n 8 | cut -c1-160
+  "${app[@]}" hits list --from 2026-05-01 --to 2026-05-31 --user demo --justification "build.sh demonstration" | head -n 8 | cut -c1-160
   echo
   echo "== RIU evaluation, six months, all forces"
-  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format html --out "$out/evaluation.html" --justification "demo" --user demo
-  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format json --out "$out/evaluation.json" --justification "demo" --user demo
+  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format html --out "$out/evaluation.html" --justification "build.sh demonstration" --user demo
+  "${app[@]}" report evaluation --from 2026-05-01 --to 2026-10-31 --format json --out "$out/evaluation.json" --justification "build.sh demonstration" --user demo
   echo
   echo "outputs:"
   echo "  database      $out/anprwatch.db (SQLite)"

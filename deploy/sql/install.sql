@@ -201,3 +201,61 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 4)
     INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (4, N'0004_hot_lookup_indexes.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO
+
+-- 0100_web_sessions.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 100)
+    EXEC (N'-- Browser sessions live on the server: a cookie names a session (by the SHA-256 of its random id), the session names
+-- its API key, and every request checks both. Revoking the key or signing out ends the session everywhere.
+-- Numbered 0100 so it cannot collide with migrations being added in parallel on other branches.
+CREATE TABLE dbo.web_sessions (
+    session_hash    CHAR(64)      NOT NULL CONSTRAINT pk_web_sessions PRIMARY KEY,
+    key_name        NVARCHAR(128) NOT NULL,
+    created_at_ms   BIGINT        NOT NULL,
+    ended_at_ms     BIGINT        NULL
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 100)
+    EXEC (N'CREATE INDEX ix_web_sessions_key ON dbo.web_sessions (key_name);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 100)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (100, N'0100_web_sessions.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0101_audit_chain.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 101)
+    EXEC (N'-- A tamper-evident audit log: each entry carries the SHA-256 of its canonical fields and of the previous entry''s hash
+-- (AuditLog.Hash), so `anprwatch audit verify` finds an entry that was changed, removed or inserted out of order even by
+-- someone with db_owner. Entries from before this migration have no hash and are reported as unchained.
+-- Numbered 0101 (with 0100) so it cannot collide with migrations being added in parallel on other branches.
+ALTER TABLE dbo.audit_log ADD prev_hash CHAR(64) NULL, entry_hash CHAR(64) NULL;');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 101)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (101, N'0101_audit_chain.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0102_data_protection_keys.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
+    EXEC (N'-- The Data Protection key ring, shared by every instance and kept across restarts (DataProtectionKeyStore).
+-- Numbered 0102 (with 0100, 0101) so it cannot collide with migrations being added in parallel on other branches.
+CREATE TABLE dbo.data_protection_keys (
+    key_id          BIGINT IDENTITY(1,1) NOT NULL CONSTRAINT pk_data_protection_keys PRIMARY KEY,
+    friendly_name   NVARCHAR(256)  NULL,
+    xml             NVARCHAR(MAX)  NOT NULL,
+    created_at_ms   BIGINT         NOT NULL
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (102, N'0102_data_protection_keys.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO

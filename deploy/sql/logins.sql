@@ -23,6 +23,9 @@ GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old
 GRANT SELECT, INSERT ON dbo.api_keys TO anprwatch_app;
 GRANT UPDATE (revoked_at_ms) ON dbo.api_keys TO anprwatch_app;           -- ApiKeyStore: revocation; a key's role never changes
+GRANT SELECT, INSERT ON dbo.web_sessions TO anprwatch_app;
+GRANT UPDATE (ended_at_ms) ON dbo.web_sessions TO anprwatch_app;         -- WebSessionStore: sign-out ends a session
+GRANT SELECT, INSERT ON dbo.data_protection_keys TO anprwatch_app;       -- the shared Data Protection key ring
 GRANT SELECT, INSERT ON dbo.audit_log TO anprwatch_app;
 DENY UPDATE, DELETE, ALTER ON dbo.audit_log TO anprwatch_app;            -- DPA 2018 s.62: append-only
 GRANT SELECT ON dbo.schema_migrations TO anprwatch_app;                  -- serve checks the schema version at start

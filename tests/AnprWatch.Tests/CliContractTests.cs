@@ -154,7 +154,7 @@ public class CliContractTests
 
         var replay = await cli.RunAsync("replay", reads);
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
-        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "test")).Out)!.AsArray();
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "test: the lane and direction limits")).Out)!.AsArray();
         Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()).Order(), Is.EqualTo(new[] { "direction-32", "lane-32" }));
         var deadLetters = (await File.ReadAllLinesAsync(cli.PathOf("reads.dlq.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.That(deadLetters.Select(d => d["line"]!.GetValue<long>()), Is.EqualTo(new[] { 2L, 4L }));
@@ -177,7 +177,7 @@ public class CliContractTests
         var replay = await cli.RunAsync("replay", reads);
         Assert.That(replay.ExitCode, Is.Zero, replay.Err);
 
-        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "test")).Out)!.AsArray();
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "contract test")).Out)!.AsArray();
         string[] fields = ["alertId", "hitId", "readId", "vrm", "markerVrm", "matchKind", "verifyPlate", "observedAt", "cameraId", "site", "lat", "lon", "direction",
             "cameraForce", "hostForce", "risk", "priority", "suspectRef", "operation", "action", "contact", "reviewOverdue", "plateImageUrl", "overviewImageUrl",
             "markerId", "alerted", "notAlertedReason", "inForce", "outcome", "recordedAt"];
@@ -199,7 +199,7 @@ public class CliContractTests
             Assert.That(hits[2]!["verifyPlate"]!.GetValue<bool>(), Is.True);
         });
 
-        var csv = (await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "csv", "--justification", "test")).Out;
+        var csv = (await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "csv", "--justification", "contract test")).Out;
         Assert.That(csv, Does.Contain(",'=cmd|' /C calc'!A0,").And.Not.Contain(",=cmd"));
     }
 
@@ -207,14 +207,14 @@ public class CliContractTests
     public async Task A_subject_access_lookup_is_audited_without_the_vrm()
     {
         using var cli = new CliRunner();
-        var list = await cli.RunAsync("hits", "list", "--from", "2026-06-01", "--to", "2026-06-30", "--vrm", "AB12CDE", "--user", "dpo", "--justification", "SAR 123");
+        var list = await cli.RunAsync("hits", "list", "--from", "2026-06-01", "--to", "2026-06-30", "--vrm", "AB12CDE", "--user", "dpo", "--justification", "SAR 123 for the DPO");
         Assert.That(list.ExitCode, Is.Zero, list.Err);
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={cli.Database}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT actor || '|' || action || '|' || subject || '|' || justification FROM audit_log";
         var entry = (string)(await command.ExecuteScalarAsync())!;
-        Assert.That(entry, Does.StartWith("dpo|consult|hits 2026-06-01..2026-06-30").And.EndWith("|SAR 123"));
+        Assert.That(entry, Does.StartWith("dpo|consult|hits 2026-06-01..2026-06-30").And.EndWith("|SAR 123 for the DPO"));
         Assert.That(entry, Does.Not.Contain("AB12CDE"));
     }
 }

@@ -51,10 +51,10 @@ public class ReplayGroundTruthTests
 
         var firstRun = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         Assert.That(firstRun.ExitCode, Is.Zero, firstRun.Err);
-        var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "test")).Out;
+        var first = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "replay ground truth test")).Out;
         var secondRun = await cli.RunAsync("replay", Path.Combine(sim, "reads.jsonl"));
         Assert.That(secondRun.ExitCode, Is.Zero, "replaying a file already replayed is a success, not a failure\n" + secondRun.Err);
-        var second = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "test")).Out;
+        var second = (await cli.RunAsync("hits", "list", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "json", "--justification", "replay ground truth test")).Out;
         Assert.That(JsonNode.Parse(second)!.AsArray(), Is.Not.Empty);
         Assert.That(second, Is.EqualTo(first));
         Assert.That(JsonNode.Parse(second)!.AsArray(), Has.Count.EqualTo((await GroundTruth.ExpectedAsync(sim)).Count), "no hit lost or duplicated");

@@ -80,6 +80,48 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
         return row is null ? null : new ApiKeyIdentity(row.Name, row.Role);
     }
 
+    /// <summary>Whether the key named <paramref name="name"/> exists and is not revoked.</summary>
+    public async Task<bool> IsLiveAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM {database.Table("api_keys")} WHERE name = @name AND revoked_at_ms IS NULL",
+            new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>
+    /// Starts a server-side browser session for a live key and returns its id (256 random bits; only its hash is
+    /// stored). The session lasts until sign-out, or until its key is revoked, whichever comes first.
+    /// </summary>
+    public async Task<string> StartSessionAsync(string keyName, CancellationToken cancellationToken = default)
+    {
+        var session = Base64Url(RandomNumberGenerator.GetBytes(32));
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO {database.Table("web_sessions")} (session_hash, key_name, created_at_ms) VALUES (@hash, @keyName, @at)",
+            new { hash = Hash(session), keyName, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return session;
+    }
+
+    /// <summary>Ends a session: a copy of its cookie stops working.</summary>
+    public async Task EndSessionAsync(string session, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("web_sessions")} SET ended_at_ms = @at WHERE session_hash = @hash AND ended_at_ms IS NULL",
+            new { hash = Hash(session), at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a session is open and belongs to <paramref name="keyName"/>, and that key is not revoked.</summary>
+    public async Task<bool> IsSessionLiveAsync(string session, string keyName, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM {database.Table("web_sessions")} s JOIN {database.Table("api_keys")} k ON k.name = s.key_name " +
+            "WHERE s.session_hash = @hash AND s.key_name = @keyName AND s.ended_at_ms IS NULL AND k.revoked_at_ms IS NULL",
+            new { hash = Hash(session), keyName }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+    }
+
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -51,7 +51,7 @@ public static class MarkerImport
 
         CheckRemovals(services, host, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
-        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, "bureau", sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
         return new MarkerImportOutcome(csv, diff, sha256, version);
     }
 

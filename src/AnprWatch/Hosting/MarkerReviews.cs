@@ -13,7 +13,7 @@ public static class MarkerReviews
 {
     public const int MaxReviewYears = 2;
 
-    public static async Task<MarkerListVersion> RecordAsync(AppServices services, Force host, string? rawVrm, string? suspectRef, DateOnly next, string? note, string who, CancellationToken ct)
+    public static async Task<MarkerListVersion> RecordAsync(AppServices services, Force host, string? rawVrm, string? suspectRef, DateOnly next, string? note, string who, CancellationToken ct, string role = "bureau")
     {
         var plate = Vrm.Normalise(rawVrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
         var today = UkTime.Today(services.Clock);
@@ -39,8 +39,8 @@ public static class MarkerReviews
         var marker = current.FirstOrDefault(m => m.Vrm == plate && string.Equals(m.SuspectRef, suspectRef, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidInputException($"{host.Code}'s active list has no marker for that vrm and suspect_ref");
         var reviewed = current.Select(m => m == marker ? m with { ReviewDue = next } : m).ToList();
-        var created = await services.Markers.ReplaceAsync(host, reviewed, who, "bureau", CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct).ConfigureAwait(false);
-        await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), who, "bureau", AuditActions.Alter,
+        var created = await services.Markers.ReplaceAsync(host, reviewed, who, role, CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct).ConfigureAwait(false);
+        await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), who, role, AuditActions.Alter,
             $"review of marker {marker.MarkerId} ({host.Code} v{created.Version}): review_due {Output.Iso(marker.ReviewDue)} -> {Output.Iso(next)}", Detail: text), ct).ConfigureAwait(false);
         return created;
     }

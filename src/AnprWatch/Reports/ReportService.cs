@@ -46,9 +46,14 @@ public static class ReportService
             throw new InvalidInputException($"the justification is {justification.Length} characters long; at most {MaxJustification} are allowed");
         }
 
-        if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && string.IsNullOrWhiteSpace(justification))
+        if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && Storage.Audit.Justification.IsAbsent(justification))
         {
-            throw new InvalidInputException($"a period starting more than {OpenAccessDays} days ago needs a justification (--justification \"…\"), which is recorded in the audit log");
+            throw new InvalidInputException($"a period starting more than {OpenAccessDays} days ago needs a justification (--justification \"…\", at least {Storage.Audit.Justification.MinLength} characters), which is recorded in the audit log");
+        }
+
+        if (!Storage.Audit.Justification.IsAbsent(justification) && !Storage.Audit.Justification.IsSufficient(justification))
+        {
+            throw new InvalidInputException(Storage.Audit.Justification.Requirement);
         }
     }
 

@@ -59,6 +59,7 @@ public class SqlServerStatementTests
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
+        await audit.VerifyAsync();
 
         var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
         await markers.ReplaceAsync(Avon, [marker], "tester", "bureau", new string('a', 64), MarkerListDiff.Compute([], [marker]), "import");
@@ -107,6 +108,13 @@ public class SqlServerStatementTests
         await keys.RevokeAsync("ops-desk-1", "admin");
         await keys.FindAsync(ApiKeyStore.Prefix + "x");
         await keys.ListAsync();
+        await keys.IsLiveAsync("ops-desk-1");
+        var session = await keys.StartSessionAsync("ops-desk-1");
+        await keys.IsSessionLiveAsync(session, "ops-desk-1");
+        await keys.EndSessionAsync(session);
+        var ring = new DataProtectionKeyStore(database, clock);
+        ring.Add("key-1", "<key id=\"1\" />");
+        _ = ring.All();
 
         return dialect.Statements;
     }

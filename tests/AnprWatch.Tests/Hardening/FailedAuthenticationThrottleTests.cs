@@ -48,7 +48,7 @@ public class FailedAuthenticationThrottleTests
 
         async Task<HttpResponseMessage> Get(string key)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=test");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=throttle%20test%20case");
             request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
             return await http.SendAsync(request);
         }

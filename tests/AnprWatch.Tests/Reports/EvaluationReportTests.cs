@@ -211,7 +211,7 @@ public class EvaluationReportTests
     {
         var json = await RunAsync("--from", "2026-05-01", "--to", "2026-10-31");
         var path = _cli.PathOf("report.csv");
-        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "csv", "--out", path, "--justification", "t")).ExitCode, Is.Zero);
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "csv", "--out", path, "--justification", "evaluation test")).ExitCode, Is.Zero);
         var rows = (await File.ReadAllLinesAsync(path)).Skip(1).Select(l => l.Split(',')).ToDictionary(p => p[0] + "/" + p[1], p => p[2]);
         Assert.Multiple(() =>
         {
@@ -235,7 +235,7 @@ public class EvaluationReportTests
     public async Task The_html_report_opens_offline_with_svg_charts_labelled_with_the_reports_figures()
     {
         var path = _cli.PathOf("report.html");
-        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", path, "--justification", "t")).ExitCode, Is.Zero);
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", path, "--justification", "evaluation test")).ExitCode, Is.Zero);
         var json = await RunAsync("--from", "2026-05-01", "--to", "2026-10-31");
         (await ReportCharts.ReadAsync(path)).AssertMatches(json);
         var html = await File.ReadAllTextAsync(path);
@@ -243,7 +243,7 @@ public class EvaluationReportTests
         Assert.That(html, Does.Not.Contain(plate), "plates appear only when asked for");
 
         var withVrms = _cli.PathOf("report-vrms.html");
-        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", withVrms, "--justification", "t", "--include-vrms")).ExitCode, Is.Zero);
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", withVrms, "--justification", "evaluation test", "--include-vrms")).ExitCode, Is.Zero);
         Assert.That(await File.ReadAllTextAsync(withVrms), Does.Contain(plate));
     }
 

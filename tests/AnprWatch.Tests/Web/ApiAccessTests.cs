@@ -78,7 +78,7 @@ public class ApiAccessTests
         var url = route.Replace("{force}", "wiltshire", StringComparison.Ordinal).Replace("{hitId}", "h-000000000000000000000000", StringComparison.Ordinal);
         if (url is "/api/hits" or "/api/audit" or "/api/reports/evaluation")
         {
-            url += "?from=2026-06-01&to=2026-06-02&justification=test";
+            url += "?from=2026-06-01&to=2026-06-02&justification=access%20matrix%20test";
         }
 
         var request = new HttpRequestMessage(new HttpMethod(method), url);
@@ -174,7 +174,7 @@ public class ApiAccessTests
 
         async Task<HttpStatusCode> Get(string k)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=test");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=access%20matrix%20test");
             request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", k);
             using var response = await _http.SendAsync(request);
             return response.StatusCode;
@@ -197,7 +197,7 @@ public class ApiAccessTests
     [Test]
     public async Task Reads_of_personal_data_through_the_api_are_audited_with_the_caller()
     {
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=case%2042"))
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/hits?from=2026-06-01&to=2026-06-02&justification=case%2042%20review"))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _keys["analyst"]);
             using var response = await _http.SendAsync(request);
@@ -208,6 +208,6 @@ public class ApiAccessTests
         var audit = await _cli.RunAsync("audit", "list", "--from", TestClock.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--to", today, "--format", "json");
         var entries = JsonNode.Parse(audit.Out)!.AsArray();
         Assert.That(entries.Any(e => e!["actor"]!.GetValue<string>() == "test-analyst" && e["role"]!.GetValue<string>() == "analyst"
-            && e["action"]!.GetValue<string>() == "consult" && e["justification"]?.GetValue<string>() == "case 42"), Is.True, audit.Out);
+            && e["action"]!.GetValue<string>() == "consult" && e["justification"]?.GetValue<string>() == "case 42 review"), Is.True, audit.Out);
     }
 }

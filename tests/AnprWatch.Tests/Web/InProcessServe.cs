@@ -22,6 +22,9 @@ public sealed class InProcessServe : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The running app's services (to read the options it was configured with).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<InProcessServe> StartAsync(CliRunner cli, TimeProvider clock, params string[] extra)
     {
         var port = Kafka.KafkaBroker.FreePort();

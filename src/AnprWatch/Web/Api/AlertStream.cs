@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
 using AnprWatch.Hosting;
 using AnprWatch.Storage.Audit;
+using AnprWatch.Web.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace AnprWatch.Web.Api;
@@ -18,7 +20,10 @@ public static class AlertStream
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan Backfill = TimeSpan.FromHours(12);
 
-    public static async Task StreamAsync(HttpContext context, AppServices services, string? force, string? lastEventId)
+    /// <summary>How often an open stream re-checks that its session and key are still live.</summary>
+    public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+
+    public static async Task StreamAsync(HttpContext context, AppServices services, SessionLiveness liveness, BoardWindow window, string? force, string? lastEventId)
     {
         string? code = null;
         if (force is not null)
@@ -33,21 +38,45 @@ public static class AlertStream
             code = found.Code;
         }
 
+        var now = services.Clock.GetUtcNow();
         var (cursorMs, cursorId) = ParseCursor(context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId)
-            ?? (services.Clock.GetUtcNow().Subtract(Backfill).ToUnixTimeMilliseconds(), "");
-        await context.RecordAsync(services, AuditActions.Consult, $"alert stream{(code is null ? "" : " force " + code)}").ConfigureAwait(false);
+            ?? (now.Subtract(Backfill).ToUnixTimeMilliseconds(), "");
+
+        // A replay reaches back no further than the board window, whatever cursor the client sends.
+        var earliestMs = window.Earliest(now).ToUnixTimeMilliseconds() - 1;
+        if (cursorMs < earliestMs)
+        {
+            (cursorMs, cursorId) = (earliestMs, "");
+        }
+
+        var stream = $"alert stream{(code is null ? "" : " force " + code)} from {cursorMs}:{cursorId}";
+        await context.RecordAsync(services, AuditActions.Consult, stream).ConfigureAwait(false);
 
         context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         await context.Response.WriteAsync(": connected\n\n", context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
 
         var quiet = TimeSpan.Zero;
+        var sent = 0;
+        var ended = "the client went away";
+        var checkedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             while (!context.RequestAborted.IsCancellationRequested)
             {
+                // Streams follow their key: a revoked key or an ended session closes the stream within seconds.
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(checkedAt) >= Recheck)
+                {
+                    checkedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (!await liveness.IsLiveAsync(context.User, context.RequestAborted).ConfigureAwait(false))
+                    {
+                        ended = "the key was revoked or the session ended";
+                        break;
+                    }
+                }
+
                 var hits = await services.Hits.AlertedAfterAsync(cursorMs, cursorId, code, 200, context.RequestAborted).ConfigureAwait(false);
                 foreach (var hit in hits)
                 {
@@ -55,6 +84,7 @@ public static class AlertStream
                     cursorId = hit.HitId;
                     var json = JsonSerializer.Serialize(HitView.From(hit), ContractJson.Options);
                     await context.Response.WriteAsync($"id: {cursorMs}:{cursorId}\nevent: alert\ndata: {json}\n\n", context.RequestAborted).ConfigureAwait(false);
+                    sent++;
                 }
 
                 if (hits.Count > 0)
@@ -80,6 +110,11 @@ public static class AlertStream
         {
             // the board went away
         }
+
+        // The close is audited with what the subscription disclosed; the request is over, so no request token.
+        await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), context.User.Identity?.Name ?? "unknown",
+            context.User.FindFirstValue(ClaimTypes.Role) ?? "unknown", AuditActions.Disclose,
+            $"{stream} closed: {ended} ({sent} rows sent)"), CancellationToken.None).ConfigureAwait(false);
     }
 
     private static (long Ms, string Id)? ParseCursor(string? value)

@@ -122,15 +122,23 @@ public static class ApiEndpoints
     {
         var host = Arguments.Force(force);
         var next = Arguments.Date(request.ReviewDue, "reviewDue");
-        var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted).ConfigureAwait(false);
+        var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted,
+            context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown").ConfigureAwait(false);
         return Results.Json(new { version = version.Version, reviewDue = Output.Iso(next) });
     });
 
-    private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> AlertsSinceAsync(string? since, string? force, HttpContext context, AppServices services, BoardWindow window) => ApiProblems.Guard(async () =>
     {
-        var from = since is null ? services.Clock.GetUtcNow().AddHours(-24)
+        var earliest = window.Earliest(services.Clock.GetUtcNow());
+        var from = since is null ? earliest
             : DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
             : throw new InvalidInputException($"since '{since}' is not an ISO-8601 timestamp");
+
+        // The live view reaches back no further than Alerting:BoardWindow; older hits need /api/hits and its tier.
+        if (from < earliest)
+        {
+            from = earliest;
+        }
         var code = force is null ? null : Arguments.Force(force).Code;
         var hits = await services.Hits.AlertedAfterAsync(from.ToUnixTimeMilliseconds() - 1, "", code, 1000, context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"alerts since {from:O}{(code is null ? "" : " force " + code)} ({hits.Count} rows)").ConfigureAwait(false);
@@ -190,6 +198,7 @@ public static class ApiEndpoints
         var (start, end) = Arguments.Period(from, to);
         var (rangeStart, rangeEnd) = UkTime.Range(start, end);
         var entries = await services.Audit.ListAsync(rangeStart, rangeEnd, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"audit log {Output.Iso(start)}..{Output.Iso(end)} ({entries.Count} rows)").ConfigureAwait(false);
         return Results.Json(entries, ContractJson.Options);
     });
 }

@@ -21,7 +21,7 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapAnprWatchPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => Results.Redirect("/board")).AllowAnonymous();
-        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? error) => Page(context, antiforgery, "signin.html", error)).AllowAnonymous();
+        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? error) => Page(context, antiforgery, "signin.html", SignInError(error))).AllowAnonymous();
         app.MapPost("/signin", SignInAsync).AllowAnonymous();
         app.MapPost("/signout", SignOutAsync).RequireAuthorization();
         app.MapGet("/denied", (HttpContext context) =>
@@ -40,15 +40,36 @@ public static class PageEndpoints
     private static IResult Page(HttpContext context, IAntiforgery antiforgery, string name, string? error)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
+
+        // The page's own <script> and <style> elements carry a fresh nonce; nothing else inline may run or style.
+        var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var html = Load(name)
+            .Replace("<script>", $"<script nonce=\"{nonce}\">", StringComparison.Ordinal)
+            .Replace("<style>", $"<style nonce=\"{nonce}\">", StringComparison.Ordinal)
             .Replace("{{csrf}}", System.Net.WebUtility.HtmlEncode(tokens.RequestToken), StringComparison.Ordinal)
             .Replace("{{user}}", System.Net.WebUtility.HtmlEncode(context.User.Identity?.Name ?? ""), StringComparison.Ordinal)
             .Replace("{{error}}", error is null ? "" : System.Net.WebUtility.HtmlEncode(error), StringComparison.Ordinal)
             .Replace("{{forces}}", ForcesJson, StringComparison.Ordinal);
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+        context.Response.Headers.ContentSecurityPolicy =
+            $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Content(html, "text/html; charset=utf-8");
     }
+
+    private const string InvalidKey = "invalid-key";
+    private const string NoPages = "no-pages";
+
+    /// <summary>
+    /// The sign-in page shows only these messages, chosen by code: text from the query string is never shown, so a
+    /// crafted link cannot put words ("call this number…") on the sign-in page.
+    /// </summary>
+    private static readonly Dictionary<string, string> SignInErrors = new(StringComparer.Ordinal)
+    {
+        [InvalidKey] = "That key is not valid (or has been revoked).",
+        [NoPages] = "The web pages for this role are not built yet; use the API.",
+    };
+
+    private static string? SignInError(string? code) => code is not null && SignInErrors.TryGetValue(code, out var message) ? message : null;
 
     private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, AppServices services, FailedAuthenticationThrottle throttle)
     {
@@ -62,26 +83,35 @@ public static class PageEndpoints
         if (identity is null)
         {
             throttle.RecordFailure(ThrottleMiddleware.Client(context));
-            return Results.Redirect("/signin?error=" + Uri.EscapeDataString("That key is not valid (or has been revoked)."));
+            await RefusalAudit.RecordAsync(context, services, "unknown", "none", "sign-in refused: unknown or revoked API key").ConfigureAwait(false);
+            return Results.Redirect("/signin?error=" + InvalidKey);
         }
 
+        var session = await services.Keys.StartSessionAsync(identity.Name, context.RequestAborted).ConfigureAwait(false);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme, session)).ConfigureAwait(false);
         await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), identity.Name, identity.Role, AuditActions.Consult, "web sign-in"), context.RequestAborted).ConfigureAwait(false);
         return Results.Redirect(identity.Role switch
         {
             Roles.ControlRoom or Roles.Admin => "/board",
             Roles.Analyst => "/reports",
             Roles.Bureau => "/markers",
-            _ => "/signin?error=" + Uri.EscapeDataString($"Signed in as {identity.Role}: the web pages for this role are not built yet; use the API."),
+            _ => "/signin?error=" + NoPages,
         });
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery, AppServices services, SessionLiveness liveness)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
             return Results.BadRequest("the form expired");
+        }
+
+        // End the session on the server too, so a copy of the cookie stops working.
+        if (context.User.FindFirstValue(SessionLiveness.SessionClaim) is { } session)
+        {
+            await services.Keys.EndSessionAsync(session, context.RequestAborted).ConfigureAwait(false);
+            liveness.Forget(session, context.User.Identity?.Name ?? "");
         }
 
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);

@@ -30,6 +30,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (identity is null)
         {
             throttle.RecordFailure(ThrottleMiddleware.Client(Context));
+            await RefusalAudit.RecordAsync(Context, services, "unknown", "none", "authentication refused: unknown or revoked API key").ConfigureAwait(false);
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 
@@ -43,6 +44,10 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.CompletedTask;
     }
 
-    public static ClaimsPrincipal Principal(string name, string role, string scheme)
-        => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], scheme));
+    public static ClaimsPrincipal Principal(string name, string role, string scheme, string? session = null)
+        => new(new ClaimsIdentity(
+            session is null
+                ? [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)]
+                : [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim(SessionLiveness.SessionClaim, session)],
+            scheme));
 }

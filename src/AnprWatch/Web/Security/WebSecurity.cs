@@ -1,6 +1,7 @@
 using AnprWatch.Storage.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Web.Security;
@@ -31,6 +32,18 @@ public static class WebSecurity
 
     public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
+        services.AddSingleton<SessionLiveness>();
+
+        // One Data Protection key ring in the store for every replica, kept across restarts: a cookie or antiforgery
+        // token issued by one instance is accepted by the others and by the same instance after a restart.
+        services.AddDataProtection().SetApplicationName("anprwatch");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                o.XmlRepository = new StoreXmlRepository(new Storage.Access.DataProtectionKeyStore(sp.GetRequiredService<Hosting.AppServices>().Database, sp.GetRequiredService<TimeProvider>()))));
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, ForwardedHeadersSetup>();
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, NoStoreHeaders>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RefusalAudit.AuthorizationResultHandler>();
+        services.AddSingleton(sp => Api.BoardWindow.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.AddSingleton(sp => new FailedAuthenticationThrottle(sp.GetRequiredService<TimeProvider>(), options.FailedAuthLimit, options.FailedAuthWindow));
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
@@ -43,6 +56,7 @@ public static class WebSecurity
                 o.Cookie.Name = "anprwatch";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = false;
                 o.LoginPath = "/signin";
@@ -51,6 +65,10 @@ public static class WebSecurity
                 // API callers get status codes, not redirects to a sign-in page.
                 o.Events.OnRedirectToLogin = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Reject(context, Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden);
+
+                // Sessions follow their key: every cookie request re-checks (through a cache of a few seconds) that the
+                // session is open and its key not revoked; if not, the request is anonymous and the cookie is cleared.
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
             });
 
         // Cookie-authenticated changes (the board's outcome buttons) must carry the page's antiforgery token.
@@ -59,6 +77,7 @@ public static class WebSecurity
             o.HeaderName = "X-CSRF-TOKEN";
             o.Cookie.Name = "anprwatch-csrf";
             o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
         });
 
         services.AddAuthorizationBuilder()
@@ -87,6 +106,19 @@ public static class WebSecurity
         }
 
         return await next(context).ConfigureAwait(false);
+    }
+
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var liveness = context.HttpContext.RequestServices.GetRequiredService<SessionLiveness>();
+        if (context.Principal is null || !await liveness.IsLiveAsync(context.Principal, context.HttpContext.RequestAborted).ConfigureAwait(false))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            await RefusalAudit.RecordAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<Hosting.AppServices>(),
+                context.Principal?.Identity?.Name ?? "unknown", context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown",
+                "session refused: signed out, or its key was revoked").ConfigureAwait(false);
+        }
     }
 
     private static Task Reject(RedirectContext<CookieAuthenticationOptions> context, int status)

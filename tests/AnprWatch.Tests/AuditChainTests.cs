@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using AnprWatch.Tests.Web;
+using Microsoft.Data.Sqlite;
+
+namespace AnprWatch.Tests;
+
+/// <summary>
+/// The audit log proves itself (issue 14): each entry carries a SHA-256 chained to the one before, and
+/// <c>anprwatch audit verify</c> exits 0 with the count when the chain is whole and 1 naming the first entry that was
+/// changed, removed or inserted, here by someone editing the real SQLite file with the triggers dropped.
+/// </summary>
+public class AuditChainTests
+{
+    /// <summary>A migrated store with exactly three audit entries (ids 1, 2, 3): three keys created.</summary>
+    private static async Task<CliRunner> ThreeEntriesAsync()
+    {
+        var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        foreach (var name in new[] { "desk-1", "desk-2", "desk-3" })
+        {
+            Assert.That((await cli.RunAsync("keys", "create", "--role", "control-room", "--name", name)).ExitCode, Is.Zero);
+        }
+
+        Assert.That(await cli.ColumnAsync("SELECT audit_id FROM audit_log ORDER BY audit_id"), Is.EqualTo(new[] { "1", "2", "3" }));
+        return cli;
+    }
+
+    private static async Task ExecuteAsync(CliRunner cli, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Test]
+    public async Task A_whole_chain_verifies_and_prints_the_count()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.Zero, verify.Err);
+        Assert.That(verify.Out, Does.StartWith("audit log whole: 3 entries; head "));
+    }
+
+    [Test]
+    public async Task Insert_or_replace_is_refused_and_with_the_trigger_dropped_is_detected()
+    {
+        using var cli = await ThreeEntriesAsync();
+        const string Replace = "INSERT OR REPLACE INTO audit_log (audit_id, at_ms, actor, role, action, subject) VALUES (2, 1780000000000, 'admin', 'admin', 'alter', 'api key desk-2 (control-room) created')";
+        var refused = Assert.ThrowsAsync<SqliteException>(() => ExecuteAsync(cli, Replace));
+        Assert.That(refused!.Message, Does.Contain("append-only"));
+
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_replace");
+        await ExecuteAsync(cli, Replace);
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain("entry 2 has no hash: it was inserted or replaced outside the application"));
+    }
+
+    [Test]
+    public async Task A_deleted_entry_is_detected_after_the_delete_trigger_is_dropped()
+    {
+        using var cli = await ThreeEntriesAsync();
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE audit_id = 2");
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain("entry 2 was removed"));
+    }
+
+    [Test]
+    public async Task An_edited_field_is_detected_after_the_update_trigger_is_dropped()
+    {
+        using var cli = await ThreeEntriesAsync();
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone-else' WHERE audit_id = 3");
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain("entry 3 was changed"));
+    }
+
+    [Test]
+    public async Task A_row_inserted_by_hand_is_detected()
+    {
+        using var cli = await ThreeEntriesAsync();
+        await ExecuteAsync(cli, "INSERT INTO audit_log (at_ms, actor, role, action, subject) VALUES (1780000000000, 'ghost', 'admin', 'consult', 'nothing to see')");
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain("entry 4 has no hash"));
+    }
+
+    [Test]
+    public async Task A_rewritten_entry_with_a_recomputed_hash_breaks_the_link_to_the_next()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var previous = (await cli.ColumnAsync("SELECT prev_hash FROM audit_log WHERE audit_id = 2")).Single();
+        var forged = Storage.Audit.AuditLog.Hash(previous, 1780000000000, "admin", "admin", "alter", "nothing happened", null, null);
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_replace; " +
+            $"INSERT OR REPLACE INTO audit_log (audit_id, at_ms, actor, role, action, subject, prev_hash, entry_hash) VALUES (2, 1780000000000, 'admin', 'admin', 'alter', 'nothing happened', '{previous}', '{forged}')");
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain("entry 3 was inserted out of order or replaced: it does not follow entry 2"));
+    }
+
+    [Test]
+    public async Task Reading_the_audit_log_is_itself_audited()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var today = TestClock.UkToday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That((await cli.RunAsync("audit", "list", "--from", today, "--to", today, "--user", "dpo-1")).ExitCode, Is.Zero);
+        var entry = (await cli.ColumnAsync("SELECT actor || '|' || action || '|' || subject FROM audit_log WHERE audit_id = 4")).Single();
+        Assert.That(entry, Is.EqualTo($"dpo-1|consult|audit log {today}..{today} (3 rows)"));
+        Assert.That((await cli.RunAsync("audit", "verify")).Out, Does.StartWith("audit log whole: 4 entries"));
+    }
+
+    /// <summary>Refusals leave a trace without the key; an admin acting as bureau is recorded as admin.</summary>
+    [Test]
+    public async Task The_api_audits_refusals_without_the_key_the_audit_read_and_the_real_role()
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        var admin = (await cli.RunAsync("keys", "create", "--role", "admin", "--name", "root")).Out.Trim();
+        var analyst = (await cli.RunAsync("keys", "create", "--role", "analyst", "--name", "riu")).Out.Trim();
+        await using var serve = await InProcessServe.StartAsync(cli, TestClock.Provider);
+        const string BadKey = "aw_this-key-does-not-exist-0123456789";
+        using (var stranger = serve.CreateClient(BadKey))
+        {
+            Assert.That((await stranger.GetAsync(new Uri("/api/alerts", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        using (var riu = serve.CreateClient(analyst))
+        {
+            Assert.That((await riu.GetAsync(new Uri("/api/alerts", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+
+        using var root = serve.CreateClient(admin);
+        const string Csv = "vrm,suspect_ref,risk_level,host_force,review_due,action\nAB12CDE,SR-9,HIGH,wiltshire,2099-01-01,Notify RIU\n";
+        using (var upload = await root.PostAsync(new Uri("/api/markers/wiltshire", UriKind.Relative), new StringContent(Csv, Encoding.UTF8, "text/csv")))
+        {
+            Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.OK), await upload.Content.ReadAsStringAsync());
+        }
+
+        var today = TestClock.UkToday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That((await root.GetAsync(new Uri($"/api/audit?from={today}&to={today}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var entries = await cli.ColumnAsync("SELECT actor || '|' || role || '|' || action || '|' || subject FROM audit_log WHERE audit_id > 2 AND actor <> 'anprwatch serve' ORDER BY audit_id");
+        TestContext.Out.WriteLine(string.Join("\n", entries));
+        Assert.That(entries, Has.Count.EqualTo(4), string.Join("\n", entries));
+        Assert.That(entries[0], Does.StartWith("unknown|none|refused|authentication refused: unknown or revoked API key: GET /api/alerts from "));
+        Assert.That(entries[1], Does.StartWith("riu|analyst|refused|authorisation refused: the role may not do this: GET /api/alerts from "));
+        Assert.That(entries[2], Does.StartWith("root|admin|collect|marker list wiltshire v1"));
+        Assert.That(entries[3], Does.StartWith($"root|admin|consult|audit log {today}..{today} ("));
+        Assert.That(string.Join("\n", await cli.ColumnAsync("SELECT subject || coalesce(detail, '') FROM audit_log")), Does.Not.Contain(BadKey).And.Not.Contain(analyst).And.Not.Contain(admin));
+        Assert.That((await cli.RunAsync("audit", "verify")).ExitCode, Is.Zero);
+    }
+}
