@@ -24,26 +24,15 @@ public sealed class Database
 
     public SqlDialect Dialect { get; }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = Dialect.CreateConnection();
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await Dialect.PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+        => OpenPreparedAsync(Dialect.CreateConnection(), cancellationToken);
 
     /// <summary>A connection that may create the store: only the migration runner uses it.</summary>
-    public async Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken = default)
+    public Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken = default)
+        => OpenPreparedAsync(Dialect.CreateMigrationConnection(), cancellationToken);
+
+    private async Task<DbConnection> OpenPreparedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var connection = Dialect.CreateMigrationConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,9 @@ namespace AnprWatch.Tests;
 /// </summary>
 public class ServeFolderTests
 {
+    /// <summary>The one marked vehicle most folder tests read: FD12ABC, HIGH risk, host avon-and-somerset.</summary>
+    private const string FolderMarker = "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n";
+
     private static string At(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task DropAsync(CliRunner cli, string inbox, string name, IEnumerable<string> lines)
@@ -47,7 +50,7 @@ public class ServeFolderTests
     public async Task A_dropped_file_is_processed_once_its_outputs_and_receipt_kept_and_the_input_deleted()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
 
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         var now = DateTimeOffset.UtcNow;
@@ -82,7 +85,7 @@ public class ServeFolderTests
     public async Task A_second_file_with_the_same_name_keeps_the_first_files_alerts_and_dead_letters()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         var now = DateTimeOffset.UtcNow;
         await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
@@ -161,7 +164,7 @@ public class ServeFolderTests
     public async Task A_read_the_store_refuses_every_time_is_isolated_and_dead_lettered_and_the_rest_of_its_batch_is_stored()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
 
         // A deterministic store error on one read only, as a constraint or a server limit would give: retrying cannot cure it.
         await using (var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false"))
@@ -195,7 +198,7 @@ public class ServeFolderTests
     public async Task A_store_whose_schema_is_wrong_stops_serve_with_exit_code_1_and_dead_letters_no_hit()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         await using (var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false"))
         {
             await connection.OpenAsync();
@@ -220,7 +223,7 @@ public class ServeFolderTests
     public async Task An_unreadable_input_is_set_aside_and_the_files_after_it_are_still_processed()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         File.CreateSymbolicLink(Path.Combine(inbox, "a-dangling.jsonl"), cli.PathOf("does-not-exist.jsonl"));
         await DropAsync(cli, inbox, "b-good.jsonl", [$$"""{"readId":"g-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
@@ -234,7 +237,7 @@ public class ServeFolderTests
     public async Task A_link_dropped_into_the_inbox_is_never_followed_so_no_file_the_service_can_read_leaks_into_dead_letters()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var secret = cli.PathOf("secret.txt");
         await File.WriteAllTextAsync(secret, "SECRET_DB_PASSWORD=hunter2\n");
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
@@ -256,7 +259,7 @@ public class ServeFolderTests
     public async Task A_file_stamped_in_the_future_is_processed_at_once_not_held_until_its_clock_time()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         var staging = cli.PathOf("future.jsonl");
         await File.WriteAllLinesAsync(staging, [$$"""{"readId":"fu-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
@@ -270,7 +273,7 @@ public class ServeFolderTests
     public async Task An_alert_output_that_cannot_be_written_pauses_the_file_and_loses_no_alert_once_it_can()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
 
         // Where the alert lines must go is not writable (here: a directory of that name, as an operator's mistake could leave).
@@ -294,7 +297,7 @@ public class ServeFolderTests
     public async Task A_second_serve_on_the_same_inbox_waits_instead_of_processing_the_same_files()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
         var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
         await using var first = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
         await first.WaitReadyAsync();
@@ -320,7 +323,7 @@ public class ServeFolderTests
     public async Task A_worker_that_cannot_go_on_stops_serve_with_exit_code_1_so_the_service_manager_restarts_it()
     {
         using var cli = new CliRunner();
-        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nFD12ABC,SR-FOLDER,HIGH,avon-and-somerset,2099-12-31\n");
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
 
         // The inbox path is a file: the folder source can never start.
         var notAFolder = cli.PathOf("inbox-is-a-file");
