@@ -234,6 +234,31 @@ public class ServeFolderTests
     }
 
     [Test]
+    public async Task A_fifo_dropped_into_the_inbox_is_set_aside_instead_of_blocking_every_later_file()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var fifo = Path.Combine(inbox, "a-pipe.jsonl");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
+        }
+
+        File.SetLastWriteTimeUtc(fifo, DateTime.UtcNow.AddMinutes(-1));
+        await DropAsync(cli, inbox, "b-good.jsonl", [$$"""{"readId":"p-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "b-good.receipt.json")), serve, "the file after the FIFO was never processed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "a-pipe.error.txt")), Does.Contain("not a regular file"));
+            Assert.That(serve.HasExited, Is.False);
+        });
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "p-1" }));
+    }
+
+    [Test]
     public async Task A_link_dropped_into_the_inbox_is_never_followed_so_no_file_the_service_can_read_leaks_into_dead_letters()
     {
         using var cli = new CliRunner();

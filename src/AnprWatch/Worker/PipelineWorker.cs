@@ -213,7 +213,7 @@ public sealed partial class PipelineWorker(
                 throw new IOException($"a symbolic link (to {target}) is not followed: drop the file itself, by rename");
             }
 
-            opened = new JsonLinesReadSource(file.Input, options.FolderBatchSize);
+            opened = new JsonLinesReadSource(RegularFile.OpenForRead(file.Input), options.FolderBatchSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -56,6 +56,7 @@ public class SqlServerStatementTests
         await new MigrationRunner(database, clock).EnsureReadyAsync(createIfMissing: false);
         dialect.ScalarAnswer = 1L;
         await database.ReadStoreIdAsync(CancellationToken.None);
+        await database.HitExistsAsync("hit-1", CancellationToken.None);
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
