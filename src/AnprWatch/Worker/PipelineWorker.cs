@@ -27,7 +27,7 @@ public sealed partial class PipelineWorker(
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
-    private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger);
+    private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger, error => readiness.BatchFailed(services.Clock.GetUtcNow(), error));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -127,6 +127,7 @@ public sealed partial class PipelineWorker(
 
                     // The batch in hand is finished even during shutdown: its hits become durable, then its offsets are stored.
                     await runner.RunAsync(batch, drain).ConfigureAwait(false);
+                    readiness.BatchSucceeded();
                     await source.CompleteAsync(batch, drain).ConfigureAwait(false);
                     processing.Stop();
                 }
@@ -234,6 +235,7 @@ public sealed partial class PipelineWorker(
             while (await source.NextBatchAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
             {
                 await runner.RunAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                readiness.BatchSucceeded();
             }
         }
 
