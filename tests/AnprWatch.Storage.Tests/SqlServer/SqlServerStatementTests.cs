@@ -95,6 +95,7 @@ public class SqlServerStatementTests
         await hits.MarkAlertsDeliveredAsync([.. batch.Select(h => h.HitId)], clock.Now, CancellationToken.None);
         await hits.LastAlertedAsync(marker.MarkerId, Wiltshire.Code, from, clock.Now, batch[0].HitId, CancellationToken.None);
         await hits.PurgeAsync(from, "system", audit, clock);
+        await new AnprWatch.Storage.Housekeeping.HousekeepingRuns(database).TryClaimAsync("retention-purge", new DateOnly(2026, 6, 1), "pod-a", clock.Now);
         await hits.AlertedAfterAsync(0, "", null, 500);
         await hits.AlertedAfterAsync(0, "", Wiltshire.Code, 500);
         await hits.QueryAsync(new HitQuery(from, clock.Now));
