@@ -329,6 +329,31 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_replacement_checked_against_a_version_that_is_no_longer_active_changes_nothing()
+    {
+        var first = new[] { M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2") };
+        var second = new[] { M("EF56GHJ", "SR-3") };
+        Assert.That(await _store.Markers.GetActiveVersionAsync(Avon.Code), Is.Zero, "no list yet");
+
+        // Two bureau users check their files against "no list"; the first to commit wins.
+        var v1 = await _store.Markers.ReplaceAsync(Avon, first, "user-a", "bureau", new string('a', 64), MarkerListDiff.Compute([], first), "import", expectedActiveVersion: 0);
+        Assert.That(async () => await _store.Markers.ReplaceAsync(Avon, second, "user-b", "bureau", new string('b', 64), MarkerListDiff.Compute([], second), "import", expectedActiveVersion: 0),
+            Throws.TypeOf<MarkerListChangedException>().With.Message.Contain("version 1 is now active").And.Message.Contain("nothing was changed"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(v1.Version, Is.EqualTo(1));
+            Assert.That(await _store.Markers.GetActiveVersionAsync(Avon.Code), Is.EqualTo(1));
+            Assert.That((await _store.Markers.HistoryAsync(Avon.Code)).Select(v => (v.Version, v.LoadedBy)), Is.EqualTo(new[] { (1L, "user-a") }));
+            Assert.That((await _store.Markers.GetActiveMarkersAsync(Avon.Code)).Select(m => m.Vrm).Order(), Is.EqualTo(new[] { "AB12CDE", "CD34EFG" }));
+        });
+
+        // Checked against the version that is active: accepted, as version 2.
+        var v2 = await _store.Markers.ReplaceAsync(Avon, second, "user-b", "bureau", new string('b', 64), MarkerListDiff.Compute(first, second), "import", expectedActiveVersion: 1);
+        Assert.That(v2.Version, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Purge_of_more_hits_than_one_chunk_deletes_every_old_one_keeps_the_rest_and_audits_once()
     {
         var marker = M("AB12CDE", "SR-1");

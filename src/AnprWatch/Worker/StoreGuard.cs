@@ -126,8 +126,9 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
             return null;
         }
 
-        // Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping).
-        var purgeable = last.ObservedAt < services.Clock.GetUtcNow().AddDays(-services.Options.RetentionHitDays - 1);
+        // Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping). The
+        // purge cuts at the start of a UK day HitDays back; a day's margin on the near side covers any run time.
+        var purgeable = last.ObservedAt < services.Clock.GetUtcNow().AddDays(-(services.Options.RetentionHitDays - 1));
         if (purgeable)
         {
             lock (_gate)

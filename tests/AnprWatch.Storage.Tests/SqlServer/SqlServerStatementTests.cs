@@ -65,6 +65,7 @@ public class SqlServerStatementTests
         var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
         await markers.ReplaceAsync(Avon, [marker], "tester", "bureau", new string('a', 64), MarkerListDiff.Compute([], [marker]), "import");
         await markers.GetGenerationAsync();
+        await markers.GetActiveVersionAsync(Avon.Code);
         await markers.GetActiveMarkersAsync();
         await markers.GetActiveMarkersAsync(Avon.Code);
         await foreach (var _ in markers.StreamActiveMarkersAsync())
