@@ -259,3 +259,24 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
     INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (102, N'0102_data_protection_keys.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO
+
+-- 0250_housekeeping_runs.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
+    EXEC (N'-- Daily tasks that must run once per store, not once per replica (the retention purge and its erasure audit entry):
+-- the first instance to insert the (task, day) row runs the task. Numbered 0250 so it cannot collide with
+-- migrations added in parallel on other branches.
+CREATE TABLE dbo.housekeeping_runs (
+    task            VARCHAR(64)    NOT NULL,
+    day             CHAR(10)       NOT NULL,
+    claimed_by      NVARCHAR(128)  NOT NULL,
+    claimed_at_ms   BIGINT         NOT NULL,
+    CONSTRAINT pk_housekeeping_runs PRIMARY KEY (task, day)
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (250, N'0250_housekeeping_runs.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO

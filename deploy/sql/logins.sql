@@ -29,5 +29,6 @@ GRANT SELECT, INSERT ON dbo.data_protection_keys TO anprwatch_app;       -- the 
 GRANT SELECT, INSERT ON dbo.audit_log TO anprwatch_app;
 DENY UPDATE, DELETE, ALTER ON dbo.audit_log TO anprwatch_app;            -- DPA 2018 s.62: append-only
 GRANT SELECT ON dbo.schema_migrations TO anprwatch_app;                  -- serve checks the schema version at start
+GRANT SELECT, INSERT ON dbo.housekeeping_runs TO anprwatch_app;          -- the daily purge is claimed once per store
 GRANT SELECT ON dbo.store_identity TO anprwatch_app;                     -- serve checks it still writes to the store it started with
 GO

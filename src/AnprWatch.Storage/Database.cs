@@ -71,6 +71,19 @@ public sealed class Database
             Dialect.Top1("store_id", $"FROM {Table("store_identity")}"), cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether a hit is in the store, over a fresh probe connection: the store guard's check that the store still holds
+    /// the last hit this process stored (a copy restored from an earlier backup has the same id but not that hit).
+    /// </summary>
+    public async Task<bool> HitExistsAsync(string hitId, CancellationToken cancellationToken)
+    {
+        await using var connection = Dialect.CreateProbeConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM {Table("hits")} WHERE hit_id = @hitId", new { hitId = Typed.HitId(hitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return count > 0;
+    }
+
     public string Table(string name) => Dialect.PrefixTableName(name);
 
     /// <summary>The readiness probe: the store can be opened afresh and holds AnprWatch's schema.</summary>

@@ -329,6 +329,66 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_replacement_checked_against_a_version_that_is_no_longer_active_changes_nothing()
+    {
+        var first = new[] { M("AB12CDE", "SR-1"), M("CD34EFG", "SR-2") };
+        var second = new[] { M("EF56GHJ", "SR-3") };
+        Assert.That(await _store.Markers.GetActiveVersionAsync(Avon.Code), Is.Zero, "no list yet");
+
+        // Two bureau users check their files against "no list"; the first to commit wins.
+        var v1 = await _store.Markers.ReplaceAsync(Avon, first, "user-a", "bureau", new string('a', 64), MarkerListDiff.Compute([], first), "import", expectedActiveVersion: 0);
+        Assert.That(async () => await _store.Markers.ReplaceAsync(Avon, second, "user-b", "bureau", new string('b', 64), MarkerListDiff.Compute([], second), "import", expectedActiveVersion: 0),
+            Throws.TypeOf<MarkerListChangedException>().With.Message.Contain("version 1 is now active").And.Message.Contain("nothing was changed"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(v1.Version, Is.EqualTo(1));
+            Assert.That(await _store.Markers.GetActiveVersionAsync(Avon.Code), Is.EqualTo(1));
+            Assert.That((await _store.Markers.HistoryAsync(Avon.Code)).Select(v => (v.Version, v.LoadedBy)), Is.EqualTo(new[] { (1L, "user-a") }));
+            Assert.That((await _store.Markers.GetActiveMarkersAsync(Avon.Code)).Select(m => m.Vrm).Order(), Is.EqualTo(new[] { "AB12CDE", "CD34EFG" }));
+        });
+
+        // Checked against the version that is active: accepted, as version 2.
+        var v2 = await _store.Markers.ReplaceAsync(Avon, second, "user-b", "bureau", new string('b', 64), MarkerListDiff.Compute(first, second), "import", expectedActiveVersion: 1);
+        Assert.That(v2.Version, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Purge_of_more_hits_than_one_chunk_deletes_every_old_one_keeps_the_rest_and_audits_once()
+    {
+        var marker = M("AB12CDE", "SR-1");
+        var cut = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        const int old = 2_500; // two and a half chunks of 1,000
+        await _store.Hits.SaveHitsAsync([.. Enumerable.Range(0, old).Select(i => H($"old-{i}", marker, cut.AddSeconds(-1 - i)))], CancellationToken.None);
+        await _store.Hits.SaveHitsAsync([H("kept-1", marker, cut), H("kept-2", marker, cut.AddDays(1))], CancellationToken.None);
+
+        Assert.That(await _store.Hits.PurgeAsync(cut, "dpo", _store.Audit, _store.Clock), Is.EqualTo(old));
+        var left = await _store.Hits.QueryAsync(new HitQuery(cut.AddDays(-30), cut.AddDays(30)));
+        var entries = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(left.Select(h => h.ReadId), Is.EqualTo(new[] { "kept-1", "kept-2" }));
+            Assert.That(entries.Select(e => e.Subject), Is.EqualTo(new[] { "retention purge: 2500 hits observed before 2026-05-01T00:00:00Z" }));
+        });
+    }
+
+    [Test]
+    public async Task A_daily_task_is_claimed_by_the_first_instance_only_and_again_the_next_day()
+    {
+        var runs = new AnprWatch.Storage.Housekeeping.HousekeepingRuns(_store.Database);
+        var day = new DateOnly(2026, 11, 30);
+        var at = _store.Clock.Now;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await runs.TryClaimAsync("retention-purge", day, "pod-a", at), Is.True, "first on the day");
+            Assert.That(await runs.TryClaimAsync("retention-purge", day, "pod-b", at), Is.False, "another replica, same day");
+            Assert.That(await runs.TryClaimAsync("retention-purge", day, "pod-a", at), Is.False, "the same one again, same day");
+            Assert.That(await runs.TryClaimAsync("another-task", day, "pod-b", at), Is.True, "another task");
+            Assert.That(await runs.TryClaimAsync("retention-purge", day.AddDays(1), "pod-b", at), Is.True, "the next day");
+        });
+    }
+
+    [Test]
     public async Task Queries_return_hits_in_observation_order_whatever_order_they_were_stored_in()
     {
         var marker = M("AB12CDE", "SR-1");
@@ -460,7 +520,7 @@ public class StorageContractTests(string dialect)
             // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
             var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
-            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql" }));
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0250_housekeeping_runs.sql" }));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
             await using var connection = await database.OpenAsync();
             Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));

@@ -15,6 +15,50 @@ public class MarkerVersionTests
     }
 
     [Test]
+    public async Task Two_bureau_users_importing_one_force_at_once_never_both_win_and_no_removal_guard_is_bypassed()
+    {
+        // Two complete, disjoint lists for one force: whichever lands second would remove 100 % of the first, so it
+        // must be refused (removals unconfirmed, or the list changed under it). Seen before the fix: both exited 0 and
+        // the second's recorded diff was against the empty list.
+        for (var round = 0; round < 3; round++)
+        {
+            using var cli = new CliRunner();
+            var a = await WriteAsync(cli, "a.csv", [.. Enumerable.Range(0, 3000).Select(i => $"AA{i % 100:00}{Letters(i)},SR-A{i},HIGH,kent,2099-01-01")]);
+            var b = await WriteAsync(cli, "b.csv", [.. Enumerable.Range(0, 3000).Select(i => $"BB{i % 100:00}{Letters(i)},SR-B{i},HIGH,kent,2099-01-01")]);
+            var results = await Task.WhenAll(ImportProcessAsync(cli, a, "user-a"), ImportProcessAsync(cli, b, "user-b"));
+
+            var history = JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray();
+            Assert.That(history, Has.Count.EqualTo(1), $"round {round}: both imports won\n{string.Join("\n", results.Select(r => r.Output))}");
+            var winner = history[0]!["loadedBy"]!.GetValue<string>();
+            var loser = results.Single(r => r.User != winner);
+            Assert.Multiple(() =>
+            {
+                Assert.That(results.Single(r => r.User == winner).ExitCode, Is.Zero);
+                Assert.That(loser.ExitCode, Is.AnyOf(1, 2), loser.Output);
+                Assert.That(loser.Output, Does.Contain("nothing was changed").IgnoreCase.Or.Contain("Nothing was changed"), loser.Output);
+                Assert.That(history[0]!["added"]!.GetValue<long>(), Is.EqualTo(3000), "the winner's diff is against the empty list it was checked against");
+            });
+        }
+    }
+
+    private static string Letters(int i) => $"{(char)('A' + (i / 100 % 26))}{(char)('A' + (i / 2600 % 26))}{(char)('C' + (i % 20))}";
+
+    private static async Task<(string User, int ExitCode, string Output)> ImportProcessAsync(CliRunner cli, string file, string user)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet",
+            [Kafka.ServeProcess.AppPath, "markers", "import", file, "--force", "kent", "--user", user, $"--Storage:ConnectionString=Data Source={cli.Database}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (user, process.ExitCode, (await error) + (await output)[..Math.Min(2000, (await output).Length)]);
+    }
+
+    [Test]
     public async Task Rollback_restores_an_earlier_version_as_a_new_one_and_history_shows_every_step()
     {
         using var cli = new CliRunner();

@@ -105,6 +105,36 @@ public class RetentionTests
         }
     }
 
+    [Test]
+    public async Task Two_replicas_on_one_store_purge_once_a_day_with_one_erasure_entry_between_them()
+    {
+        var clock = new FakeTimeProvider(Now);
+        using var cli = new CliRunner(clock: clock);
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        await StoreBoundaryHitsAsync(cli);
+
+        // Two housekeeping services exactly as serve registers them, each with its own AppServices (own pools), started together.
+        string[] args = [$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"];
+        using var first = new DailyHousekeeping(AppServices.Create(AppConfiguration.Build(args), clock), NullLogger<DailyHousekeeping>.Instance);
+        using var second = new DailyHousekeeping(AppServices.Create(AppConfiguration.Build(args), clock), NullLogger<DailyHousekeeping>.Instance);
+        await Task.WhenAll(first.StartAsync(CancellationToken.None), second.StartAsync(CancellationToken.None));
+        try
+        {
+            await WaitForErasuresAsync(cli, 1);
+            await Task.Delay(2000); // the other replica had every chance to purge and audit too
+            Assert.That((await cli.ColumnAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'erase'")).Single(), Is.EqualTo("1"));
+
+            clock.Advance(TimeSpan.FromDays(1));
+            await WaitForErasuresAsync(cli, 2);
+            await Task.Delay(2000);
+            Assert.That((await cli.ColumnAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'erase'")).Single(), Is.EqualTo("2"), "one more the next day, not two");
+        }
+        finally
+        {
+            await Task.WhenAll(first.StopAsync(CancellationToken.None), second.StopAsync(CancellationToken.None));
+        }
+    }
+
     private static async Task WaitForErasuresAsync(CliRunner cli, int count)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();

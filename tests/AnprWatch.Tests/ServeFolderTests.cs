@@ -234,6 +234,59 @@ public class ServeFolderTests
     }
 
     [Test]
+    public async Task A_fifo_dropped_into_the_inbox_is_set_aside_instead_of_blocking_every_later_file()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var fifo = Path.Combine(inbox, "a-pipe.jsonl");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
+        }
+
+        File.SetLastWriteTimeUtc(fifo, DateTime.UtcNow.AddMinutes(-1));
+        await DropAsync(cli, inbox, "b-good.jsonl", [$$"""{"readId":"p-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "b-good.receipt.json")), serve, "the file after the FIFO was never processed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllText(Path.Combine(inbox, "failed", "a-pipe.error.txt")), Does.Contain("not a regular file"));
+            Assert.That(serve.HasExited, Is.False);
+        });
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "p-1" }));
+    }
+
+    [Test]
+    public async Task A_store_that_answers_but_refuses_writes_makes_readyz_503_once_the_batch_has_stalled_and_ready_again_after()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Source:StalledAfter=00:00:05");
+        await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+
+        // Another process holds the write lock: the store still answers the probe (WAL readers go on), but no write gets through.
+        await using var writer = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
+        await writer.OpenAsync();
+        await using var command = writer.CreateCommand();
+        command.CommandText = "BEGIN IMMEDIATE";
+        await command.ExecuteNonQueryAsync();
+        await DropAsync(cli, inbox, "stalled.jsonl", [$$"""{"readId":"w-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await WaitForAsync(() => RawReadinessAsync(serve).GetAwaiter().GetResult().Contains("\"worker\":false", StringComparison.Ordinal), serve,
+            "a worker that has stored nothing for longer than Source:StalledAfter still looked ready", seconds: 90);
+        var body = await RawReadinessAsync(serve);
+        Assert.That(body, Does.Contain("has failed for").And.Contain("locked"), body);
+
+        command.CommandText = "ROLLBACK";
+        await command.ExecuteNonQueryAsync();
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "stalled.receipt.json")), serve, "the held file was not finished once the lock went");
+        await serve.WaitReadyAsync(orOnlyMissingMarkers: false, seconds: 20);
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "w-1" }));
+    }
+
+    [Test]
     public async Task A_link_dropped_into_the_inbox_is_never_followed_so_no_file_the_service_can_read_leaks_into_dead_letters()
     {
         using var cli = new CliRunner();

@@ -144,6 +144,92 @@ public class StoreIdentityTests
         Assert.That(serve.Output, Does.Contain("store available again"));
     }
 
+    [Test]
+    public async Task A_store_put_back_from_an_earlier_copy_pauses_the_worker_and_the_api_until_serve_is_restarted_on_it()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Markers);
+        var backup = cli.PathOf("backup.db");
+        await ExecuteAsync(cli.Database, $"VACUUM INTO '{backup}'"); // the nightly copy: same store id, no hit yet
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using (var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}"))
+        {
+            await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+            using var http = serve.CreateClient();
+            await DropAsync(cli, inbox, "first.jsonl", [$$"""{"readId":"r-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+            await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "first.receipt.json")), serve, "the first file was not processed");
+
+            // The earlier copy is put back while serve runs: same id, but the hit stored since is gone with it.
+            SqliteConnection.ClearAllPools();
+            DeleteStore(cli.Database);
+            File.Copy(backup, cli.Database);
+            await WaitForAsync(() => serve.Output.Contains("no longer holds hit", StringComparison.Ordinal), serve, "the restored copy was not noticed");
+            var readiness = await ReadinessAsync(http);
+            Assert.That(readiness.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), readiness.Body);
+            Assert.That(readiness.Body, Does.Contain("restored from an earlier copy"));
+
+            // The API answers 503 rather than reading (or checking keys against) a store that lost data under it.
+            var api = await http.GetAsync(new Uri("/api/alerts", UriKind.Relative));
+            Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+
+            await DropAsync(cli, inbox, "second.jsonl", [$$"""{"readId":"r-2","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+            await Task.Delay(3000);
+            Assert.That(File.Exists(Path.Combine(inbox, "done", "second.receipt.json")), Is.False, "a hit went into the restored copy unnoticed");
+            Assert.That(serve.HasExited, Is.False, serve.Output);
+        }
+
+        // An operator restarts serve on the restored store on purpose: it is accepted and the held file is processed.
+        await using var restarted = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "second.receipt.json")), restarted, "the held file was not processed after the restart");
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "r-2" }));
+    }
+
+    [Test]
+    public async Task A_store_replaced_by_a_database_without_anprwatch_tables_pauses_the_worker_instead_of_stopping_it()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Markers);
+        var right = cli.PathOf("right.db");
+        await ExecuteAsync(cli.Database, $"VACUUM INTO '{right}'");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        var foreign = cli.PathOf("foreign.db");
+        await ExecuteAsync(foreign, "CREATE TABLE notes (text TEXT)", create: true);
+        File.Move(foreign, cli.Database);
+        await DropAsync(cli, inbox, "reads.jsonl", [$$"""{"readId":"f-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+        await WaitForAsync(() => serve.Output.Contains("STORE UNAVAILABLE", StringComparison.Ordinal), serve, "the foreign database was not noticed");
+        await Task.Delay(3000);
+        Assert.That(serve.HasExited, Is.False, "a swapped-in file is an outage to wait out, not a schema error to exit on\n" + serve.Output);
+
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        File.Move(right, cli.Database);
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "reads.receipt.json")), serve, "the worker did not resume on the right store");
+        Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "f-1" }));
+    }
+
+    [Test]
+    public async Task Serve_pinned_to_a_store_id_refuses_any_other_store_with_exit_2_and_starts_on_its_own()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Markers);
+        var id = (await cli.ColumnAsync("SELECT store_id FROM store_identity")).Single();
+        const string other = "00000000000000000000000000000000";
+
+        await using (var refused = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none", $"--Storage:ExpectedStoreId={other}"))
+        {
+            Assert.That(await refused.WaitForExitAsync(60), Is.EqualTo(2), refused.Output);
+            Assert.That(refused.Output, Does.Contain("Storage:ExpectedStoreId").And.Contain(id));
+        }
+
+        await using var accepted = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none", $"--Storage:ExpectedStoreId={id.ToUpperInvariant()}");
+        await accepted.WaitReadyAsync(orOnlyMissingMarkers: false);
+    }
+
     private static void DeleteStore(string database)
     {
         foreach (var suffix in new[] { "", "-wal", "-shm" })
@@ -158,9 +244,9 @@ public class StoreIdentityTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task ExecuteAsync(string database, string sql)
+    private static async Task ExecuteAsync(string database, string sql, bool create = false)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Pooling=false;Mode=ReadWrite");
+        await using var connection = new SqliteConnection($"Data Source={database};Pooling=false;Mode={(create ? "ReadWriteCreate" : "ReadWrite")}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -30,6 +30,10 @@ public static class MarkerCsvReader
 
     private static readonly string[] Required = ["vrm", "suspect_ref", "risk_level", "host_force", "review_due"];
 
+    // Everything but the C0 controls other than tab, LF and CR, and DEL: what a field may hold as far as controls go.
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 32).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), '\u007F']);
+
     private static readonly Dictionary<string, int> MaxLengths = new(StringComparer.Ordinal)
     {
         ["vrm"] = Vrm.MaxRawLength,
@@ -243,6 +247,18 @@ public static class MarkerCsvReader
             if (value.Length > MaxLengths[column])
             {
                 error(line, $"{column} is longer than {MaxLengths[column]} characters");
+                ok = false;
+                rejected = true;
+                return null;
+            }
+
+            // A control character (NUL, BEL, ESC…) is never part of a plate, a reference or an instruction: it hides
+            // text on a screen or a terminal and ends strings in other systems. Line breaks and tabs inside a quoted
+            // free-text field are layout and stay.
+            var control = value.AsSpan().IndexOfAny(ControlCharacters);
+            if (control >= 0)
+            {
+                error(line, $"{column} holds a control character (U+{(int)value[control]:X4})");
                 ok = false;
                 rejected = true;
                 return null;

@@ -12,9 +12,11 @@ namespace AnprWatch.Core.Pipeline;
 public static class DeadLetterJson
 {
     /// <summary>
-    /// Raw bytes kept in a dead letter. Escaping can grow text sixfold (a control byte becomes <c>\u0001</c>), so an
-    /// uncapped dead letter of a large read would exceed a Kafka broker's message limit and block its partition; the
-    /// rest of such a read is identified by its length and SHA-256 (<c>rawBytes</c>, <c>rawSha256</c>).
+    /// The most the <c>raw</c> text of one dead letter may take once escaped. Escaping grows text up to sixfold (a
+    /// control byte becomes <c>\u0001</c>), an invalid byte becomes a three-byte U+FFFD, so the raw bytes kept are cut
+    /// where their escaped form reaches this budget, not at a byte count: uncapped, a file of control bytes made dead
+    /// letters six times its size (a full disk that never cleared) and a large read exceeded a broker's message
+    /// limit. A cut read is identified whole by <c>rawBytes</c> and <c>rawSha256</c>.
     /// </summary>
     public const int MaxRawBytes = 64 * 1024;
 
@@ -36,12 +38,13 @@ public static class DeadLetterJson
 
             writer.WriteString("reason", letter.Reason);
             var raw = letter.Raw.Span;
-            if (raw.Length > MaxRawBytes)
+            var kept = KeptLength(raw);
+            if (kept < raw.Length)
             {
                 writer.WriteNumber("rawBytes", raw.Length);
                 writer.WriteString("rawSha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw)));
                 writer.WriteBoolean("rawTruncated", true);
-                raw = raw[..MaxRawBytes];
+                raw = raw[..kept];
             }
 
             writer.WriteString("raw", Encoding.UTF8.GetString(raw));
@@ -54,5 +57,40 @@ public static class DeadLetterJson
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>How many leading bytes fit <see cref="MaxRawBytes"/> once escaped, cut on a UTF-8 sequence boundary.</summary>
+    public static int KeptLength(ReadOnlySpan<byte> raw)
+    {
+        var cost = 0;
+        var i = 0;
+        for (; i < raw.Length; i++)
+        {
+            var b = raw[i];
+            cost += b switch
+            {
+                (byte)'"' or (byte)'\\' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)'\b' or (byte)'\f' => 2,
+                < 0x20 or 0x7F => 6,
+                >= 0x80 => 3, // at most: a valid sequence costs its own length, an invalid byte a U+FFFD (3 bytes)
+                _ => 1,
+            };
+            if (cost > MaxRawBytes)
+            {
+                break;
+            }
+        }
+
+        if (i == raw.Length)
+        {
+            return i;
+        }
+
+        // Never cut inside a multi-byte sequence: back up to the start of the sequence the budget ran out in.
+        while (i > 0 && (raw[i] & 0xC0) == 0x80)
+        {
+            i--;
+        }
+
+        return i;
     }
 }

@@ -19,6 +19,7 @@ public static class PipelineTelemetry
     public static readonly Counter<long> Alerts = Meter.CreateCounter<long>("anprwatch.alerts", "{alert}", "Hits alerted (each is published once per routed force).");
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("anprwatch.dead_letters", "{read}", "Reads rejected to the dead-letter sink.");
     public static readonly Counter<long> InternalErrors = Meter.CreateCounter<long>("anprwatch.internal_errors", "{read}", "Reads dead-lettered because a stage threw unexpectedly, by stage.");
+    public static readonly Counter<long> ReusedReadIds = Meter.CreateCounter<long>("anprwatch.reads.reused_ids", "{read}", "Reads dead-lettered because their readId was already used for a different sighting of the same marker.");
     public static readonly Counter<long> NonCanonicalKeys = Meter.CreateCounter<long>("anprwatch.reads.noncanonical_keys", "{message}", "Kafka reads whose key is not a canonical (lower-case) force code: suppression order is at risk.");
     public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("anprwatch.batch.duration", "ms", "Time to process one batch, store included.");
     public static readonly Histogram<double> DecisionLatency = Meter.CreateHistogram<double>("anprwatch.hit.decision_latency", "ms", "From a hit's observedAt to its decision (live mode).");

@@ -45,6 +45,9 @@ public sealed class ReadPipeline(
     private readonly ReadHead[] _chunkHeads = new ReadHead[ChunkSize];
     private readonly List<MarkerMatch> _matches = new(4);
     private readonly List<Hit> _candidates = [];
+
+    // The record each candidate came from (same index): a reused readId is dead-lettered with its own bytes.
+    private readonly List<SourceRecord> _candidateRecords = [];
     private readonly List<DeadLetter> _deadLetters = [];
     private long _earliestTicks;
     private long _latestTicks;
@@ -56,6 +59,7 @@ public sealed class ReadPipeline(
         using var activity = PipelineTelemetry.Source.StartActivity("batch");
         var started = clock.GetTimestamp();
         _candidates.Clear();
+        _candidateRecords.Clear();
         _deadLetters.Clear();
 
         // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
@@ -81,7 +85,7 @@ public sealed class ReadPipeline(
         if (_candidates.Count > 0)
         {
             var gated = await GateAsync(_candidates, cancellationToken).ConfigureAwait(false);
-            var stored = await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false);
+            var stored = SetAsideReusedReadIds(gated, await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false));
             // An alert already acknowledged (its read re-delivered after a crash or rebalance) is not sent twice. Only a
             // crash between the acknowledgement and this mark can repeat one; consumers de-duplicate on alertId.
             var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).ToArray();
@@ -201,6 +205,7 @@ public sealed class ReadPipeline(
                 if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
                 {
                     _candidates.Add(Hit.Create(read, marker, kind, assessment, now));
+                    _candidateRecords.Add(record);
                 }
             }
         }
@@ -208,9 +213,58 @@ public sealed class ReadPipeline(
         {
             // Nothing of a read that failed half-way is kept: its other matches go with it to the dead-letter sink.
             _candidates.RemoveRange(candidatesBefore, _candidates.Count - candidatesBefore);
+            _candidateRecords.RemoveRange(candidatesBefore, _candidateRecords.Count - candidatesBefore);
             _deadLetters.Add(new DeadLetter(record.Position, Internal("match", ex), record.Value.ToArray()));
         }
     }
+
+    /// <summary>
+    /// A hit is idempotent on (readId, markerId), so a read re-delivered after a crash finds its stored hit. A read that
+    /// reuses a readId for a different sighting (a camera whose counter restarted, two vendors numbering alike) would
+    /// find the earlier sighting's hit and vanish: no hit, no alert, nothing said. It is dead-lettered instead, naming
+    /// the sighting that holds the id, and counted; the stored hit it collided with is not re-processed.
+    /// </summary>
+    private IReadOnlyList<Hit> SetAsideReusedReadIds(IReadOnlyList<Hit> candidates, IReadOnlyList<Hit> stored)
+    {
+        var byId = new Dictionary<string, Hit>(stored.Count, StringComparer.Ordinal);
+        foreach (var hit in stored)
+        {
+            byId[hit.HitId] = hit;
+        }
+
+        HashSet<string>? sightedHere = null;
+        HashSet<string>? collided = null;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var candidate = candidates[i];
+            if (!byId.TryGetValue(candidate.HitId, out var holder))
+            {
+                continue;
+            }
+
+            if (SameSighting(candidate, holder))
+            {
+                (sightedHere ??= new(StringComparer.Ordinal)).Add(candidate.HitId);
+                continue;
+            }
+
+            (collided ??= new(StringComparer.Ordinal)).Add(candidate.HitId);
+            PipelineTelemetry.ReusedReadIds.Add(1);
+            logger?.LogWarning("a readId was reused for a different sighting (camera {CameraId}); the read is dead-lettered: readIds must be unique per read", candidate.CameraId);
+            var record = _candidateRecords[i];
+            _deadLetters.Add(new DeadLetter(record.Position,
+                $"readId already used for a different sighting (camera {holder.CameraId} at {holder.ObservedAt:yyyy-MM-dd'T'HH:mm:ss.fffzzz}); " +
+                "this read was not stored or alerted: readIds must be unique per read (DESIGN §4.1)", record.Value.ToArray()));
+        }
+
+        // The stored hit is processed (counted, alerted if due) only if a read of this batch is that very sighting.
+        return collided is null ? stored : stored.Where(h => !collided.Contains(h.HitId) || sightedHere?.Contains(h.HitId) == true).ToList();
+    }
+
+    private static bool SameSighting(Hit read, Hit stored)
+        => read.ObservedAt.ToUnixTimeMilliseconds() == stored.ObservedAt.ToUnixTimeMilliseconds()
+           && string.Equals(read.CameraId, stored.CameraId, StringComparison.Ordinal)
+           && read.CameraForce == stored.CameraForce;
 
     /// <summary>A failing destination is infrastructure: it must pause the batch, never be blamed on one of its reads.</summary>
     private static async Task DeliverAsync(string destination, Func<Task> delivery)

@@ -38,6 +38,13 @@ public static class Vrm
             }
             else if (c is not (>= 'A' and <= 'Z' or >= '0' and <= '9'))
             {
+                // A control character (NUL, BEL…) is not spacing a camera prints: the read is refused, never cleaned.
+                if (c is < 0x20 or 0x7F)
+                {
+                    length = 0;
+                    return false;
+                }
+
                 // A letter or digit outside A–Z/0–9 (Cyrillic 'А', 'É', a full-width '１') is a look-alike: stripping it
                 // would turn a plate into a different one, so the whole VRM is refused. Other characters are spacing.
                 if (c >= 0x80 && (typeof(T) == typeof(byte) || !IsLayout((char)c)))
@@ -90,7 +97,9 @@ public static class Vrm
 
     /// <summary>Why <paramref name="raw"/> is not a VRM, for the field named <paramref name="field"/>.</summary>
     public static string InvalidReason(string field, ReadOnlySpan<char> raw)
-        => DescribeForeignCharacter(raw) is { } foreign
+        => raw.IndexOfAnyInRange('\u0000', '\u001F') is var at and >= 0 || (at = raw.IndexOf('\u007F')) >= 0
+            ? $"{field} is not a valid VRM: it holds a control character (U+{(int)raw[at]:X4}), refused, never stripped"
+            : DescribeForeignCharacter(raw) is { } foreign
             ? $"{field} contains {foreign}, a look-alike character outside A–Z and 0–9: refused, never stripped"
             : $"{field} is not a valid VRM (after removing spaces and punctuation it must be 1–10 letters or digits)";
 

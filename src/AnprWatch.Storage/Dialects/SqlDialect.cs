@@ -24,6 +24,9 @@ public abstract class SqlDialect
     /// <summary>Drops pooled connections, which may still hold a store that has since vanished or been replaced.</summary>
     public abstract void ClearPools();
 
+    /// <summary>A primary key or unique index refused the row (another instance got there first).</summary>
+    public virtual bool IsUniqueViolation(System.Data.Common.DbException exception) => false;
+
     /// <summary>Per-connection settings (pragmas) applied after opening.</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -18,6 +18,8 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
 
     public override void ClearPools() => SqlConnection.ClearAllPools();
 
+    public override bool IsUniqueViolation(System.Data.Common.DbException exception) => exception is SqlException { Number: 2627 or 2601 };
+
     public override IEnumerable<string> SplitScript(string script)
         => GoSeparator().Split(script).Select(s => s.Trim()).Where(s => s.Length > 0);
 

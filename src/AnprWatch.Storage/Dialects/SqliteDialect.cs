@@ -62,6 +62,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override void ClearPools() => SqliteConnection.ClearAllPools();
 
+    // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
+    public override bool IsUniqueViolation(System.Data.Common.DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
+
     public string DataSource { get; }
 
     public override string Name => "sqlite";

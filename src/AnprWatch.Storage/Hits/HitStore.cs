@@ -86,17 +86,35 @@ public sealed class HitStore(Database database) : IHitStore
     /// </summary>
     public async Task<long> PurgeAsync(DateTimeOffset before, string actor, Audit.AuditLog audit, TimeProvider clock, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // In chunks, each its own short transaction: one statement over a year of hits held the write lock (and on SQL
+        // Server escalated to a table lock) for as long as it took, stalling the worker's inserts. A crash between
+        // chunks leaves fewer hits to purge; the next run deletes the rest and its audit entry counts them.
         var cutoff = before.ToUnixTimeMilliseconds();
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN (SELECT hit_id FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff)",
-            new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff", new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await audit.AppendAsync(connection, transaction, new Audit.AuditEntry(clock.GetUtcNow(), actor, "system", Audit.AuditActions.Erase,
+        long deleted = 0;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var ids = (await connection.QueryAsync<string>(new CommandDefinition(
+                database.Dialect.Name == "sqlserver"
+                    ? $"SELECT TOP ({IdsPerStatement}) hit_id FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff ORDER BY observed_at_ms"
+                    : $"SELECT hit_id FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff ORDER BY observed_at_ms LIMIT {IdsPerStatement}",
+                new { cutoff }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var typed = ids.Select(Typed.HitId).ToList();
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            deleted += await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {database.Table("hits")} WHERE hit_id IN @ids AND observed_at_ms < @cutoff", new { ids = typed, cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await audit.AppendAsync(new Audit.AuditEntry(clock.GetUtcNow(), actor, "system", Audit.AuditActions.Erase,
             $"retention purge: {deleted} hits observed before {before.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 

@@ -124,11 +124,24 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         return rows.Select(r => r.ToVersion()).ToList();
     }
 
+    /// <summary>The force's active version number, or 0 when it has none: what a diff about to be computed is against.</summary>
+    public async Task<long> GetActiveVersionAsync(string forceCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {database.Table("marker_lists")} WHERE force_code = @code AND is_active = 1",
+            new { code = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Makes <paramref name="markers"/> the force's active list as a new version, with its audit entry, in one
-    /// transaction: readers see the old list or the new one, never a mixture.
+    /// transaction: readers see the old list or the new one, never a mixture. With <paramref name="expectedActiveVersion"/>
+    /// (the version the diff was computed against; 0 for none) a list replaced meanwhile by another import, review or
+    /// rollback is not overwritten: <see cref="MarkerListChangedException"/>, nothing changed. Concurrent replacements of
+    /// one force serialise: SQLite's write transaction is immediate; on SQL Server the version read takes UPDLOCK,
+    /// HOLDLOCK on the force's rows under READ COMMITTED, so a second writer waits for the first to commit.
     /// </summary>
-    public async Task<MarkerListVersion> ReplaceAsync(Force force, IReadOnlyList<Marker> markers, string loadedBy, string role, string sha256, MarkerListDiff diff, string source, CancellationToken cancellationToken = default)
+    public async Task<MarkerListVersion> ReplaceAsync(Force force, IReadOnlyList<Marker> markers, string loadedBy, string role, string sha256, MarkerListDiff diff, string source, CancellationToken cancellationToken = default, long? expectedActiveVersion = null)
     {
         if (markers.Any(m => m.HostForce != force))
         {
@@ -139,8 +152,21 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var lists = database.Table("marker_lists");
-        var version = 1 + await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code", new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var locking = database.Dialect.Name == "sqlserver" ? " WITH (UPDLOCK, HOLDLOCK)" : "";
+        var latest = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {lists}{locking} WHERE force_code = @code",
+            new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code AND is_active = 1",
+            new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (expectedActiveVersion is { } expected && active != expected)
+        {
+            throw new MarkerListChangedException(
+                $"the marker list of {force.Code} changed while this was being prepared (version {active} is now active; " +
+                $"this change was checked against version {expected}): nothing was changed. Look at the list again (a dry run shows the diff) and repeat.");
+        }
+
+        var version = latest + 1;
 
         await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE {lists} SET is_active = 0 WHERE force_code = @code AND is_active = 1", new { code = force.Code }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -264,3 +290,6 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
 
 /// <summary>One host force's review-due figures.</summary>
 public sealed record ReviewDueCount(string ForceCode, long Overdue, long DueSoon);
+
+/// <summary>Another replacement of the same force's list committed first: nothing was changed, the caller re-checks.</summary>
+public sealed class MarkerListChangedException(string message) : Exception(message);

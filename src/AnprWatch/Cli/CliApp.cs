@@ -107,6 +107,12 @@ public static class CliApp
                 await context.Err.WriteLineAsync("cancelled").ConfigureAwait(false);
                 return ExitCodes.Cancelled;
             }
+            catch (Storage.Markers.MarkerListChangedException ex)
+            {
+                // Lost a race with another bureau user: a failure to retry after looking again, not bad input.
+                await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
             catch (DbException ex)
             {
                 await context.Err.WriteLineAsync("error: the store failed: " + ex.Message).ConfigureAwait(false);

@@ -43,6 +43,12 @@ public static class ServeCommand
                 // handles). The host reports that as a cancelled start-up; the exit code follows the fault, as after start.
             }
 
+            if (fault.Failure is { } denied && FailureClassifier.IsPermissionDenied(denied))
+            {
+                await context.Err.WriteLineAsync($"error: the store refused serve's login a permission ({denied.Message}): apply deploy/sql/logins.sql for this version, then start serve again").ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+
             if (fault.Failure is { } failure)
             {
                 await context.Err.WriteLineAsync($"error: the worker stopped: {failure.GetType().Name}: {failure.Message}").ConfigureAwait(false);
@@ -87,6 +93,7 @@ public static class ServeCommand
         app.UseExceptionHandler(); // an unhandled error is an RFC 7807 500, with no detail of the failure
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages()); // bodiless API errors too
         app.UseFailedAuthenticationThrottle();
+        app.UseStoreAvailability(); // before authentication: keys and sessions are checked against the right store only
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

@@ -18,6 +18,9 @@ public sealed class AppOptions
     public required OcrEquivalence Equivalence { get; init; }
     public int RetentionHitDays { get; init; } = 365;
 
+    /// <summary>Storage:ExpectedStoreId: when set, serve refuses (exit 2) a store with another id instead of adopting it.</summary>
+    public string? ExpectedStoreId { get; init; }
+
     /// <summary><c>Reads:EarliestObservedAt</c> and <c>Reads:MaxAheadOfClock</c>: reads timed outside are dead-lettered.</summary>
     public ReadWindow ReadWindow { get; init; } = ReadWindow.Default;
 
@@ -93,6 +96,7 @@ public sealed class AppOptions
             Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes },
             Equivalence = equivalence,
             RetentionHitDays = hitDays,
+            ExpectedStoreId = string.IsNullOrWhiteSpace(configuration["Storage:ExpectedStoreId"]) ? null : configuration["Storage:ExpectedStoreId"]!.Trim(),
         };
     }
 

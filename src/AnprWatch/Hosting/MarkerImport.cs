@@ -39,6 +39,7 @@ public static class MarkerImport
 
         // A later review date is kept only where AnprWatch set it (a review) since the last imported file supplied that
         // marker: where the date is still the last import's, the new file's date is a correction and wins.
+        var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var lastImport = await LastImportedReviewDatesAsync(services, host, cancellationToken).ConfigureAwait(false);
         var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken,
             reviewedHere: lastImport is null ? null : m => !lastImport.TryGetValue((m.Vrm, m.SuspectRef), out var imported) || imported != m.ReviewDue).ConfigureAwait(false);
@@ -51,7 +52,7 @@ public static class MarkerImport
 
         CheckRemovals(services, host, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
-        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, role, sha256, diff, "import", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
         return new MarkerImportOutcome(csv, diff, sha256, version);
     }
 

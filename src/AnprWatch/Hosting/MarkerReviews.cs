@@ -35,11 +35,12 @@ public static class MarkerReviews
             throw new InvalidInputException("a review note is 1–1000 characters");
         }
 
+        var against = await services.Markers.GetActiveVersionAsync(host.Code, ct).ConfigureAwait(false);
         var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
         var marker = current.FirstOrDefault(m => m.Vrm == plate && string.Equals(m.SuspectRef, suspectRef, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidInputException($"{host.Code}'s active list has no marker for that vrm and suspect_ref");
         var reviewed = current.Select(m => m == marker ? m with { ReviewDue = next } : m).ToList();
-        var created = await services.Markers.ReplaceAsync(host, reviewed, who, role, CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct).ConfigureAwait(false);
+        var created = await services.Markers.ReplaceAsync(host, reviewed, who, role, CanonicalSha256(reviewed), MarkerListDiff.Compute(current, reviewed), "review", ct, expectedActiveVersion: against).ConfigureAwait(false);
         await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), who, role, AuditActions.Alter,
             $"review of marker {marker.MarkerId} ({host.Code} v{created.Version}): review_due {Output.Iso(marker.ReviewDue)} -> {Output.Iso(next)}", Detail: text), ct).ConfigureAwait(false);
         return created;

@@ -71,6 +71,13 @@ public sealed class JsonLinesFile(string path, OutputMode mode = OutputMode.Repl
     {
         if (mode == OutputMode.Replace || !File.Exists(path))
         {
+            // The output folder may have been moved away or deleted (a tidy-up of done/): recreate it rather than
+            // retry for ever on DirectoryNotFoundException while the alerts wait.
+            if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
             return new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         }
 

@@ -20,8 +20,14 @@ public sealed class JsonLinesReadSource : IReadSource, IAsyncDisposable
     private bool _eof;
 
     public JsonLinesReadSource(string path, int batchSize = 2048)
+        : this(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), batchSize)
     {
-        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+    }
+
+    /// <summary>Reads an already opened stream (the inbox opens only regular files); the source owns it.</summary>
+    public JsonLinesReadSource(Stream stream, int batchSize = 2048)
+    {
+        _stream = stream;
         _batchSize = batchSize;
     }
 

@@ -1,5 +1,6 @@
 using AnprWatch.Core.Time;
 using AnprWatch.Hosting;
+using AnprWatch.Storage.Housekeeping;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,9 @@ namespace AnprWatch.Worker;
 /// </summary>
 public sealed partial class DailyHousekeeping(AppServices services, ILogger<DailyHousekeeping> logger) : BackgroundService
 {
+    private static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}";
+    private readonly HousekeepingRuns _runs = new(services.Database);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromDays(1), services.Clock);
@@ -20,8 +24,17 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
             {
                 var today = UkTime.Today(services.Clock);
                 var before = UkTime.StartOfDay(today.AddDays(-services.Options.RetentionHitDays));
-                var purged = await services.Hits.PurgeAsync(before, "anprwatch serve", services.Audit, services.Clock, stoppingToken).ConfigureAwait(false);
-                LogPurged(purged, services.Options.RetentionHitDays);
+
+                // Once per store per UK day, whichever replica gets there first: one purge, one erasure audit entry.
+                if (await _runs.TryClaimAsync(HousekeepingRuns.RetentionPurge, today, Instance, services.Clock.GetUtcNow(), stoppingToken).ConfigureAwait(false))
+                {
+                    var purged = await services.Hits.PurgeAsync(before, "anprwatch serve", services.Audit, services.Clock, stoppingToken).ConfigureAwait(false);
+                    LogPurged(purged, services.Options.RetentionHitDays);
+                }
+                else
+                {
+                    LogPurgeTaken(today);
+                }
 
                 foreach (var force in await services.Markers.ReviewDueCountsAsync(today, today.AddDays(7), stoppingToken).ConfigureAwait(false))
                 {
@@ -42,6 +55,9 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
 
     [LoggerMessage(Level = LogLevel.Information, Message = "retention purge: {Count} hits older than {Days} days deleted")]
     private partial void LogPurged(long count, int days);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention purge for {Day} already run by another instance on this store")]
+    private partial void LogPurgeTaken(DateOnly day);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "review-due summary: {Force} has {Overdue} markers overdue for review and {DueSoon} due within 7 days")]
     private partial void LogReviewDue(string force, long overdue, long dueSoon);

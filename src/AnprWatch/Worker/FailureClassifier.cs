@@ -30,9 +30,20 @@ public static class FailureClassifier
     public static bool IsFatal(Exception exception) => exception switch
     {
         SqliteException { SqliteErrorCode: 1 } => true, // SQLITE_ERROR: no such table / column, syntax
-        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 207 or 208 or 4104 or 2812,
+        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 207 or 208 or 4104 or 2812 || IsPermissionDenied(sql),
         AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.Any(IsFatal),
         _ => false,
+    };
+
+    /// <summary>
+    /// SQL Server refused the app's login a permission (229 object, 230 column, 262 statement, 300 server): after an
+    /// upgrade whose deploy/sql/logins.sql grants were not applied. No retry cures it; serve exits 2 saying so.
+    /// </summary>
+    public static bool IsPermissionDenied(Exception exception) => exception switch
+    {
+        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 229 or 230 or 262 or 300,
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.Any(IsPermissionDenied),
+        _ => exception.InnerException is { } inner && IsPermissionDenied(inner),
     };
 
     public static bool IsTransient(Exception exception) => exception switch
@@ -47,7 +58,7 @@ public static class FailureClassifier
         // SqlClient reports an exhausted connection pool as InvalidOperationException: busy, not broken.
         InvalidOperationException pool when pool.Message.Contains("pool", StringComparison.OrdinalIgnoreCase) => true,
         SqliteException sqlite => TransientSqlite.Contains(sqlite.SqliteErrorCode & 0xFF),
-        Microsoft.Data.SqlClient.SqlException sql => !DeterministicSqlServer.Contains(sql.Number),
+        Microsoft.Data.SqlClient.SqlException sql => !DeterministicSqlServer.Contains(sql.Number) && !IsFatal(sql),
         DbException db => db.IsTransient,
         AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.All(IsTransient),
         _ => false,
@@ -55,4 +66,18 @@ public static class FailureClassifier
 }
 
 /// <summary>The configured store is missing or is not the one the worker started with: wait for it, never write elsewhere.</summary>
-public sealed class StoreUnavailableException(string message) : Exception(message);
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreUnavailableException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>The store is not the one <c>Storage:ExpectedStoreId</c> pins: a configuration error (exit 2), never adopted.</summary>
+public sealed class StoreMismatchException(string message) : Cli.InvalidInputException(message);

@@ -36,8 +36,10 @@ public sealed partial class MarkerReloader(AppServices services, MarkerIndexHold
                     // runtime reclaims the old index in its own time (benchmarks/README records RSS with 1M markers).
                 }
             }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever the rebuild throws, matching goes on with the index it has: a failed reload must never end
+                // this loop (the host would stop) or leave the pipeline without an index.
                 LogReloadFailed(ex.Message);
             }
         }

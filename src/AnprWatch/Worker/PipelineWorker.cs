@@ -27,7 +27,7 @@ public sealed partial class PipelineWorker(
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
-    private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger);
+    private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger, error => readiness.BatchFailed(services.Clock.GetUtcNow(), error));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -127,6 +127,7 @@ public sealed partial class PipelineWorker(
 
                     // The batch in hand is finished even during shutdown: its hits become durable, then its offsets are stored.
                     await runner.RunAsync(batch, drain).ConfigureAwait(false);
+                    readiness.BatchSucceeded();
                     await source.CompleteAsync(batch, drain).ConfigureAwait(false);
                     processing.Stop();
                 }
@@ -179,7 +180,7 @@ public sealed partial class PipelineWorker(
             foreach (var interrupted in folder.Interrupted())
             {
                 LogResuming(interrupted.Stem);
-                await ProcessFileAsync(folder, interrupted, stoppingToken).ConfigureAwait(false);
+                await ProcessFileAsync(folder, interrupted).ConfigureAwait(false);
             }
 
             do
@@ -187,7 +188,7 @@ public sealed partial class PipelineWorker(
                 foreach (var dropped in folder.Dropped(services.Clock.GetUtcNow()))
                 {
                     stoppingToken.ThrowIfCancellationRequested();
-                    await ProcessFileAsync(folder, folder.Claim(dropped), stoppingToken).ConfigureAwait(false);
+                    await ProcessFileAsync(folder, folder.Claim(dropped)).ConfigureAwait(false);
                 }
 
                 // Always, not only while keeping is on: turning it off must not leave earlier inputs (every miss) for ever.
@@ -200,7 +201,7 @@ public sealed partial class PipelineWorker(
         }
     }
 
-    private async Task ProcessFileAsync(InboxFolder folder, ClaimedFile file, CancellationToken stoppingToken)
+    private async Task ProcessFileAsync(InboxFolder folder, ClaimedFile file)
     {
         var before = (stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
         JsonLinesReadSource opened;
@@ -213,7 +214,7 @@ public sealed partial class PipelineWorker(
                 throw new IOException($"a symbolic link (to {target}) is not followed: drop the file itself, by rename");
             }
 
-            opened = new JsonLinesReadSource(file.Input, options.FolderBatchSize);
+            opened = new JsonLinesReadSource(RegularFile.OpenForRead(file.Input), options.FolderBatchSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -223,6 +224,7 @@ public sealed partial class PipelineWorker(
             return;
         }
 
+        long consumed;
         await using (var source = opened)
         await using (var deadLetters = new JsonLinesDeadLetterSink(file.DeadLetters, OutputMode.Resume))
         await using (var alerts = new JsonLinesAlertSink(file.Alerts, OutputMode.Resume))
@@ -234,10 +236,24 @@ public sealed partial class PipelineWorker(
             while (await source.NextBatchAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
             {
                 await runner.RunAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                readiness.BatchSucceeded();
             }
+
+            consumed = source.Position;
         }
 
-        var receipt = new FileReceipt(file.Stem, await ClaimedFile.Sha256Async(file.Input, stoppingToken).ConfigureAwait(false),
+        // A file written in place (cp, a slow upload) rather than dropped by rename can grow after it was claimed: its
+        // later lines were never read. Deleting it would lose them without a word; it is set aside with the reason.
+        if (new FileInfo(file.Input).Length is var length && length > consumed)
+        {
+            folder.SetAside(file, $"the file grew while it was processed ({consumed:N0} bytes read, now {length:N0}): it was written in place, not dropped by rename. " +
+                                  $"The lines after byte {consumed:N0} were not processed: drop the file again, by rename, to process them (the rest is idempotent)");
+            LogGrew(file.Stem);
+            return;
+        }
+
+        // CancellationToken.None: a file is finished even during shutdown; a SIGTERM here left it unreceipted and re-read whole.
+        var receipt = new FileReceipt(file.Stem, await ClaimedFile.Sha256Async(file.Input, CancellationToken.None).ConfigureAwait(false),
             stats.Reads - before.Reads, stats.Hits - before.Hits, stats.Alerted - before.Alerted, stats.DeadLetters - before.DeadLetters, services.Clock.GetUtcNow());
         await file.FinishAsync(receipt, options.KeepProcessedFor, CancellationToken.None).ConfigureAwait(false);
         LogFileDone(file.Stem);
@@ -251,6 +267,9 @@ public sealed partial class PipelineWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{File} cannot be read ({ExceptionType}): set aside in failed/ with the reason; the inbox carries on")]
     private partial void LogSetAside(string file, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{File} grew while it was processed (written in place, not dropped by rename): set aside in failed/ with the reason")]
+    private partial void LogGrew(string file);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "resuming {File}, interrupted before it finished: its outputs are appended to, not repeated")]
     private partial void LogResuming(string file);

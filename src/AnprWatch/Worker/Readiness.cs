@@ -17,4 +17,42 @@ public sealed class Readiness
         SourceState = state;
         _sourceReady = ready;
     }
+
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _failingSince;
+    private string? _failure;
+
+    /// <summary>
+    /// Since when the batch in hand has been failing and retried, and the last error; null while batches succeed.
+    /// A store that answers probes but refuses writes (a lock held by another process, a corrupt page) looks healthy to
+    /// the store check, yet nothing is stored: this is what tells /readyz.
+    /// </summary>
+    public (DateTimeOffset Since, string Error)? Failing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failingSince is { } since ? (since, _failure ?? "") : null;
+            }
+        }
+    }
+
+    public void BatchFailed(DateTimeOffset now, string error)
+    {
+        lock (_gate)
+        {
+            _failingSince ??= now;
+            _failure = error;
+        }
+    }
+
+    public void BatchSucceeded()
+    {
+        lock (_gate)
+        {
+            _failingSince = null;
+            _failure = null;
+        }
+    }
 }

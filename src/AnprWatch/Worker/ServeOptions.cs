@@ -11,6 +11,9 @@ public sealed class ServeOptions
     public required string SourceKind { get; init; }
     public required string InboxPath { get; init; }
     public required TimeSpan ReloadInterval { get; init; }
+
+    /// <summary>Source:StalledAfter: a batch retried this long makes /readyz 503 (the worker is alive but stores nothing).</summary>
+    public TimeSpan StalledAfter { get; init; } = TimeSpan.FromSeconds(30);
     public required string HttpUrls { get; init; }
     public required KafkaOptions Kafka { get; init; }
 
@@ -77,6 +80,7 @@ public sealed class ServeOptions
             KeepProcessedFor = NonNegativeSpan(configuration, "Source:KeepProcessedFor", TimeSpan.Zero),
             FolderBatchSize = (int)Math.Min(100_000, PositiveLong(configuration, "Source:BatchSize", 2048)),
             ReloadInterval = PositiveSpan(configuration, "Source:ReloadInterval", TimeSpan.FromSeconds(2)),
+            StalledAfter = PositiveSpan(configuration, "Source:StalledAfter", TimeSpan.FromSeconds(30)),
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,
         };

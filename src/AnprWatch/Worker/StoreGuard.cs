@@ -19,6 +19,7 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
     private string? _expected;
     private string? _problem;
     private bool _checked;
+    private Hit? _lastStored;
 
     /// <summary>Why the store is not usable at the last check, or null while it is the one serve started with.</summary>
     public string? Problem
@@ -43,13 +44,41 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
         }
     }
 
-    /// <summary>Reads the identity of the store serve starts with (after its schema has been checked).</summary>
+    /// <summary>
+    /// Reads the identity of the store serve starts with (after its schema has been checked). When
+    /// <c>Storage:ExpectedStoreId</c> pins it, a store with another id stops serve with exit 2: a restart must not
+    /// quietly adopt a store swapped in while it was down (an empty copy, the test database, another force's).
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var id = await services.Database.ReadStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        if (services.Options.ExpectedStoreId is { } pinned && !string.Equals(pinned, id, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreMismatchException(
+                $"{services.Database.Dialect.Describe()} has store id {id ?? "(none)"}, but Storage:ExpectedStoreId is {pinned}: " +
+                "this is not the store this deployment writes to. Point Storage at the right store, or change the pin if the store was replaced on purpose.");
+        }
+
         lock (_gate)
         {
             _expected = id;
+        }
+
+        LogServing(services.Database.Dialect.Describe(), id ?? "(none)");
+    }
+
+    /// <summary>
+    /// Remembers the newest hit this process has stored. A store put back from an earlier copy keeps its id, so the id
+    /// check passes; that hit being gone is what shows hits were lost with it.
+    /// </summary>
+    public void Stored(IReadOnlyList<Hit> hits)
+    {
+        if (hits.Count > 0)
+        {
+            lock (_gate)
+            {
+                _lastStored = hits[^1];
+            }
         }
     }
 
@@ -71,15 +100,48 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
 
             problem = id is null ? $"{store} is missing or is not an AnprWatch store"
                 : id != expected ? $"{store} has been replaced: its store id is {id}, serve started with {expected}"
-                : null;
+                : await MissingLastHitAsync(store, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever the probe throws (a file that is not a database, a schema without the table), the answer is
+            // "not usable now": it pauses the worker; it must never end the reload loop or the health check.
             problem = $"{store} cannot be opened: {ex.Message}";
         }
 
         Record(problem);
         return problem;
+    }
+
+    private async Task<string?> MissingLastHitAsync(string store, CancellationToken cancellationToken)
+    {
+        Hit? last;
+        lock (_gate)
+        {
+            last = _lastStored;
+        }
+
+        if (last is null || await services.Database.HitExistsAsync(last.HitId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping). The
+        // purge cuts at the start of a UK day HitDays back; a day's margin on the near side covers any run time.
+        var purgeable = last.ObservedAt < services.Clock.GetUtcNow().AddDays(-(services.Options.RetentionHitDays - 1));
+        if (purgeable)
+        {
+            lock (_gate)
+            {
+                _lastStored = null;
+            }
+
+            return null;
+        }
+
+        return $"{store} no longer holds hit {last.HitId}, stored by this process at {last.RecordedAt:O}: it has been restored from an " +
+               "earlier copy or rolled back, and the hits stored since that copy are not in it. Restart serve to accept the store as it now is " +
+               "(then re-send the reads since the copy was taken)";
     }
 
     /// <summary>Throws <see cref="StoreUnavailableException"/> unless the configured store is the one serve started with.</summary>
@@ -119,6 +181,9 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "serving {Store}, store id {StoreId} (pin it with Storage:ExpectedStoreId)")]
+    private partial void LogServing(string store, string storeId);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "STORE UNAVAILABLE: {Problem}. The worker is paused: no hit is stored, no alert sent and no offset moves until the store serve started with is back; /readyz answers 503")]
     private partial void LogStoreUnavailable(string problem);
 
@@ -142,17 +207,44 @@ public sealed class GuardedHitStore(IHitStore inner, StoreGuard guard) : IHitSto
             await guard.EnsureAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var stored = await inner.SaveHitsAsync(hits, cancellationToken).ConfigureAwait(false);
+        var stored = await TranslateAsync(() => inner.SaveHitsAsync(hits, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         // A pooled connection writes on into a deleted file: the hits are durable only if the configured store is
         // still the one serve started with. If not, the batch is retried (idempotently) and no offset moves.
         await guard.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        guard.Stored(stored);
         return stored;
     }
 
     public Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
-        => inner.MarkAlertsDeliveredAsync(hitIds, at, cancellationToken);
+        => TranslateAsync(async () =>
+        {
+            await inner.MarkAlertsDeliveredAsync(hitIds, at, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
-        => inner.LastAlertedAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken);
+        => TranslateAsync(() => inner.LastAlertedAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// A store replaced by a file without AnprWatch's tables fails with "no such table", which alone would read as a
+    /// schema error and stop serve. Asked first: is this still the store serve started with? If not, it is an outage
+    /// (<see cref="StoreUnavailableException"/>, transient): the worker pauses and resumes when the right store is back.
+    /// </summary>
+    private async Task<T> TranslateAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or StoreUnavailableException))
+        {
+            if (await guard.CheckAsync(cancellationToken).ConfigureAwait(false) is { } problem)
+            {
+                throw new StoreUnavailableException(problem, ex);
+            }
+
+            throw;
+        }
+    }
 }

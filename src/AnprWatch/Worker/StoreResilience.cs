@@ -11,7 +11,8 @@ namespace AnprWatch.Worker;
 /// </summary>
 public static class StoreResilience
 {
-    public static ResiliencePipeline Create(ILogger logger)
+    /// <param name="onRetry">Told of each failed attempt (the error's message): serve's readiness tracks a stalled worker.</param>
+    public static ResiliencePipeline Create(ILogger logger, Action<string>? onRetry = null)
     {
         // Only transient failures are retried; a deterministic one surfaces at once for the BatchRunner to isolate.
         var handled = new PredicateBuilder().Handle<Exception>(FailureClassifier.IsTransient);
@@ -28,6 +29,7 @@ public static class StoreResilience
                 OnRetry = args =>
                 {
                     logger.LogWarning("batch failed (attempt {Attempt}), retrying in {Delay}: {Error}", args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    onRetry?.Invoke(args.Outcome.Exception?.Message ?? "unknown error");
                     return ValueTask.CompletedTask;
                 },
             })

@@ -96,6 +96,16 @@ public class MarkerCsvReaderTests
         });
     }
 
+    [TestCase("AB12CDE,SR\u00001,HIGH,avon-and-somerset,2027-01-01,,,,,", "suspect_ref holds a control character (U+0000)")]
+    [TestCase("AB12CDE,SR-1,HIGH,avon-and-somerset,2027-01-01,,,stop\u001B[2Jnow,,", "action holds a control character (U+001B)")]
+    [TestCase("AB12\u0007CDE,SR-1,HIGH,avon-and-somerset,2027-01-01,,,,,", "vrm holds a control character (U+0007)")]
+    public void A_control_character_in_any_field_is_a_line_error_naming_it(string row, string message)
+    {
+        var result = Read(Csv(Header, row));
+        Assert.That(result.Errors.Select(e => (e.Line, e.Message)), Has.Some.Matches<(int Line, string Message)>(e => e.Line == 2 && e.Message.Contains(message, StringComparison.Ordinal)),
+            string.Join("; ", result.Errors.Select(e => e.Message)));
+    }
+
     [TestCase("vrm,suspect_ref,risk_level,host_force", "missing required column 'review_due'")]
     [TestCase("vrm,suspect_ref,risk_level,host_force,review_due,colour", "unknown column 'colour'")]
     [TestCase("vrm,vrm,suspect_ref,risk_level,host_force,review_due", "appears twice")]

@@ -26,6 +26,10 @@ public class VrmTests
     [TestCase("P\u24C415NED")] // circled O
     [TestCase("PO15NE\u0301D")] // a combining acute accent
     [TestCase("PO15NED\uD800")] // an unpaired surrogate
+    [TestCase("AB12\u0000CDE")] // a NUL inside: refused, not stripped
+    [TestCase("AB12\u0007CDE")] // BEL
+    [TestCase("AB12\tCDE")] // a tab is not a camera's spacing
+    [TestCase("AB12\u007FCDE")] // DEL
     public void Rejects_values_that_are_not_1_to_10_characters_after_normalising(string raw)
         => Assert.That(Vrm.Normalise(raw), Is.Null);
 

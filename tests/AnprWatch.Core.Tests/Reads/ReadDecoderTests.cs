@@ -100,6 +100,31 @@ public class ReadDecoderTests
         });
     }
 
+    [TestCase((byte)0x01, 64 * 1024 + 1024, TestName = "Control bytes: the escaped raw text stays within its 64 KiB budget")]
+    [TestCase((byte)0xFF, 64 * 1024 + 30 * 1024 + 1024, TestName = "Invalid UTF-8: raw text within budget, plus base64 of the same bytes")]
+    public void A_dead_letter_is_bounded_by_its_budget_not_by_the_reads_size_times_the_escaping(byte filler, int limit)
+    {
+        // Seen: 9.8 MB of control-byte reads made 37 MB of dead letters, filling a disk that never cleared.
+        var raw = Enumerable.Repeat(filler, 65_535).ToArray();
+        var encoded = AnprWatch.Core.Pipeline.DeadLetterJson.Encode(new AnprWatch.Core.Pipeline.DeadLetter(AnprWatch.Core.Pipeline.SourcePosition.Line(1), "not JSON", raw));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(encoded)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(encoded, Has.Length.LessThan(limit));
+            Assert.That(json["rawBytes"]!.GetValue<int>(), Is.EqualTo(65_535));
+            Assert.That(json["rawTruncated"]!.GetValue<bool>(), Is.True);
+        });
+    }
+
+    [Test]
+    public void A_plain_read_under_the_budget_is_kept_whole_in_its_dead_letter()
+    {
+        var raw = System.Text.Encoding.UTF8.GetBytes("{\"readId\":\"x\",\"vrm\":" + new string('A', 60_000) + "}");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(AnprWatch.Core.Pipeline.DeadLetterJson.Encode(new AnprWatch.Core.Pipeline.DeadLetter(AnprWatch.Core.Pipeline.SourcePosition.Line(1), "bad", raw)))!;
+        Assert.That(json["raw"]!.GetValue<string>(), Is.EqualTo(System.Text.Encoding.UTF8.GetString(raw)));
+        Assert.That(json["rawTruncated"], Is.Null);
+    }
+
     [Test]
     public void A_valid_read_decodes_with_normalised_vrm_and_lower_case_force()
     {

@@ -56,6 +56,7 @@ public class SqlServerStatementTests
         await new MigrationRunner(database, clock).EnsureReadyAsync(createIfMissing: false);
         dialect.ScalarAnswer = 1L;
         await database.ReadStoreIdAsync(CancellationToken.None);
+        await database.HitExistsAsync("hit-1", CancellationToken.None);
 
         await audit.AppendAsync(new AuditEntry(clock.Now, "tester", "admin", AuditActions.Consult, "subject", "why", "detail"));
         await audit.ListAsync(from, clock.Now);
@@ -64,6 +65,7 @@ public class SqlServerStatementTests
         var marker = new Marker("AB12CDE", "SR-1", RiskLevel.High, Avon, new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 1), "OP", "act", "desk", "ACT");
         await markers.ReplaceAsync(Avon, [marker], "tester", "bureau", new string('a', 64), MarkerListDiff.Compute([], [marker]), "import");
         await markers.GetGenerationAsync();
+        await markers.GetActiveVersionAsync(Avon.Code);
         await markers.GetActiveMarkersAsync();
         await markers.GetActiveMarkersAsync(Avon.Code);
         await foreach (var _ in markers.StreamActiveMarkersAsync())
@@ -94,6 +96,7 @@ public class SqlServerStatementTests
         await hits.MarkAlertsDeliveredAsync([.. batch.Select(h => h.HitId)], clock.Now, CancellationToken.None);
         await hits.LastAlertedAsync(marker.MarkerId, Wiltshire.Code, from, clock.Now, batch[0].HitId, CancellationToken.None);
         await hits.PurgeAsync(from, "system", audit, clock);
+        await new AnprWatch.Storage.Housekeeping.HousekeepingRuns(database).TryClaimAsync("retention-purge", new DateOnly(2026, 6, 1), "pod-a", clock.Now);
         await hits.AlertedAfterAsync(0, "", null, 500);
         await hits.AlertedAfterAsync(0, "", Wiltshire.Code, 500);
         await hits.QueryAsync(new HitQuery(from, clock.Now));

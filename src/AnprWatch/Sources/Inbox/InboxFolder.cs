@@ -24,6 +24,8 @@ public sealed class InboxFolder
         Directory.CreateDirectory(Done);
     }
 
+    private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
+
     public string Inbox { get; }
     public string Claimed { get; }
     public string Done { get; }
@@ -77,9 +79,18 @@ public sealed class InboxFolder
     {
         var name = Path.GetFileNameWithoutExtension(dropped);
         var stem = name;
-        for (var n = 2; StemTaken(stem); n++)
+
+        // A feed that always uploads reads.jsonl would otherwise probe reads~2, reads~3… from the start on every claim
+        // (five stats each): the n-th claim cost O(n). The next free suffix is remembered per name while serve runs.
+        var n = _nextSuffix.GetValueOrDefault(name, 2);
+        if (StemTaken(stem))
         {
-            stem = $"{name}~{n}";
+            for (stem = $"{name}~{n}"; StemTaken(stem); stem = $"{name}~{n}")
+            {
+                n++;
+            }
+
+            _nextSuffix[name] = n + 1;
         }
 
         var target = Path.Combine(Claimed, stem + ".jsonl");

@@ -19,6 +19,10 @@ public static class ApiProblems
             // Valid, but needs a second, deliberate step: 409 tells a client to show the diff and ask.
             return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "removals need confirming (confirmRemovals=true)");
         }
+        catch (Storage.Markers.MarkerListChangedException ex)
+        {
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "the marker list changed meanwhile");
+        }
         catch (InvalidInputException ex)
         {
             return BadRequest(ex.Message);

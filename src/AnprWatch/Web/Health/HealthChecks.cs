@@ -45,7 +45,7 @@ public static class HealthChecks
 }
 
 /// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
-public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness) : IHealthCheck
+public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, ServeOptions options, TimeProvider clock) : IHealthCheck
 {
     public const string Name = "readiness";
     public const string Body = "body";
@@ -67,6 +67,9 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
 
         var store = problem is null;
         var live = holder.Live;
+        var failing = readiness.Failing;
+        var stalledFor = failing is { } f ? clock.GetUtcNow() - f.Since : TimeSpan.Zero;
+        var stalled = failing is not null && stalledFor >= options.StalledAfter;
         var body = new
         {
             store = store ? "reachable" : "unreachable",
@@ -75,11 +78,14 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
                 : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
                 : $"generation {live.Index.Version}, {live.Index.Count} markers",
             source = readiness.SourceState,
-            ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady },
+            worker = failing is { } stall
+                ? $"the batch in hand has failed for {stalledFor.TotalSeconds:0} s and is being retried: {stall.Error}"
+                : "processing",
+            ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady, worker = !stalled },
         };
 
         // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
-        var ready = body.ready is { store: true, index: true, source: true };
+        var ready = body.ready is { store: true, index: true, source: true, worker: true };
         var data = new Dictionary<string, object> { [Body] = body };
         return ready ? HealthCheckResult.Healthy("ready", data) : HealthCheckResult.Unhealthy("not ready", data: data);
     }

@@ -1,0 +1,57 @@
+using AnprWatch.Core.Pipeline;
+using AnprWatch.Worker;
+using Microsoft.Data.Sqlite;
+
+namespace AnprWatch.Tests.Reliability;
+
+/// <summary>
+/// How the worker treats a failed batch, as a literal table: retried (transient), isolated read by read
+/// (deterministic), or stopping serve (fatal). The SQLite codes are from sqlite3.h; the table is the specification.
+/// </summary>
+public class FailureClassifierTests
+{
+    public enum Kind
+    {
+        Transient,
+        Deterministic,
+        Fatal,
+    }
+
+    private static readonly object[] Cases =
+    [
+        new object[] { "SQLITE_BUSY", new SqliteException("database is locked", 5), Kind.Transient },
+        new object[] { "SQLITE_LOCKED", new SqliteException("table is locked", 6), Kind.Transient },
+        new object[] { "SQLITE_READONLY", new SqliteException("attempt to write a readonly database", 8), Kind.Transient },
+        new object[] { "SQLITE_IOERR extended (IOERR_WRITE)", new SqliteException("disk I/O error", 10 | (3 << 8)), Kind.Transient },
+        new object[] { "SQLITE_FULL", new SqliteException("database or disk is full", 13), Kind.Transient },
+        new object[] { "SQLITE_CANTOPEN", new SqliteException("unable to open database file", 14), Kind.Transient },
+        new object[] { "SQLITE_CORRUPT (a file replaced under us: the guard decides)", new SqliteException("database disk image is malformed", 11), Kind.Transient },
+        new object[] { "SQLITE_NOTADB", new SqliteException("file is not a database", 26), Kind.Transient },
+        new object[] { "SQLITE_ERROR (no such table)", new SqliteException("no such table: hits", 1), Kind.Fatal },
+        new object[] { "SQLITE_CONSTRAINT", new SqliteException("CHECK constraint failed", 19), Kind.Deterministic },
+        new object[] { "SQLITE_TOOBIG", new SqliteException("string or blob too big", 18), Kind.Deterministic },
+        new object[] { "SQLITE_MISMATCH", new SqliteException("datatype mismatch", 20), Kind.Deterministic },
+        new object[] { "a full disk writing the alerts file", new IOException("No space left on device"), Kind.Transient },
+        new object[] { "outputs owned by another user", new UnauthorizedAccessException("Access to the path is denied"), Kind.Transient },
+        new object[] { "the store swapped (guard)", new StoreUnavailableException("replaced"), Kind.Transient },
+        new object[] { "an alert sink that refused", new DeliveryFailedException("alerts", new IOException("broken pipe")), Kind.Transient },
+        new object[] { "a timeout", new TimeoutException(), Kind.Transient },
+        new object[] { "a bug: null reference", new NullReferenceException(), Kind.Deterministic },
+        new object[] { "a bug: argument out of range", new ArgumentOutOfRangeException("x"), Kind.Deterministic },
+        new object[] { "an exhausted SqlClient pool", new InvalidOperationException("Timeout expired. The timeout period elapsed prior to obtaining a connection from the pool."), Kind.Transient },
+        new object[] { "any other invalid operation", new InvalidOperationException("Sequence contains no elements"), Kind.Deterministic },
+        new object[] { "all parts transient", new AggregateException(new IOException("a"), new TimeoutException()), Kind.Transient },
+        new object[] { "one part a bug", new AggregateException(new IOException("a"), new NullReferenceException()), Kind.Deterministic },
+        new object[] { "one part a schema error", new AggregateException(new IOException("a"), new SqliteException("no such column: lane", 1)), Kind.Fatal },
+    ];
+
+    [TestCaseSource(nameof(Cases))]
+    public void Each_failure_is_retried_isolated_or_fatal_as_the_table_says(string what, Exception failure, Kind expected)
+    {
+        // The worker's order: fatal first (BatchRunner), then transient (the retry policy), else deterministic.
+        var actual = FailureClassifier.IsFatal(failure) ? Kind.Fatal
+            : FailureClassifier.IsTransient(failure) ? Kind.Transient
+            : Kind.Deterministic;
+        Assert.That(actual, Is.EqualTo(expected), what);
+    }
+}
