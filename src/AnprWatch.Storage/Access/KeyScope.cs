@@ -36,11 +36,11 @@ public sealed class KeyScope
     /// <summary>The forces in scope, or null for national (no filter), as the stores take them.</summary>
     public IReadOnlyCollection<string>? Filter => IsNational ? null : Forces;
 
-    /// <summary>What <c>keys list</c> and the pages show: <c>national</c>, <c>region South West (5 forces)</c>, or the codes.</summary>
+    /// <summary>What <c>keys list</c> and the pages show: <c>national</c>, <c>region South West</c>, or the codes (<c>kent + dorset</c>; no commas, so CSV cells stay plain).</summary>
     public string Label => IsNational ? "national"
         : Region is not null && Forces.Count == ForceRegistry.InRegion(Region).Count() ? $"region {Region}"
-        : Region is not null ? $"region {Region} + {string.Join(",", Forces.Where(f => !ForceRegistry.InRegion(Region).Any(r => r.Code == f)))}"
-        : string.Join(",", Forces);
+        : Region is not null ? $"region {Region} + {string.Join(" + ", Forces.Where(f => !ForceRegistry.InRegion(Region).Any(r => r.Code == f)))}"
+        : string.Join(" + ", Forces);
 
     /// <summary>
     /// The scope for <c>keys create --force … --region …</c>: the union of the forces named and the region's forces.
