@@ -284,6 +284,36 @@ public class ScopeMatrixTests
         Assert.That(ForceCodesOffered(await national.Http.GetStringAsync(new Uri("/board", UriKind.Relative))), Has.Length.EqualTo(46), "every force in the table");
     }
 
+    [Test]
+    public async Task A_browser_session_inherits_its_keys_scope_and_the_board_shows_only_its_forces_alerts()
+    {
+        // The session (cookie) has the key's scope: the API answers it as it answers the key.
+        using (var session = await BrowserSession.SignInAsync(_serve.Port, _keys["cr-wiltshire"]))
+        {
+            var alerts = JsonNode.Parse(await session.Http.GetStringAsync(new Uri("/api/alerts", UriKind.Relative)))!.AsArray();
+            Assert.That(alerts.Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(AlertsSeen["cr-wiltshire"]));
+            Assert.That(await session.StatusAsync("/api/alerts?force=kent"), Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+
+        // In Chromium: a one-force key's board starts on its force and shows only the alerts routed to it.
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{_serve.Port}/signin");
+        await page.FillAsync("#key", _keys["cr-wiltshire"]);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(url => url.EndsWith("/board", StringComparison.Ordinal));
+        Assert.That(await page.InputValueAsync("#force"), Is.EqualTo("wiltshire"));
+        Assert.That(await page.Locator("#force option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"), Is.EqualTo(new[] { "", "wiltshire" }));
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("article.alert")).ToHaveCountAsync(1);
+        Assert.That(await page.Locator("article.alert").GetAttributeAsync("data-hit-id"), Is.EqualTo(_hitIds["r-1"]));
+
+        // "All my forces" is still only its scope.
+        await page.SelectOptionAsync("#force", "");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("article.alert")).ToHaveCountAsync(1);
+    }
+
     /// <summary>The force codes in a page's <c>&lt;script id="forces"&gt;</c> element, in order.</summary>
     private static string[] ForceCodesOffered(string html)
     {
