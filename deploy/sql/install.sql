@@ -260,23 +260,29 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
 COMMIT TRANSACTION;
 GO
 
--- 0250_housekeeping_runs.sql
+-- 0240_api_key_scope.sql
 SET XACT_ABORT ON;
 BEGIN TRANSACTION;
 GO
-IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
-    EXEC (N'-- Daily tasks that must run once per store, not once per replica (the retention purge and its erasure audit entry):
--- the first instance to insert the (task, day) row runs the task. Numbered 0250 so it cannot collide with
--- migrations added in parallel on other branches.
-CREATE TABLE dbo.housekeeping_runs (
-    task            VARCHAR(64)    NOT NULL,
-    day             CHAR(10)       NOT NULL,
-    claimed_by      NVARCHAR(128)  NOT NULL,
-    claimed_at_ms   BIGINT         NOT NULL,
-    CONSTRAINT pk_housekeeping_runs PRIMARY KEY (task, day)
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    EXEC (N'-- Keys carry a scope (issue 14): the forces a key may act for, and when it was last used. One row per key; a key with
+-- no forces is national. Keys made before this migration get a national row, so they keep working as they did.
+-- The scope is fixed at creation (a different scope is a new key); only last_used_ms is ever updated.
+-- Numbered 0240 (this branch''s range) so it cannot collide with migrations being added in parallel on other branches.
+IF OBJECT_ID(N''dbo.api_key_details'', N''U'') IS NULL
+CREATE TABLE dbo.api_key_details (
+    key_name        NVARCHAR(128)  NOT NULL CONSTRAINT pk_api_key_details PRIMARY KEY,
+    scope_forces    NVARCHAR(2000) NULL,
+    scope_region    NVARCHAR(64)   NULL,
+    last_used_ms    BIGINT         NULL
 );');
 GO
-IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
-    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (250, N'0250_housekeeping_runs.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    EXEC (N'INSERT INTO dbo.api_key_details (key_name, scope_forces, scope_region, last_used_ms)
+SELECT k.name, NULL, NULL, NULL FROM dbo.api_keys k
+WHERE NOT EXISTS (SELECT 1 FROM dbo.api_key_details d WHERE d.key_name = k.name);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (240, N'0240_api_key_scope.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO

@@ -23,6 +23,8 @@ GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old
 GRANT SELECT, INSERT ON dbo.api_keys TO anprwatch_app;
 GRANT UPDATE (revoked_at_ms) ON dbo.api_keys TO anprwatch_app;           -- ApiKeyStore: revocation; a key's role never changes
+GRANT SELECT, INSERT ON dbo.api_key_details TO anprwatch_app;
+GRANT UPDATE (last_used_ms) ON dbo.api_key_details TO anprwatch_app;    -- ApiKeyStore: a key's last use; its scope never changes
 GRANT SELECT, INSERT ON dbo.web_sessions TO anprwatch_app;
 GRANT UPDATE (ended_at_ms) ON dbo.web_sessions TO anprwatch_app;         -- WebSessionStore: sign-out ends a session
 GRANT SELECT, INSERT ON dbo.data_protection_keys TO anprwatch_app;       -- the shared Data Protection key ring

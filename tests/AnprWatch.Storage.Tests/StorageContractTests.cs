@@ -435,12 +435,38 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_keys_scope_is_stored_found_and_listed_and_keys_from_before_scopes_are_national()
+    {
+        var keys = new ApiKeyStore(_store.Database, _store.Audit, _store.Clock);
+        var london = await keys.CreateAsync("desk-london", "control-room", KeyScope.Resolve(["kent"], "london"), "admin-1");
+        var found = await keys.FindAsync(london);
+        Assert.That((found!.Scope.Forces, found.Scope.Region, found.Scope.Label),
+            Is.EqualTo((new[] { "kent", "city-of-london", "metropolitan" }, "London", "region London + kent")), "forces in force-table order");
+        Assert.That(async () => await keys.CreateAsync("admin-kent", "admin", KeyScope.Resolve(["kent"], null), "admin-1"), Throws.ArgumentException);
+        Assert.That(() => KeyScope.Resolve(["narnia"], null), Throws.ArgumentException.With.Message.Contains("'narnia'"));
+        Assert.That(() => KeyScope.Resolve([], "Atlantis"), Throws.ArgumentException.With.Message.Contains("'Atlantis'"));
+
+        // A key written as a release before scopes would write it: no details row. It is found, listed and national.
+        await using (var connection = await _store.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync($"INSERT INTO {_store.Database.Table("api_keys")} (name, role, key_hash, created_at_ms) VALUES ('old-desk', 'control-room', @hash, 0)",
+                new { hash = new string('a', 64) });
+        }
+
+        var listed = (await keys.ListAsync()).ToDictionary(k => k.Name);
+        Assert.That(listed["old-desk"].Scope.IsNational, Is.True);
+        Assert.That(listed["desk-london"].LastUsedAt, Is.Null);
+        await keys.TouchAsync("desk-london");
+        Assert.That((await keys.ListAsync()).Single(k => k.Name == "desk-london").LastUsedAt, Is.EqualTo(_store.Clock.Now));
+    }
+
+    [Test]
     public async Task Api_keys_are_found_by_the_key_until_revoked_and_every_change_is_audited()
     {
         var keys = new ApiKeyStore(_store.Database, _store.Audit, _store.Clock);
         var key = await keys.CreateAsync("desk-1", "control-room", "admin-1");
         Assert.That(key, Does.StartWith("aw_").And.Length.EqualTo(46));
-        Assert.That(await keys.FindAsync(key), Is.EqualTo(new ApiKeyIdentity("desk-1", "control-room")));
+        Assert.That(await keys.FindAsync(key), Is.EqualTo(new ApiKeyIdentity("desk-1", "control-room", KeyScope.National)));
         Assert.That(await keys.FindAsync(key[..^1] + (key[^1] == 'A' ? 'B' : 'A')), Is.Null);
         Assert.That(await keys.FindAsync(key[3..]), Is.Null, "the prefix is required");
         Assert.That(async () => await keys.CreateAsync("desk-1", "analyst", "admin-1"), Throws.ArgumentException, "names are never reused");
@@ -459,7 +485,7 @@ public class StorageContractTests(string dialect)
         var audit = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
         Assert.That(audit.Select(e => (e.Actor, e.Subject)), Is.EqualTo(new[]
         {
-            ("admin-1", "api key desk-1 (control-room) created"), ("admin-1", $"api key {new string('k', 128)} (analyst) created"), ("admin-2", "api key desk-1 revoked"),
+            ("admin-1", "api key desk-1 (control-room, national) created"), ("admin-1", $"api key {new string('k', 128)} (analyst, national) created"), ("admin-2", "api key desk-1 revoked"),
         }));
         Assert.That(string.Join("|", audit.Select(e => e.Subject)), Does.Not.Contain(key[3..]), "the key itself is never logged");
     }
@@ -520,11 +546,17 @@ public class StorageContractTests(string dialect)
             // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
             var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
-            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0250_housekeeping_runs.sql" }));
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0240_api_key_scope.sql", "0250_housekeeping_runs.sql" }));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
             await using var connection = await database.OpenAsync();
             Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
             Assert.That(await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"), Is.EqualTo(1));
+
+            // 0240 gives keys made before scopes a national details row, and is safe to apply again.
+            await connection.ExecuteAsync("INSERT INTO api_keys (name, role, key_hash, created_at_ms) VALUES ('before-scopes', 'bureau', 'h', 0)");
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 240");
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0240_api_key_scope.sql" }));
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM api_key_details WHERE key_name = 'before-scopes' AND scope_forces IS NULL"), Is.EqualTo(1));
         }
         finally
         {

@@ -10,9 +10,9 @@ namespace AnprWatch.Tests;
 /// <summary>Stores hits straight into a runner's SQLite file, as the pipeline would, for tests of what reads them.</summary>
 public static class TestHits
 {
-    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null)
+    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null, string host = "avon-and-somerset")
     {
-        var marker = new Marker("AB12CDE", "SR-BOARD", risk, ForceRegistry.Get("avon-and-somerset"), new DateOnly(2099, 1, 1), null, "RAILCAR", "Notify RIU; do not stop", "RIU 0117", "ACT");
+        var marker = new Marker("AB12CDE", "SR-BOARD", risk, ForceRegistry.Get(host), new DateOnly(2099, 1, 1), null, "RAILCAR", "Notify RIU; do not stop", "RIU 0117", "ACT");
         var hitId = HitIds.ForHit(readId, marker.MarkerId);
         var now = observedAt ?? TestClock.UtcNow;
         var hit = new Hit

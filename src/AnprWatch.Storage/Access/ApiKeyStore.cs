@@ -5,9 +5,9 @@ using Dapper;
 
 namespace AnprWatch.Storage.Access;
 
-public sealed record ApiKeyIdentity(string Name, string Role);
+public sealed record ApiKeyIdentity(string Name, string Role, KeyScope Scope);
 
-public sealed record ApiKeyInfo(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiKeyInfo(string Name, string Role, KeyScope Scope, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>
 /// API keys, stored as SHA-256 hashes only. The keys are 256 random bits, so a fast hash is enough: there is no
@@ -17,7 +17,10 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
 {
     public const string Prefix = "aw_";
 
-    public async Task<string> CreateAsync(string name, string role, string createdBy, CancellationToken cancellationToken = default)
+    public Task<string> CreateAsync(string name, string role, string createdBy, CancellationToken cancellationToken = default)
+        => CreateAsync(name, role, KeyScope.National, createdBy, cancellationToken);
+
+    public async Task<string> CreateAsync(string name, string role, KeyScope scope, string createdBy, CancellationToken cancellationToken = default)
     {
         if (!Roles.IsKnown(role))
         {
@@ -27,6 +30,11 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
         if (string.IsNullOrWhiteSpace(name) || name.Length > 128)
         {
             throw new ArgumentException("a key name is 1–128 characters", nameof(name));
+        }
+
+        if (role == Roles.Admin && !scope.IsNational)
+        {
+            throw new ArgumentException("an admin key is national: give no --force or --region", nameof(scope));
         }
 
         var key = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -43,7 +51,10 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
         await connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {database.Table("api_keys")} (name, role, key_hash, created_at_ms) VALUES (@name, @role, @hash, @at)",
             new { name, role, hash = Hash(key), at = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await audit.AppendAsync(connection, transaction, new AuditEntry(now, createdBy, Roles.Admin, AuditActions.Alter, $"api key {name} ({role}) created"), cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO {database.Table("api_key_details")} (key_name, scope_forces, scope_region, last_used_ms) VALUES (@name, @forces, @region, NULL)",
+            new { name, forces = scope.Stored, region = scope.Region }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await audit.AppendAsync(connection, transaction, new AuditEntry(now, createdBy, Roles.Admin, AuditActions.Alter, $"api key {name} ({role}, {scope.Label}) created"), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return key;
     }
@@ -75,9 +86,19 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
-            $"SELECT name, role FROM {database.Table("api_keys")} WHERE key_hash = @hash AND revoked_at_ms IS NULL",
+            $"SELECT k.name, k.role, d.scope_forces, d.scope_region FROM {database.Table("api_keys")} k LEFT JOIN {database.Table("api_key_details")} d ON d.key_name = k.name " +
+            "WHERE key_hash = @hash AND revoked_at_ms IS NULL", // unqualified: only api_keys has these columns (and HotLookupTests finds the statement)
             new { hash = Typed.KeyHash(Hash(key)) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new ApiKeyIdentity(row.Name, row.Role);
+        return row is null ? null : new ApiKeyIdentity(row.Name, row.Role, KeyScope.FromStored(row.ScopeForces, row.ScopeRegion));
+    }
+
+    /// <summary>Records that a key was used (at most as often as the caller asks; the web layer asks once a minute per key).</summary>
+    public async Task TouchAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("api_key_details")} SET last_used_ms = @at WHERE key_name = @name",
+            new { name, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Whether the key named <paramref name="name"/> exists and is not revoked.</summary>
@@ -126,8 +147,11 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<KeyListRow>(new CommandDefinition(
-            $"SELECT name, role, created_at_ms, revoked_at_ms FROM {database.Table("api_keys")} ORDER BY name", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new ApiKeyInfo(r.Name, r.Role, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAtMs), r.RevokedAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)).ToList();
+            $"SELECT k.name, k.role, d.scope_forces, d.scope_region, k.created_at_ms, d.last_used_ms, k.revoked_at_ms FROM {database.Table("api_keys")} k " +
+            $"LEFT JOIN {database.Table("api_key_details")} d ON d.key_name = k.name ORDER BY k.name", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new ApiKeyInfo(r.Name, r.Role, KeyScope.FromStored(r.ScopeForces, r.ScopeRegion), DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAtMs),
+            r.LastUsedMs is { } used ? DateTimeOffset.FromUnixTimeMilliseconds(used) : null,
+            r.RevokedAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)).ToList();
     }
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
@@ -138,13 +162,18 @@ public sealed class ApiKeyStore(Database database, AuditLog audit, TimeProvider 
     {
         public string Name { get; set; } = "";
         public string Role { get; set; } = "";
+        public string? ScopeForces { get; set; }
+        public string? ScopeRegion { get; set; }
     }
 
     private sealed class KeyListRow
     {
         public string Name { get; set; } = "";
         public string Role { get; set; } = "";
+        public string? ScopeForces { get; set; }
+        public string? ScopeRegion { get; set; }
         public long CreatedAtMs { get; set; }
+        public long? LastUsedMs { get; set; }
         public long? RevokedAtMs { get; set; }
     }
 }

@@ -4,7 +4,9 @@ using Dapper;
 
 namespace AnprWatch.Storage.Hits;
 
-public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, string? ForceCode = null, string? Vrm = null, IReadOnlyCollection<string>? HostForces = null);
+/// <param name="RoutedTo">A key's scope: only hits whose camera or host force is one of these (null: every force).</param>
+public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, string? ForceCode = null, string? Vrm = null, IReadOnlyCollection<string>? HostForces = null,
+    IReadOnlyCollection<string>? RoutedTo = null);
 
 /// <summary>Hits, idempotent on (read_id, marker_id); the pipeline's <see cref="IHitStore"/> and the query side for lists and reports.</summary>
 public sealed class HitStore(Database database) : IHitStore
@@ -128,15 +130,30 @@ public sealed class HitStore(Database database) : IHitStore
     /// Alerted hits recorded after a cursor (recorded time, then hit id), oldest first: the alert board's feed. The
     /// cursor is what a reconnecting board sends back as Last-Event-ID.
     /// </summary>
-    public async Task<IReadOnlyList<Hit>> AlertedAfterAsync(long recordedAfterMs, string hitIdAfter, string? force, int limit, CancellationToken cancellationToken = default)
+    /// <param name="routedTo">A key's scope: only alerts routed to one of these forces (camera or host force); null: all.</param>
+    public async Task<IReadOnlyList<Hit>> AlertedAfterAsync(long recordedAfterMs, string hitIdAfter, string? force, int limit, CancellationToken cancellationToken = default,
+        IReadOnlyCollection<string>? routedTo = null)
     {
         var sql = SelectHits(database.Dialect.Name == "sqlserver" ? $"TOP ({limit}) " : "") +
                   " WHERE h.alerted = 1 AND (h.recorded_at_ms > @ms OR (h.recorded_at_ms = @ms AND h.hit_id > @id))" +
                   (force is null ? "" : " AND (h.camera_force = @force OR h.host_force = @force)") +
+                  (routedTo is null ? "" : " AND (h.camera_force IN @routedTo OR h.host_force IN @routedTo)") +
                   " ORDER BY h.recorded_at_ms, h.hit_id" + (database.Dialect.Name == "sqlserver" ? "" : $" LIMIT {limit}");
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new { ms = recordedAfterMs, id = Typed.HitId(hitIdAfter), force = Typed.ForceCode(force) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new
+        {
+            ms = recordedAfterMs, id = Typed.HitId(hitIdAfter), force = Typed.ForceCode(force), routedTo = routedTo?.Select(Typed.ForceCode).ToArray() ?? [],
+        }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
+    }
+
+    /// <summary>The forces a hit's alert is routed to (camera force, host force), or null when there is no such hit.</summary>
+    public async Task<HitRouting?> RoutingOfAsync(string hitId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<HitRouting>(new CommandDefinition(
+            $"SELECT camera_force, host_force FROM {database.Table("hits")} WHERE hit_id = @hitId",
+            new { hitId = Typed.HitId(hitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Hit>> QueryAsync(HitQuery query, CancellationToken cancellationToken = default)
@@ -157,6 +174,11 @@ public sealed class HitStore(Database database) : IHitStore
             sql += " AND h.host_force IN @hostForces";
         }
 
+        if (query.RoutedTo is not null)
+        {
+            sql += " AND (h.camera_force IN @routedTo OR h.host_force IN @routedTo)";
+        }
+
         sql += " ORDER BY h.observed_at_ms, h.hit_id";
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(sql, new
@@ -166,7 +188,15 @@ public sealed class HitStore(Database database) : IHitStore
             force = Typed.ForceCode(query.ForceCode),
             vrm = Typed.Vrm(query.Vrm),
             hostForces = query.HostForces?.Select(Typed.ForceCode).ToArray() ?? [],
+            routedTo = query.RoutedTo?.Select(Typed.ForceCode).ToArray() ?? [],
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToHit()).ToList();
     }
+}
+
+/// <summary>Where a hit's alert goes (DESIGN §4.3): its camera force and its host force.</summary>
+public sealed class HitRouting
+{
+    public string CameraForce { get; set; } = "";
+    public string HostForce { get; set; } = "";
 }

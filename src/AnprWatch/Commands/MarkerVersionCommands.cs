@@ -74,16 +74,9 @@ public static class MarkerVersionCommands
             var host = Arguments.Force(parse.GetValue(force));
             var target = parse.GetValue(version);
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var markers = await services.Markers.GetVersionMarkersAsync(host.Code, target, ct).ConfigureAwait(false)
-                ?? throw new InvalidInputException($"{host.Code} has no version {target}");
-            var against = await services.Markers.GetActiveVersionAsync(host.Code, ct).ConfigureAwait(false);
-            var current = await services.Markers.GetActiveMarkersAsync(host.Code, ct).ConfigureAwait(false);
-            var diff = MarkerListDiff.Compute(current, markers);
-            MarkerImport.CheckRemovals(services, host, diff, parse.GetValue(confirm), $"rolling back to version {target}");
             var who = parse.GetValue(user) ?? CliContext.DefaultUser;
-            // The restored list is exactly the earlier version's file, so it carries that file's hash.
-            var sha256 = (await services.Markers.HistoryAsync(host.Code, ct).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
-            var created = await services.Markers.ReplaceAsync(host, markers, who, "bureau", sha256, diff, $"rollback v{target}", ct, expectedActiveVersion: against).ConfigureAwait(false);
+            var outcome = await MarkerRollback.RunAsync(services, host, target, preview: false, parse.GetValue(confirm), who, "bureau", ct).ConfigureAwait(false);
+            var (created, diff) = (outcome.Version!, outcome.Diff);
             await context.Out.WriteLineAsync($"{host.Code}: version {created.Version} restores version {target} ({Output.Plural(created.MarkerCount, "marker")}; +{diff.AddedCount} -{diff.RemovedCount} ~{diff.ChangedCount}).").ConfigureAwait(false);
             return ExitCodes.Success;
         }));

@@ -99,14 +99,19 @@ public class SqlServerStatementTests
         await new AnprWatch.Storage.Housekeeping.HousekeepingRuns(database).TryClaimAsync("retention-purge", new DateOnly(2026, 6, 1), "pod-a", clock.Now);
         await hits.AlertedAfterAsync(0, "", null, 500);
         await hits.AlertedAfterAsync(0, "", Wiltshire.Code, 500);
+        await hits.AlertedAfterAsync(0, "", null, 500, routedTo: [Wiltshire.Code, "dorset"]);
+        await hits.RoutingOfAsync("h-1");
         await hits.QueryAsync(new HitQuery(from, clock.Now));
         await hits.QueryAsync(new HitQuery(from, clock.Now, Wiltshire.Code, "AB12CDE", [.. ForceRegistry.All.Select(f => f.Code)]));
+        await hits.QueryAsync(new HitQuery(from, clock.Now, RoutedTo: [Wiltshire.Code]));
 
         await outcomes.ForHitsObservedAsync(from, clock.Now);
         await outcomes.RecordAsync(batch[0].HitId, "acknowledged", "note", "desk", "control-room");
 
         dialect.ScalarAnswer = 0L; // no key of that name yet
         await keys.CreateAsync("ops-desk-1", "control-room", "admin");
+        await keys.CreateAsync("ops-desk-2", "control-room", KeyScope.Resolve(["wiltshire"], "London"), "admin");
+        await keys.TouchAsync("ops-desk-2");
         dialect.ScalarAnswer = 1L;
         await keys.RevokeAsync("ops-desk-1", "admin");
         await keys.FindAsync(ApiKeyStore.Prefix + "x");

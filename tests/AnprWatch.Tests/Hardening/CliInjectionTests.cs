@@ -30,6 +30,8 @@ public class CliInjectionTests
         ["db migrate"] = [],
         ["db script"] = ["--provider", "sqlserver"],
         ["keys create"] = ["--role", "analyst", "--name", "fresh", "--user", "admin"],
+        ["keys create --scope"] = ["--role", "control-room", "--name", "fresh-scoped", "--force", "kent", "--region", "London", "--user", "admin"],
+        ["keys list"] = ["--format", "csv"],
         ["keys revoke"] = ["--name", "nobody", "--user", "admin"],
         ["audit list"] = ["--from", "2026-06-01", "--to", "2026-06-02", "--format", "csv", "--user", "dpo"],
         ["audit verify"] = [],

@@ -93,6 +93,7 @@ public class ApiAccessTests
             request.Content = route switch
             {
                 "/api/markers/{force}" => new StringContent("vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
+                "/api/markers/{force}/rollback" => new StringContent("", Encoding.UTF8, "text/plain"),
                 "/api/markers/{force}/review" => new StringContent($"{{\"vrm\":\"AB12CDE\",\"suspectRef\":\"SR-1\",\"reviewDue\":\"{TestClock.UkToday.AddMonths(6):yyyy-MM-dd}\",\"note\":\"ok\"}}", Encoding.UTF8, "application/json"),
                 _ => new StringContent("{\"status\":\"acknowledged\",\"note\":\"seen\"}", Encoding.UTF8, "application/json"),
             };
@@ -113,6 +114,8 @@ public class ApiAccessTests
         ["GET /api/markers"] = ["bureau", "admin"],
         ["GET /api/markers/review-due"] = ["bureau", "admin"],
         ["POST /api/markers/{force}/review"] = ["bureau", "admin"],
+        ["GET /api/markers/{force}/history"] = ["bureau", "admin"],
+        ["POST /api/markers/{force}/rollback"] = ["bureau", "admin"],
         ["GET /markers"] = ["bureau", "admin"],
         ["GET /api/alerts"] = ["control-room", "admin"],
         ["GET /api/alerts/stream"] = ["control-room", "admin"],

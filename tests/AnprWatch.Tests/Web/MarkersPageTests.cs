@@ -68,4 +68,73 @@ public class MarkersPageTests
         await page.ClickAsync("#confirm");
         await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("is active with 1 markers");
     }
+
+    /// <summary>
+    /// Issue 17's bureau page and issue 14's scope: a key for kent sees only kent in the force list; the history shows
+    /// who loaded each version, when, its SHA-256 and counts; a rollback previews its diff (old → new per field) and
+    /// changes nothing until confirmed; overdue and expired markers are marked. Expected values are written out here.
+    /// </summary>
+    [Test]
+    public async Task A_scoped_bureau_user_sees_history_previews_and_confirms_a_rollback_and_sees_overdue_and_expired_rows()
+    {
+        using var cli = new CliRunner();
+        var key = (await cli.RunAsync("keys", "create", "--role", "bureau", "--name", "bureau-kent", "--force", "kent")).Out.Trim();
+        var today = TestClock.UkToday;
+        string Day(int offset) => today.AddDays(offset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        // Version 1: SR-1 HIGH; SR-2's review is 10 days overdue; SR-3 expired 5 days ago. Version 2 lowers SR-1 to MEDIUM.
+        const string header = "vrm,suspect_ref,risk_level,host_force,review_due,expires\n";
+        var v1 = header + $"AB12CDE,SR-1,HIGH,kent,2099-01-01,\nCD34EFG,SR-2,HIGH,kent,{Day(-10)},\nEF56GHI,SR-3,MEDIUM,kent,2099-01-01,{Day(-5)}\n";
+        var v2 = header + $"AB12CDE,SR-1,MEDIUM,kent,2099-01-01,\nCD34EFG,SR-2,HIGH,kent,{Day(-10)},\nEF56GHI,SR-3,MEDIUM,kent,2099-01-01,{Day(-5)}\n";
+        var v1File = await cli.ImportCsvAsync("kent", v1, "v1.csv");
+        await cli.ImportCsvAsync("kent", v2, "v2.csv");
+        var v1Sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(v1File)));
+
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
+        await serve.WaitReadyAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+
+        // The force choice is the key's own force, and nothing else.
+        Assert.That(await page.Locator("#force option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"), Is.EqualTo(new[] { "kent" }));
+        Assert.That(await page.InputValueAsync("#force"), Is.EqualTo("kent"));
+
+        // Overdue and expired rows are marked.
+        await Assertions.Expect(page.Locator("#active tbody tr")).ToHaveCountAsync(3);
+        Assert.That(await page.Locator("#active tbody tr.overdue td:first-child").AllTextContentsAsync(), Is.EqualTo(new[] { "CD34EFG" }));
+        Assert.That(await page.Locator("#active tbody tr.expired td:first-child").AllTextContentsAsync(), Is.EqualTo(new[] { "EF56GHI" }));
+        Assert.That(await page.Locator("#active tbody tr.overdue td.state").TextContentAsync(), Is.EqualTo("review overdue"));
+        Assert.That(await page.Locator("#active tbody tr.expired td.state").TextContentAsync(), Is.EqualTo("expired"));
+
+        // History: newest first, who, SHA-256 of the file, counts.
+        await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(2);
+        var v1Row = page.Locator("#history tbody tr[data-version='1']");
+        var v1Cells = (await v1Row.Locator("td").AllTextContentsAsync()).ToArray();
+        Assert.That(v1Cells[0], Is.EqualTo("1"));
+        Assert.That(v1Cells[1], Is.Empty, "version 1 is no longer active");
+        Assert.That(v1Cells[3], Is.Not.Empty, "loaded by");
+        Assert.That(v1Cells[5], Is.EqualTo(v1Sha));
+        Assert.That(v1Cells[6..10], Is.EqualTo(new[] { "3", "3", "0", "0" }), "markers, added, removed, changed");
+        Assert.That((await page.Locator("#history tbody tr[data-version='2'] td").AllTextContentsAsync())[1], Is.EqualTo("active"));
+
+        // Preview: the diff old → new, and nothing changes.
+        await v1Row.Locator("button.rollback").ClickAsync();
+        await Assertions.Expect(page.Locator("#rollback-result")).ToContainTextAsync("Nothing has changed yet");
+        Assert.That(await page.Locator("#rollback-diff tbody tr td").AllTextContentsAsync(), Is.EqualTo(new[] { "changed", "AB12CDE", "SR-1", "risk_level MEDIUM → HIGH" }));
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
+            .Single(m => m!["suspectRef"]!.GetValue<string>() == "SR-1")!["riskLevel"]!.GetValue<string>(), Is.EqualTo("MEDIUM"), "a preview changes nothing");
+
+        // Confirm: version 3 restores version 1.
+        await page.ClickAsync("#rollback-confirm");
+        await Assertions.Expect(page.Locator("#rollback-result")).ToContainTextAsync("version 3 restores version 1 (3 markers)");
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
+            .Single(m => m!["suspectRef"]!.GetValue<string>() == "SR-1")!["riskLevel"]!.GetValue<string>(), Is.EqualTo("HIGH"));
+        await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(3);
+        Assert.That((await page.Locator("#history tbody tr[data-version='3'] td").AllTextContentsAsync())[4], Is.EqualTo("rollback v1"));
+    }
 }

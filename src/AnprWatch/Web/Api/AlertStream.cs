@@ -38,6 +38,22 @@ public static class AlertStream
             code = found.Code;
         }
 
+        // A scoped key streams only alerts routed to its forces; asking for another force is refused and audited.
+        var scope = AccessScope.Of(context.User);
+        if (code is not null && !scope.Covers(code))
+        {
+            try
+            {
+                await AccessScope.Refuse(context, services, $"the alert stream for {code}").ConfigureAwait(false);
+            }
+            catch (OutOfScopeException ex)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsJsonAsync(new { error = ex.Message }).ConfigureAwait(false);
+                return;
+            }
+        }
+
         var now = services.Clock.GetUtcNow();
         var (cursorMs, cursorId) = ParseCursor(context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId)
             ?? (now.Subtract(Backfill).ToUnixTimeMilliseconds(), "");
@@ -49,7 +65,7 @@ public static class AlertStream
             (cursorMs, cursorId) = (earliestMs, "");
         }
 
-        var stream = $"alert stream{(code is null ? "" : " force " + code)} from {cursorMs}:{cursorId}";
+        var stream = $"alert stream{(code is null ? "" : " force " + code)}{(scope.IsNational ? "" : " scope " + scope.Label)} from {cursorMs}:{cursorId}";
         await context.RecordAsync(services, AuditActions.Consult, stream).ConfigureAwait(false);
 
         context.Response.ContentType = "text/event-stream";
@@ -77,7 +93,7 @@ public static class AlertStream
                     }
                 }
 
-                var hits = await services.Hits.AlertedAfterAsync(cursorMs, cursorId, code, 200, context.RequestAborted).ConfigureAwait(false);
+                var hits = await services.Hits.AlertedAfterAsync(cursorMs, cursorId, code, 200, context.RequestAborted, scope.Filter).ConfigureAwait(false);
                 foreach (var hit in hits)
                 {
                     cursorMs = hit.RecordedAt.ToUnixTimeMilliseconds();

@@ -31,6 +31,8 @@ public static class ApiEndpoints
         api.MapGet("/markers", ListMarkersAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapGet("/markers/review-due", ReviewDueAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapPost("/markers/{force}/review", RecordReviewAsync).RequireAuthorization(WebSecurity.Markers).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
+        api.MapGet("/markers/{force}/history", MarkerHistoryAsync).RequireAuthorization(WebSecurity.Markers);
+        api.MapPost("/markers/{force}/rollback", RollbackMarkersAsync).RequireAuthorization(WebSecurity.Markers).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
 
         api.MapGet("/alerts", AlertsSinceAsync).RequireAuthorization(WebSecurity.Alerts);
         api.MapGet("/alerts/stream", AlertStream.StreamAsync).RequireAuthorization(WebSecurity.Alerts);
@@ -45,6 +47,7 @@ public static class ApiEndpoints
     private static Task<IResult> UploadMarkersAsync(string force, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var host = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, host.Code, "loading the marker list").ConfigureAwait(false);
 
         // The CSV reader is synchronous; the body is spooled to a temporary file first so the request never blocks a thread.
         var spool = Path.GetTempFileName();
@@ -68,21 +71,7 @@ public static class ApiEndpoints
                 return Results.Json(new { valid = false, errors = outcome.Csv.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var summary = new
-            {
-                added = diff.Added.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
-                removed = diff.Removed.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
-                changed = diff.Changed.Select(c => new
-                {
-                    vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields,
-                    changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }),
-                }),
-                keptReviews = diff.KeptReviews,
-                unchanged = diff.Unchanged,
-                addedCount = diff.AddedCount,
-                removedCount = diff.RemovedCount,
-                changedCount = diff.ChangedCount,
-            };
+            var summary = DiffSummary(diff);
             return outcome.Version is not { } version
                 ? Results.Json(new { valid = true, dryRun = true, markers = outcome.Csv.Markers.Count, diff = summary, warnings })
                 : Results.Json(new { valid = true, dryRun = false, version = version.Version, markers = version.MarkerCount, sha256 = outcome.Sha256, diff = summary, warnings });
@@ -93,10 +82,65 @@ public static class ApiEndpoints
         }
     });
 
+    /// <summary>A diff as the upload and rollback answers show it: old → new for every changed field.</summary>
+    private static object DiffSummary(MarkerListDiff diff) => new
+    {
+        added = diff.Added.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
+        removed = diff.Removed.Select(m => new { vrm = m.Vrm, suspectRef = m.SuspectRef, riskLevel = m.Risk.Label() }),
+        changed = diff.Changed.Select(c => new
+        {
+            vrm = c.After.Vrm, suspectRef = c.After.SuspectRef, fields = c.Fields,
+            changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }),
+        }),
+        keptReviews = diff.KeptReviews,
+        unchanged = diff.Unchanged,
+        addedCount = diff.AddedCount,
+        removedCount = diff.RemovedCount,
+        changedCount = diff.ChangedCount,
+    };
+
+    private static Task<IResult> MarkerHistoryAsync(string force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var host = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, host.Code, "the marker list history").ConfigureAwait(false);
+        var versions = await services.Markers.HistoryAsync(host.Code, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"markers history {host.Code}").ConfigureAwait(false);
+        return Results.Json(versions.OrderByDescending(v => v.Version).Select(v => new
+        {
+            version = v.Version, active = v.IsActive, loadedAt = v.LoadedAt, loadedBy = v.LoadedBy, source = v.Source, sha256 = v.Sha256,
+            markers = v.MarkerCount, added = v.Added, removed = v.Removed, changed = v.Changed,
+        }), ContractJson.Options);
+    });
+
+    private static Task<IResult> RollbackMarkersAsync(string force, long? toVersion, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var host = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, host.Code, "rolling back the marker list").ConfigureAwait(false);
+        var target = toVersion ?? throw new InvalidInputException("toVersion is required (the earlier version to restore)");
+        var who = context.User.Identity?.Name ?? "unknown";
+        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
+        var outcome = await MarkerRollback.RunAsync(services, host, target, dryRun == true, confirmRemovals == true, who, role, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Version is not { } version)
+        {
+            // A preview shows personal data (the plates that would change): audited as a consultation.
+            await context.RecordAsync(services, AuditActions.Consult, $"markers rollback preview {host.Code} to v{target}").ConfigureAwait(false);
+            return Results.Json(new { dryRun = true, toVersion = target, diff = DiffSummary(outcome.Diff) });
+        }
+
+        return Results.Json(new { dryRun = false, toVersion = target, version = version.Version, markers = version.MarkerCount, diff = DiffSummary(outcome.Diff) });
+    });
+
     private static Task<IResult> ListMarkersAsync(string? force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var code = force is null ? null : Arguments.Force(force).Code;
-        var markers = await services.Markers.GetActiveMarkersAsync(code, context.RequestAborted).ConfigureAwait(false);
+        if (code is not null)
+        {
+            await AccessScope.RequireAsync(context, services, code, "the marker list").ConfigureAwait(false);
+        }
+
+        var scope = AccessScope.Of(context.User);
+        var markers = (await services.Markers.GetActiveMarkersAsync(code, context.RequestAborted).ConfigureAwait(false))
+            .Where(m => scope.Covers(m.HostForce.Code)).ToList();
         await context.RecordAsync(services, AuditActions.Consult, $"markers list{(code is null ? "" : " " + code)}").ConfigureAwait(false);
         return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
     });
@@ -110,8 +154,9 @@ public static class ApiEndpoints
         }
 
         var today = UkTime.Today(services.Clock);
+        var scope = AccessScope.Of(context.User);
         var markers = (await services.Markers.FindActiveMarkersAsync(reviewDueBy: today.AddDays(days), cancellationToken: context.RequestAborted).ConfigureAwait(false))
-            .OrderBy(m => m.ReviewDue).ToList();
+            .Where(m => scope.Covers(m.HostForce.Code)).OrderBy(m => m.ReviewDue).ToList();
         await context.RecordAsync(services, AuditActions.Consult, "markers review-due").ConfigureAwait(false);
         return Results.Json(markers.Select(MarkerView.From), ContractJson.Options);
     });
@@ -121,6 +166,7 @@ public static class ApiEndpoints
     private static Task<IResult> RecordReviewAsync(string force, ReviewRequest request, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var host = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, host.Code, "reviewing a marker").ConfigureAwait(false);
         var next = Arguments.Date(request.ReviewDue, "reviewDue");
         var version = await MarkerReviews.RecordAsync(services, host, request.Vrm, request.SuspectRef, next, request.Note, context.User.Identity?.Name ?? "unknown", context.RequestAborted,
             context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown").ConfigureAwait(false);
@@ -140,7 +186,13 @@ public static class ApiEndpoints
             from = earliest;
         }
         var code = force is null ? null : Arguments.Force(force).Code;
-        var hits = await services.Hits.AlertedAfterAsync(from.ToUnixTimeMilliseconds() - 1, "", code, 1000, context.RequestAborted).ConfigureAwait(false);
+        if (code is not null)
+        {
+            await AccessScope.RequireAsync(context, services, code, "alerts").ConfigureAwait(false);
+        }
+
+        // A scoped key sees only the alerts routed to its forces (camera or host force, DESIGN §4.3).
+        var hits = await services.Hits.AlertedAfterAsync(from.ToUnixTimeMilliseconds() - 1, "", code, 1000, context.RequestAborted, AccessScope.Of(context.User).Filter).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"alerts since {from:O}{(code is null ? "" : " force " + code)} ({hits.Count} rows)").ConfigureAwait(false);
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
     });
@@ -154,6 +206,13 @@ public static class ApiEndpoints
             throw new InvalidInputException($"status is required ({string.Join(", ", OutcomeStore.Statuses)})");
         }
 
+        // Outcomes only on hits routed to the key's forces; an unknown hit stays 404 below.
+        if (await services.Hits.RoutingOfAsync(hitId, context.RequestAborted).ConfigureAwait(false) is { } routing
+            && !AccessScope.Of(context.User).Routes(routing.CameraForce, routing.HostForce))
+        {
+            await AccessScope.Refuse(context, services, $"an outcome on hit {hitId} ({routing.CameraForce} → {routing.HostForce})").ConfigureAwait(false);
+        }
+
         var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
         var outcome = await services.Outcomes.RecordAsync(hitId, request.Status, request.Note, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
         return outcome is null ? Results.NotFound(new { error = $"no hit {hitId}" }) : Results.Json(outcome, ContractJson.Options);
@@ -164,9 +223,14 @@ public static class ApiEndpoints
         var (start, end) = Arguments.Period(from, to);
         Reports.ReportService.CheckAccessTier(start, services.Clock, justification);
         var code = force is null ? null : Arguments.Force(force).Code;
+        if (code is not null)
+        {
+            await AccessScope.RequireAsync(context, services, code, "hits").ConfigureAwait(false);
+        }
+
         var plate = vrm is null ? null : Vrm.Normalise(vrm) ?? throw new InvalidInputException("vrm is not a valid VRM");
         var (rangeStart, rangeEnd) = UkTime.Range(start, end);
-        var hits = await services.Hits.QueryAsync(new HitQuery(rangeStart, rangeEnd, code, plate), context.RequestAborted).ConfigureAwait(false);
+        var hits = await services.Hits.QueryAsync(new HitQuery(rangeStart, rangeEnd, code, plate, RoutedTo: AccessScope.Of(context.User).Filter), context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, HitLookups.AuditSubject(start, end, code, plate, hits.Count), justification).ConfigureAwait(false);
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
     });
@@ -174,7 +238,7 @@ public static class ApiEndpoints
     private static Task<IResult> EvaluationAsync(string? from, string? to, string? force, string? region, string? format, string? justification, bool? includeVrms, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var (start, end) = Arguments.Period(from, to);
-        var scope = Reports.ReportService.Scope(force, region);
+        var scope = await ReportScopeForAsync(context, services, Reports.ReportService.Scope(force, region)).ConfigureAwait(false);
         Reports.ReportService.CheckAccessTier(start, services.Clock, justification);
         var kind = (format ?? "json").ToLowerInvariant();
         if (kind is not ("json" or "csv" or "html"))
@@ -192,6 +256,47 @@ public static class ApiEndpoints
             _ => Results.Text(report.Json.ToJsonString(), "application/json; charset=utf-8"),
         };
     });
+
+    /// <summary>
+    /// A report's scope for the caller's key: a force or region asked for must lie wholly within the key's forces (403
+    /// otherwise); none asked for means the key's own scope, when a force or a region can express it.
+    /// </summary>
+    private static async Task<Core.Reports.ReportScope> ReportScopeForAsync(HttpContext context, AppServices services, Core.Reports.ReportScope asked)
+    {
+        var key = AccessScope.Of(context.User);
+        if (key.IsNational)
+        {
+            return asked;
+        }
+
+        if (asked.Force is { } force)
+        {
+            await AccessScope.RequireAsync(context, services, force.Code, "a report").ConfigureAwait(false);
+            return asked;
+        }
+
+        if (asked.Region is { } region)
+        {
+            if (!Core.Forces.ForceRegistry.InRegion(region).All(f => key.Covers(f.Code)))
+            {
+                await AccessScope.Refuse(context, services, $"a report for region {region}").ConfigureAwait(false);
+            }
+
+            return asked;
+        }
+
+        if (key.Forces.Count == 1 && Core.Forces.ForceRegistry.TryGet(key.Forces[0], out var only))
+        {
+            return new Core.Reports.ReportScope(only, null);
+        }
+
+        if (key.Region is { } own && Core.Forces.ForceRegistry.InRegion(own).Count() == key.Forces.Count)
+        {
+            return new Core.Reports.ReportScope(null, own);
+        }
+
+        throw new InvalidInputException($"this key covers several forces ({key.Label}): give force= one of them");
+    }
 
     private static Task<IResult> ListAuditAsync(string? from, string? to, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {

@@ -14,6 +14,11 @@ public static class ApiProblems
         {
             return await body().ConfigureAwait(false);
         }
+        catch (Security.OutOfScopeException ex)
+        {
+            // Already recorded as a refusal in the audit log by AccessScope.
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status403Forbidden, title: "outside the key's scope");
+        }
         catch (Hosting.RemovalNotConfirmedException ex)
         {
             // Valid, but needs a second, deliberate step: 409 tells a client to show the diff and ask.

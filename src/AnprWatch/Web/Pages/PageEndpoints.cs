@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Web.Pages;
 
@@ -49,7 +50,9 @@ public static class PageEndpoints
             .Replace("{{csrf}}", System.Net.WebUtility.HtmlEncode(tokens.RequestToken), StringComparison.Ordinal)
             .Replace("{{user}}", System.Net.WebUtility.HtmlEncode(context.User.Identity?.Name ?? ""), StringComparison.Ordinal)
             .Replace("{{error}}", error is null ? "" : System.Net.WebUtility.HtmlEncode(error), StringComparison.Ordinal)
-            .Replace("{{forces}}", ForcesJson, StringComparison.Ordinal);
+            .Replace("{{forces}}", ForcesJsonFor(context.User), StringComparison.Ordinal)
+            .Replace("{{today}}", Cli.Output.Iso(Core.Time.UkTime.Today(context.RequestServices.GetRequiredService<AppServices>().Clock)), StringComparison.Ordinal)
+            .Replace("{{scope}}", System.Net.WebUtility.HtmlEncode(AccessScope.Of(context.User).Label), StringComparison.Ordinal);
         context.Response.Headers.ContentSecurityPolicy =
             $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         context.Response.Headers.XContentTypeOptions = "nosniff";
@@ -89,7 +92,7 @@ public static class PageEndpoints
 
         var session = await services.Keys.StartSessionAsync(identity.Name, context.RequestAborted).ConfigureAwait(false);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme, session)).ConfigureAwait(false);
+            ApiKeyAuthenticationHandler.Principal(identity.Name, identity.Role, CookieAuthenticationDefaults.AuthenticationScheme, session, identity.Scope)).ConfigureAwait(false);
         await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), identity.Name, identity.Role, AuditActions.Consult, "web sign-in"), context.RequestAborted).ConfigureAwait(false);
         return Results.Redirect(identity.Role switch
         {
@@ -118,9 +121,16 @@ public static class PageEndpoints
         return Results.Redirect("/signin");
     }
 
-    // System.Text.Json escapes '<', '>' and '&' by default, so this is safe inside a <script> element.
-    private static readonly string ForcesJson = System.Text.Json.JsonSerializer.Serialize(
-        Core.Forces.ForceRegistry.All.Select(f => new { code = f.Code, name = f.Name, region = f.Region }));
+    /// <summary>
+    /// The forces a page offers: the key's own (so a scoped key's pages default to its force), or all for a national key.
+    /// System.Text.Json escapes '&lt;', '&gt;' and '&amp;' by default, so this is safe inside a &lt;script&gt; element.
+    /// </summary>
+    private static string ForcesJsonFor(ClaimsPrincipal user)
+    {
+        var scope = AccessScope.Of(user);
+        return System.Text.Json.JsonSerializer.Serialize(
+            Core.Forces.ForceRegistry.All.Where(f => scope.Covers(f.Code)).Select(f => new { code = f.Code, name = f.Name, region = f.Region }));
+    }
 
     private static string Load(string name)
     {

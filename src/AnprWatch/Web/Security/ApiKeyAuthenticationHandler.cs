@@ -10,7 +10,7 @@ namespace AnprWatch.Web.Security;
 
 /// <summary><c>Authorization: ApiKey &lt;key&gt;</c>: the key's hash is looked up; unknown and revoked keys are refused.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppServices services, FailedAuthenticationThrottle throttle)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AppServices services, FailedAuthenticationThrottle throttle, KeyUsage usage)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -34,7 +34,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(Principal(identity.Name, identity.Role, SchemeName), SchemeName));
+        await usage.RecordAsync(identity.Name, Context.RequestAborted).ConfigureAwait(false);
+        return AuthenticateResult.Success(new AuthenticationTicket(Principal(identity.Name, identity.Role, SchemeName, scope: identity.Scope), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -44,10 +45,15 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.CompletedTask;
     }
 
-    public static ClaimsPrincipal Principal(string name, string role, string scheme, string? session = null)
-        => new(new ClaimsIdentity(
-            session is null
-                ? [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)]
-                : [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim(SessionLiveness.SessionClaim, session)],
-            scheme));
+    /// <summary>The caller as claims: name, role, its key's scope, and for a browser the server-side session it holds.</summary>
+    public static ClaimsPrincipal Principal(string name, string role, string scheme, string? session = null, Storage.Access.KeyScope? scope = null)
+    {
+        List<Claim> claims = [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), .. AccessScope.Claims(scope ?? Storage.Access.KeyScope.National)];
+        if (session is not null)
+        {
+            claims.Add(new Claim(SessionLiveness.SessionClaim, session));
+        }
+
+        return new(new ClaimsIdentity(claims, scheme));
+    }
 }

@@ -33,6 +33,7 @@ public static class WebSecurity
     public static IServiceCollection AddAnprWatchSecurity(this IServiceCollection services, Worker.ServeOptions options)
     {
         services.AddSingleton<SessionLiveness>();
+        services.AddSingleton<KeyUsage>();
 
         // One Data Protection key ring in the store for every replica, kept across restarts: a cookie or antiforgery
         // token issued by one instance is accepted by the others and by the same instance after a restart.
@@ -118,6 +119,10 @@ public static class WebSecurity
             await RefusalAudit.RecordAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<Hosting.AppServices>(),
                 context.Principal?.Identity?.Name ?? "unknown", context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown",
                 "session refused: signed out, or its key was revoked").ConfigureAwait(false);
+        }
+        else if (context.Principal.Identity?.Name is { } name)
+        {
+            await context.HttpContext.RequestServices.GetRequiredService<KeyUsage>().RecordAsync(name, context.HttpContext.RequestAborted).ConfigureAwait(false);
         }
     }
 
