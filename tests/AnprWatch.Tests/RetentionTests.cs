@@ -86,8 +86,9 @@ public class RetentionTests
         await TestHits.StoreAsync(cli, "kept-a-day-longer", observedAt: new DateTimeOffset(2026, 9, 30, 23, 0, 0, TimeSpan.Zero));
 
         // The housekeeping service exactly as serve registers it (ServeCommand.AddAnprWatchWorker), on the fixed clock.
-        var services = AppServices.Create(AppConfiguration.Build([$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"]), clock);
-        using var housekeeping = new DailyHousekeeping(services, NullLogger<DailyHousekeeping>.Instance);
+        var configuration = AppConfiguration.Build([$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"]);
+        var services = AppServices.Create(configuration, clock);
+        using var housekeeping = new DailyHousekeeping(services, ServeOptions.Load(configuration), new Storage.Notifications.OutboxStore(services.Database), NullLogger<DailyHousekeeping>.Instance);
         await housekeeping.StartAsync(CancellationToken.None);
         try
         {

@@ -7,7 +7,11 @@ namespace AnprWatch.Storage.Hits;
 public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, string? ForceCode = null, string? Vrm = null, IReadOnlyCollection<string>? HostForces = null);
 
 /// <summary>Hits, idempotent on (read_id, marker_id); the pipeline's <see cref="IHitStore"/> and the query side for lists and reports.</summary>
-public sealed class HitStore(Database database) : IHitStore
+/// <param name="outbox">
+/// serve's notification subscriptions: the notifications of a batch's alerted hits are queued in the batch's own
+/// transaction, so a hit is never stored without them (a SIGKILL between the two is impossible). Null elsewhere.
+/// </param>
+public sealed class HitStore(Database database, Notifications.IOutboxPlanner? outbox = null) : IHitStore
 {
     /// <summary>
     /// Ids per <c>IN</c> list. Dapper expands a list to one parameter per id and SQL Server takes at most 2,100 in a
@@ -37,6 +41,17 @@ public sealed class HitStore(Database database) : IHitStore
             {
                 var json = System.Text.Json.JsonSerializer.Serialize(chunk);
                 await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            if (outbox is { IsEmpty: false })
+            {
+                var entries = new List<Notifications.OutboxEntry>();
+                foreach (var hit in hits.Where(h => h.Alerted))
+                {
+                    outbox.Plan(hit, entries);
+                }
+
+                await new Notifications.OutboxStore(database).EnqueueAsync(connection, transaction, entries, hits.Max(h => h.RecordedAt), cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

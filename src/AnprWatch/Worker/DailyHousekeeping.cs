@@ -9,7 +9,7 @@ namespace AnprWatch.Worker;
 /// Once a day inside serve: the retention purge (DESIGN §5) and the review-due summary for the bureau (counts per
 /// force only: the log never carries a plate).
 /// </summary>
-public sealed partial class DailyHousekeeping(AppServices services, ILogger<DailyHousekeeping> logger) : BackgroundService
+public sealed partial class DailyHousekeeping(AppServices services, ServeOptions options, Storage.Notifications.OutboxStore outbox, ILogger<DailyHousekeeping> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,6 +22,10 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
                 var before = UkTime.StartOfDay(today.AddDays(-services.Options.RetentionHitDays));
                 var purged = await services.Hits.PurgeAsync(before, "anprwatch serve", services.Audit, services.Clock, stoppingToken).ConfigureAwait(false);
                 LogPurged(purged, services.Options.RetentionHitDays);
+
+                // Delivered notifications are kept a while for the record, then go; none outlives the hit retention limit.
+                var notifications = await outbox.PurgeAsync(services.Clock.GetUtcNow() - options.Notify.KeepDeliveredFor, before, stoppingToken).ConfigureAwait(false);
+                LogOutboxPurged(notifications);
 
                 foreach (var force in await services.Markers.ReviewDueCountsAsync(today, today.AddDays(7), stoppingToken).ConfigureAwait(false))
                 {
@@ -42,6 +46,9 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
 
     [LoggerMessage(Level = LogLevel.Information, Message = "retention purge: {Count} hits older than {Days} days deleted")]
     private partial void LogPurged(long count, int days);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention purge: {Count} notification outbox rows deleted (delivered and past Notify:KeepDeliveredFor, or past the hit retention limit)")]
+    private partial void LogOutboxPurged(long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "review-due summary: {Force} has {Overdue} markers overdue for review and {DueSoon} due within 7 days")]
     private partial void LogReviewDue(string force, long overdue, long dueSoon);

@@ -6,6 +6,7 @@ using AnprWatch.Storage.Audit;
 using AnprWatch.Storage.Hits;
 using AnprWatch.Storage.Markers;
 using AnprWatch.Storage.Migrations;
+using AnprWatch.Storage.Notifications;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace AnprWatch.Storage.Tests.SqlServer;
@@ -99,6 +100,33 @@ public class SqlServerStatementTests
         await hits.QueryAsync(new HitQuery(from, clock.Now));
         await hits.QueryAsync(new HitQuery(from, clock.Now, Wiltshire.Code, "AB12CDE", [.. ForceRegistry.All.Select(f => f.Code)]));
 
+        // The notification outbox: queued inside the hit transaction, claimed, settled, listed, counted and purged.
+        try
+        {
+            await new HitStore(database, new OneWebhookPerHit()).SaveHitsAsync(batch.Take(3).ToList(), CancellationToken.None);
+        }
+        catch (KeyNotFoundException)
+        {
+            // Expected, as above.
+        }
+
+        var outbox = new OutboxStore(database);
+        await outbox.ClaimDueAsync("d-owner", clock.Now, clock.Now.AddMinutes(2), 16);
+        await outbox.MarkDeliveredAsync("delivery", "d-owner", clock.Now);
+        await outbox.MarkFailedAsync("delivery", "d-owner", clock.Now.AddSeconds(5), "HttpRequestException: refused");
+        await outbox.ListAsync("pending", 500);
+        await outbox.ListAsync("failed", 500);
+        try
+        {
+            await outbox.CountAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Expected: the capture answers the count with no row; the statement was captured before it.
+        }
+
+        await outbox.PurgeAsync(clock.Now.AddDays(-7), from);
+
         await outcomes.ForHitsObservedAsync(from, clock.Now);
         await outcomes.RecordAsync(batch[0].HitId, "acknowledged", "note", "desk", "control-room");
 
@@ -117,6 +145,14 @@ public class SqlServerStatementTests
         _ = ring.All();
 
         return dialect.Statements;
+    }
+
+    /// <summary>A subscription that wants every alert by one webhook: enough to make the hit store queue outbox rows.</summary>
+    private sealed class OneWebhookPerHit : IOutboxPlanner
+    {
+        public bool IsEmpty => false;
+
+        public void Plan(Hit hit, List<OutboxEntry> into) => into.Add(new OutboxEntry(hit.AlertId, hit.HitId, "webhook", "https://receiver.example/hook", hit.Priority.Label(), "{}"));
     }
 
     public static IEnumerable<TestCaseData> MigrationScripts()
@@ -160,7 +196,7 @@ public class SqlServerStatementTests
     {
         var migrationBatches = Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations"), "*.sql")
             .Sum(f => new Dialects.SqlServerDialect("").SplitScript(File.ReadAllText(f)).Count());
-        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "sys.tables" })
+        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "dbo.notify_outbox", "sys.tables" })
         {
             Assert.That(_statements.Where(s => s.Sql.Contains(table, StringComparison.Ordinal)), Is.Not.Empty, table);
         }

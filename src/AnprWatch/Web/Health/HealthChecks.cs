@@ -45,7 +45,7 @@ public static class HealthChecks
 }
 
 /// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
-public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness) : IHealthCheck
+public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, Notifications.NotificationStatus notifications) : IHealthCheck
 {
     public const string Name = "readiness";
     public const string Body = "body";
@@ -76,6 +76,9 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
                 : $"generation {live.Index.Version}, {live.Index.Count} markers",
             source = readiness.SourceState,
             ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady },
+
+            // Reported, never part of "ready": a receiver being down must not take the worker out of service.
+            notifications = notifications.Describe(),
         };
 
         // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
