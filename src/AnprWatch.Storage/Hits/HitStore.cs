@@ -30,6 +30,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             return [];
         }
 
+        var stored = new Dictionary<string, Hit>(hits.Count, StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -43,10 +44,23 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
+            // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
+            // decision, and the notifications are planned from exactly the hit the alert sinks will publish.
+            foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+            {
+                var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                    $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
+                    new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                foreach (var row in storedRows)
+                {
+                    stored[row.HitId] = row.ToHit();
+                }
+            }
+
             if (outbox is { IsEmpty: false })
             {
                 var entries = new List<Notifications.OutboxEntry>();
-                foreach (var hit in hits.Where(h => h.Alerted))
+                foreach (var hit in stored.Values.Where(h => h.Alerted && !h.AlertDelivered))
                 {
                     outbox.Plan(hit, entries);
                 }
@@ -55,19 +69,6 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // Read back what is stored: a hit stored by an earlier attempt keeps its original decision.
-        var stored = new Dictionary<string, Hit>(hits.Count, StringComparer.Ordinal);
-        foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
-        {
-            var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
-                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var row in rows)
-            {
-                stored[row.HitId] = row.ToHit();
-            }
         }
 
         return hits.Select(h => stored[h.HitId]).ToList();

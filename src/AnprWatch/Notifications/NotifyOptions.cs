@@ -114,6 +114,14 @@ public sealed class NotifyOptions
             smtp = new SmtpSettings(host.Trim(), port, Blank(smtpSection["User"]), Blank(smtpSection["Password"]), from.Trim(), useTls);
         }
 
+        var timeout = PositiveSpan(configuration, "Notify:Timeout", TimeSpan.FromSeconds(10));
+        var lease = PositiveSpan(configuration, "Notify:Lease", TimeSpan.FromMinutes(2));
+        if (lease < 2 * timeout)
+        {
+            // A lease that can run out mid-send lets a second instance send the same row at the same time.
+            throw Bad("Notify:Lease", $"{lease} must be at least twice Notify:Timeout ({timeout})");
+        }
+
         return new NotifyOptions
         {
             Webhooks = webhooks,
@@ -123,9 +131,9 @@ public sealed class NotifyOptions
             EmailIncludesPlate = Bool(configuration, "Notify:Email:IncludePlate", false),
             RetryBaseDelay = PositiveSpan(configuration, "Notify:Retry:BaseDelay", TimeSpan.FromSeconds(5)),
             RetryMaxDelay = PositiveSpan(configuration, "Notify:Retry:MaxDelay", TimeSpan.FromMinutes(10)),
-            Lease = PositiveSpan(configuration, "Notify:Lease", TimeSpan.FromMinutes(2)),
+            Lease = lease,
             PollInterval = PositiveSpan(configuration, "Notify:PollInterval", TimeSpan.FromSeconds(1)),
-            Timeout = PositiveSpan(configuration, "Notify:Timeout", TimeSpan.FromSeconds(10)),
+            Timeout = timeout,
             KeepDeliveredFor = PositiveSpan(configuration, "Notify:KeepDeliveredFor", TimeSpan.FromDays(7)),
         };
     }

@@ -101,16 +101,13 @@ public class SqlServerStatementTests
         await hits.QueryAsync(new HitQuery(from, clock.Now, Wiltshire.Code, "AB12CDE", [.. ForceRegistry.All.Select(f => f.Code)]));
 
         // The notification outbox: queued inside the hit transaction, claimed, settled, listed, counted and purged.
-        try
+        var outbox = new OutboxStore(database);
+        await using (var connection = await database.OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await new HitStore(database, new OneWebhookPerHit()).SaveHitsAsync(batch.Take(3).ToList(), CancellationToken.None);
-        }
-        catch (KeyNotFoundException)
-        {
-            // Expected, as above.
+            await outbox.EnqueueAsync(connection, transaction, [new OutboxEntry(batch[0].AlertId, batch[0].HitId, "webhook", "https://receiver.example/hook", "urgent", "{}")], clock.Now, CancellationToken.None);
         }
 
-        var outbox = new OutboxStore(database);
         await outbox.ClaimDueAsync("d-owner", clock.Now, clock.Now.AddMinutes(2), 16);
         await outbox.MarkDeliveredAsync("delivery", "d-owner", clock.Now);
         await outbox.MarkFailedAsync("delivery", "d-owner", clock.Now.AddSeconds(5), "HttpRequestException: refused");
@@ -145,14 +142,6 @@ public class SqlServerStatementTests
         _ = ring.All();
 
         return dialect.Statements;
-    }
-
-    /// <summary>A subscription that wants every alert by one webhook: enough to make the hit store queue outbox rows.</summary>
-    private sealed class OneWebhookPerHit : IOutboxPlanner
-    {
-        public bool IsEmpty => false;
-
-        public void Plan(Hit hit, List<OutboxEntry> into) => into.Add(new OutboxEntry(hit.AlertId, hit.HitId, "webhook", "https://receiver.example/hook", hit.Priority.Label(), "{}"));
     }
 
     public static IEnumerable<TestCaseData> MigrationScripts()
