@@ -151,4 +151,37 @@ public class OutboxDispatchTests
         await StoreHitsAsync(cli, options, 2); // the same reads again, as after a crash before the offsets were committed
         Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM notify_outbox"), Is.EqualTo(new[] { "2" }));
     }
+
+    [Test]
+    public async Task Housekeeping_purges_delivered_rows_after_the_keep_period_and_every_row_past_hit_retention()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(Secret);
+        using var cli = new CliRunner(clock: new FakeTimeProvider(Start));
+        var options = Options(receiver);
+        await StoreHitsAsync(cli, options, 3);
+        var store = Store(cli);
+
+        // Row ages by hand (created, delivered), relative to Start: the oracle is this table, not the purge's own SQL.
+        (string Name, double CreatedDaysAgo, double? DeliveredDaysAgo, bool Kept)[] table =
+        [
+            ("delivered 10 days ago", 10, 10, false),
+            ("delivered 2 days ago", 3, 2, true),
+            ("undelivered, 400 days old", 400, null, false),
+        ];
+        var ids = await cli.ColumnAsync("SELECT delivery_id FROM notify_outbox ORDER BY delivery_id");
+        for (var i = 0; i < table.Length; i++)
+        {
+            var created = Start.AddDays(-table[i].CreatedDaysAgo).ToUnixTimeMilliseconds();
+            var delivered = table[i].DeliveredDaysAgo is { } d ? Start.AddDays(-d).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "NULL";
+            await cli.ColumnAsync($"UPDATE notify_outbox SET created_at_ms = {created}, delivered_at_ms = {delivered} WHERE delivery_id = '{ids[i]}' RETURNING 1");
+        }
+
+        var purged = await store.PurgeAsync(Start.AddDays(-7), Start.AddDays(-365));
+        var kept = await cli.ColumnAsync("SELECT delivery_id FROM notify_outbox");
+        Assert.Multiple(() =>
+        {
+            Assert.That(purged, Is.EqualTo(table.Count(r => !r.Kept)));
+            Assert.That(kept, Is.EquivalentTo(table.Select((r, i) => (r, i)).Where(p => p.r.Kept).Select(p => ids[p.i])));
+        });
+    }
 }
