@@ -120,7 +120,7 @@ public static class ServeCommand
         collection.AddSingleton(new NotificationPlanner(options.Notify));
         collection.AddSingleton(new OutboxStore(services.Database));
         collection.AddSingleton<NotificationStatus>();
-        collection.AddSingleton<INotificationChannel>(new WebhookChannel(options.Notify, new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
+        collection.AddSingleton<INotificationChannel>(new WebhookChannel(options.Notify, WebhookChannel.CreateClient()));
         collection.AddSingleton<INotificationChannel>(new EmailChannel(options.Notify));
         collection.AddHostedService<NotificationDispatcher>();
         return collection;

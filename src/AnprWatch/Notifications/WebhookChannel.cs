@@ -10,6 +10,15 @@ public sealed class WebhookChannel(NotifyOptions options, HttpClient http) : INo
 {
     public string Name => NotificationPlanner.Webhook;
 
+    /// <summary>
+    /// Redirects are not followed: a 3xx is not acceptance (a followed 302 would turn the POST into a GET), and the
+    /// signed body must go only to the configured URL. The timeout is per send (Notify:Timeout), set by the dispatcher.
+    /// </summary>
+    public static HttpClient CreateClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+    };
+
     public static string Sign(string secret, byte[] body)
         => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 

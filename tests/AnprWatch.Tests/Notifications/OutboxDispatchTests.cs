@@ -55,6 +55,19 @@ public class OutboxDispatchTests
         using var http = new HttpClient();
         var dispatcher = new NotificationDispatcher(Store(cli), options, [new WebhookChannel(options, http)], new NotificationStatus(options), clock, NullLogger<NotificationDispatcher>.Instance);
 
+        // The metrics an operator watches, counted as they are recorded (the suite's tests run one at a time).
+        var counted = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name is "anprwatch.notify.failures" or "anprwatch.notify.delivered")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.Start();
+
         receiver.Answer = () => 503;
         foreach (var (attempts, min, max) in table)
         {
@@ -90,6 +103,8 @@ public class OutboxDispatchTests
             var idsPerAlert = receiver.Calls.GroupBy(c => System.Text.Json.Nodes.JsonNode.Parse(c.Body)!["alertId"]!.GetValue<string>())
                 .Select(g => g.Select(c => c.DeliveryId).Distinct().Count());
             Assert.That(idsPerAlert, Has.All.EqualTo(1));
+            Assert.That(counted.GetValueOrDefault("anprwatch.notify.failures"), Is.EqualTo(3 * table.Length), "one failure counted per refused attempt");
+            Assert.That(counted.GetValueOrDefault("anprwatch.notify.delivered"), Is.EqualTo(3));
         });
     }
 
