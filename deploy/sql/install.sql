@@ -260,29 +260,40 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
 COMMIT TRANSACTION;
 GO
 
--- 0240_api_key_scope.sql
+-- 0200_notify_outbox.sql
 SET XACT_ABORT ON;
 BEGIN TRANSACTION;
 GO
-IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
-    EXEC (N'-- Keys carry a scope (issue 14): the forces a key may act for, and when it was last used. One row per key; a key with
--- no forces is national. Keys made before this migration get a national row, so they keep working as they did.
--- The scope is fixed at creation (a different scope is a new key); only last_used_ms is ever updated.
--- Numbered 0240 (this branch''s range) so it cannot collide with migrations being added in parallel on other branches.
-IF OBJECT_ID(N''dbo.api_key_details'', N''U'') IS NULL
-CREATE TABLE dbo.api_key_details (
-    key_name        NVARCHAR(128)  NOT NULL CONSTRAINT pk_api_key_details PRIMARY KEY,
-    scope_forces    NVARCHAR(2000) NULL,
-    scope_region    NVARCHAR(64)   NULL,
-    last_used_ms    BIGINT         NULL
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    EXEC (N'-- The notification outbox (issue 16): one row per (alert, channel, target), written in the same transaction as the
+-- batch''s hits, so a crash between storing a hit and sending its webhook/e-mail loses nothing. delivery_id is derived
+-- from the alert id, channel and target, so re-processing a read (or two instances racing) never queues one twice.
+-- A dispatcher claims due rows with a lease (lease_owner, lease_until_ms), sends them, and records the outcome:
+-- delivered_at_ms, or attempts + next_attempt_at_ms (exponential backoff with jitter) + last_error.
+-- Numbered 0200 (the notifications range) so it cannot collide with migrations being added on other branches.
+IF OBJECT_ID(N''dbo.notify_outbox'', N''U'') IS NULL
+CREATE TABLE dbo.notify_outbox (
+    delivery_id         VARCHAR(64)     NOT NULL CONSTRAINT pk_notify_outbox PRIMARY KEY,
+    alert_id            VARCHAR(64)     NOT NULL,
+    hit_id              VARCHAR(32)     NOT NULL,
+    channel             VARCHAR(16)     NOT NULL,
+    target              NVARCHAR(2048)  NOT NULL,
+    priority            VARCHAR(16)     NOT NULL,
+    body                NVARCHAR(MAX)   NOT NULL,
+    created_at_ms       BIGINT          NOT NULL,
+    attempts            INT             NOT NULL CONSTRAINT df_notify_outbox_attempts DEFAULT 0,
+    next_attempt_at_ms  BIGINT          NOT NULL,
+    last_error          NVARCHAR(1000)  NULL,
+    lease_owner         VARCHAR(64)     NULL,
+    lease_until_ms      BIGINT          NULL,
+    delivered_at_ms     BIGINT          NULL
 );');
 GO
-IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
-    EXEC (N'INSERT INTO dbo.api_key_details (key_name, scope_forces, scope_region, last_used_ms)
-SELECT k.name, NULL, NULL, NULL FROM dbo.api_keys k
-WHERE NOT EXISTS (SELECT 1 FROM dbo.api_key_details d WHERE d.key_name = k.name);');
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    EXEC (N'IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ix_notify_outbox_due'' AND object_id = OBJECT_ID(N''dbo.notify_outbox''))
+CREATE INDEX ix_notify_outbox_due ON dbo.notify_outbox (delivered_at_ms, next_attempt_at_ms);');
 GO
-IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
-    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (240, N'0240_api_key_scope.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (200, N'0200_notify_outbox.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO

@@ -86,8 +86,9 @@ public class RetentionTests
         await TestHits.StoreAsync(cli, "kept-a-day-longer", observedAt: new DateTimeOffset(2026, 9, 30, 23, 0, 0, TimeSpan.Zero));
 
         // The housekeeping service exactly as serve registers it (ServeCommand.AddAnprWatchWorker), on the fixed clock.
-        var services = AppServices.Create(AppConfiguration.Build([$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"]), clock);
-        using var housekeeping = new DailyHousekeeping(services, NullLogger<DailyHousekeeping>.Instance);
+        var configuration = AppConfiguration.Build([$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"]);
+        var services = AppServices.Create(configuration, clock);
+        using var housekeeping = new DailyHousekeeping(services, ServeOptions.Load(configuration), new Storage.Notifications.OutboxStore(services.Database), NullLogger<DailyHousekeeping>.Instance);
         await housekeeping.StartAsync(CancellationToken.None);
         try
         {
@@ -115,8 +116,8 @@ public class RetentionTests
 
         // Two housekeeping services exactly as serve registers them, each with its own AppServices (own pools), started together.
         string[] args = [$"--Storage:ConnectionString=Data Source={cli.Database}", $"--Retention:HitDays={BoundaryDays}"];
-        using var first = new DailyHousekeeping(AppServices.Create(AppConfiguration.Build(args), clock), NullLogger<DailyHousekeeping>.Instance);
-        using var second = new DailyHousekeeping(AppServices.Create(AppConfiguration.Build(args), clock), NullLogger<DailyHousekeeping>.Instance);
+        using var first = Housekeeping(args, clock);
+        using var second = Housekeeping(args, clock);
         await Task.WhenAll(first.StartAsync(CancellationToken.None), second.StartAsync(CancellationToken.None));
         try
         {
@@ -133,6 +134,13 @@ public class RetentionTests
         {
             await Task.WhenAll(first.StopAsync(CancellationToken.None), second.StopAsync(CancellationToken.None));
         }
+    }
+
+    private static DailyHousekeeping Housekeeping(string[] args, TimeProvider clock)
+    {
+        var configuration = AppConfiguration.Build(args);
+        var services = AppServices.Create(configuration, clock);
+        return new DailyHousekeeping(services, ServeOptions.Load(configuration), new Storage.Notifications.OutboxStore(services.Database), NullLogger<DailyHousekeeping>.Instance);
     }
 
     private static async Task WaitForErasuresAsync(CliRunner cli, int count)

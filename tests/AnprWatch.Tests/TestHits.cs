@@ -10,7 +10,7 @@ namespace AnprWatch.Tests;
 /// <summary>Stores hits straight into a runner's SQLite file, as the pipeline would, for tests of what reads them.</summary>
 public static class TestHits
 {
-    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null, string host = "avon-and-somerset")
+    public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null, string host = "avon-and-somerset", AnprWatch.Storage.Notifications.IOutboxPlanner? outbox = null)
     {
         var marker = new Marker("AB12CDE", "SR-BOARD", risk, ForceRegistry.Get(host), new DateOnly(2099, 1, 1), null, "RAILCAR", "Notify RIU; do not stop", "RIU 0117", "ACT");
         var hitId = HitIds.ForHit(readId, marker.MarkerId);
@@ -22,7 +22,7 @@ public static class TestHits
             HostForce = marker.HostForce, Risk = risk, Priority = priority, SuspectRef = marker.SuspectRef, Operation = marker.Operation, Action = marker.Action,
             Contact = marker.Contact, ReviewOverdue = false, InForce = false, RecordedAt = now,
         };
-        var store = new HitStore(new Database(new SqliteDialect($"Data Source={cli.Database}")));
+        var store = new HitStore(new Database(new SqliteDialect($"Data Source={cli.Database}")), outbox);
         return (await store.SaveHitsAsync([hit], CancellationToken.None)).Single();
     }
 }

@@ -9,7 +9,11 @@ public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, s
     IReadOnlyCollection<string>? RoutedTo = null);
 
 /// <summary>Hits, idempotent on (read_id, marker_id); the pipeline's <see cref="IHitStore"/> and the query side for lists and reports.</summary>
-public sealed class HitStore(Database database) : IHitStore
+/// <param name="outbox">
+/// serve's notification subscriptions: the notifications of a batch's alerted hits are queued in the batch's own
+/// transaction, so a hit is never stored without them (a SIGKILL between the two is impossible). Null elsewhere.
+/// </param>
+public sealed class HitStore(Database database, Notifications.IOutboxPlanner? outbox = null) : IHitStore
 {
     /// <summary>
     /// Ids per <c>IN</c> list. Dapper expands a list to one parameter per id and SQL Server takes at most 2,100 in a
@@ -28,6 +32,7 @@ public sealed class HitStore(Database database) : IHitStore
             return [];
         }
 
+        var stored = new Dictionary<string, Hit>(hits.Count, StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -41,20 +46,31 @@ public sealed class HitStore(Database database) : IHitStore
                 await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // Read back what is stored: a hit stored by an earlier attempt keeps its original decision.
-        var stored = new Dictionary<string, Hit>(hits.Count, StringComparer.Ordinal);
-        foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
-        {
-            var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
-                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var row in rows)
+            // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
+            // decision, and the notifications are planned from exactly the hit the alert sinks will publish.
+            foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
             {
-                stored[row.HitId] = row.ToHit();
+                var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                    $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
+                    new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                foreach (var row in storedRows)
+                {
+                    stored[row.HitId] = row.ToHit();
+                }
             }
+
+            if (outbox is { IsEmpty: false })
+            {
+                var entries = new List<Notifications.OutboxEntry>();
+                foreach (var hit in stored.Values.Where(h => h.Alerted && !h.AlertDelivered))
+                {
+                    outbox.Plan(hit, entries);
+                }
+
+                await new Notifications.OutboxStore(database).EnqueueAsync(connection, transaction, entries, hits.Max(h => h.RecordedAt), cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return hits.Select(h => stored[h.HitId]).ToList();

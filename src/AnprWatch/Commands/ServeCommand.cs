@@ -3,6 +3,8 @@ using AnprWatch.Cli;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Hosting;
+using AnprWatch.Notifications;
+using AnprWatch.Storage.Notifications;
 using AnprWatch.Web.Api;
 using AnprWatch.Web.Health;
 using AnprWatch.Web.Pages;
@@ -119,6 +121,15 @@ public static class ServeCommand
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();
+
+        // Notifications: queued by the pipeline's hit transaction (NotificationPlanner), sent by the dispatcher.
+        collection.AddSingleton(options.Notify);
+        collection.AddSingleton(new NotificationPlanner(options.Notify));
+        collection.AddSingleton(new OutboxStore(services.Database));
+        collection.AddSingleton<NotificationStatus>();
+        collection.AddSingleton<INotificationChannel>(new WebhookChannel(options.Notify, WebhookChannel.CreateClient()));
+        collection.AddSingleton<INotificationChannel>(new EmailChannel(options.Notify));
+        collection.AddHostedService<NotificationDispatcher>();
         return collection;
     }
 

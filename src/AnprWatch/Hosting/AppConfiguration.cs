@@ -5,7 +5,7 @@ namespace AnprWatch.Hosting;
 /// <summary>appsettings.json, then ANPRWATCH_ environment variables, then command-line overrides (DESIGN §4.8).</summary>
 public static class AppConfiguration
 {
-    public static readonly string[] Sections = ["Storage", "Source", "Kafka", "Alerting", "Matching", "Retention", "Http", "Logging", "Telemetry", "Markers", "Security"];
+    public static readonly string[] Sections = ["Storage", "Source", "Kafka", "Alerting", "Matching", "Retention", "Http", "Logging", "Telemetry", "Markers", "Security", "Notify"];
 
     public static IConfigurationRoot Build(IEnumerable<string> overrides)
     {

@@ -10,7 +10,7 @@ namespace AnprWatch.Worker;
 /// Once a day inside serve: the retention purge (DESIGN §5) and the review-due summary for the bureau (counts per
 /// force only: the log never carries a plate).
 /// </summary>
-public sealed partial class DailyHousekeeping(AppServices services, ILogger<DailyHousekeeping> logger) : BackgroundService
+public sealed partial class DailyHousekeeping(AppServices services, ServeOptions options, Storage.Notifications.OutboxStore outbox, ILogger<DailyHousekeeping> logger) : BackgroundService
 {
     private static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}";
     private readonly HousekeepingRuns _runs = new(services.Database);
@@ -36,6 +36,10 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
                     LogPurgeTaken(today);
                 }
 
+                // Delivered notifications are kept a while for the record, then go; none outlives the hit retention limit.
+                var notifications = await outbox.PurgeAsync(services.Clock.GetUtcNow() - options.Notify.KeepDeliveredFor, before, stoppingToken).ConfigureAwait(false);
+                LogOutboxPurged(notifications);
+
                 foreach (var force in await services.Markers.ReviewDueCountsAsync(today, today.AddDays(7), stoppingToken).ConfigureAwait(false))
                 {
                     if (force.Overdue + force.DueSoon > 0)
@@ -58,6 +62,9 @@ public sealed partial class DailyHousekeeping(AppServices services, ILogger<Dail
 
     [LoggerMessage(Level = LogLevel.Information, Message = "retention purge for {Day} already run by another instance on this store")]
     private partial void LogPurgeTaken(DateOnly day);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention purge: {Count} notification outbox rows deleted (delivered and past Notify:KeepDeliveredFor, or past the hit retention limit)")]
+    private partial void LogOutboxPurged(long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "review-due summary: {Force} has {Overdue} markers overdue for review and {DueSoon} due within 7 days")]
     private partial void LogReviewDue(string force, long overdue, long dueSoon);

@@ -31,6 +31,9 @@ public sealed class ServeOptions
 
     public TimeSpan FailedAuthWindow { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary><c>Notify:*</c>: webhook and e-mail subscriptions, sent from the store's outbox.</summary>
+    public Notifications.NotifyOptions Notify { get; init; } = Notifications.NotifyOptions.None;
+
     private static void Copy(IConfigurationSection section, Dictionary<string, string> into)
     {
         foreach (var property in section.GetChildren())
@@ -83,6 +86,7 @@ public sealed class ServeOptions
             StalledAfter = PositiveSpan(configuration, "Source:StalledAfter", TimeSpan.FromSeconds(30)),
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,
+            Notify = Notifications.NotifyOptions.Load(configuration),
         };
     }
 }

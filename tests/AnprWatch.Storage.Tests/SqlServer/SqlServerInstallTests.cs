@@ -73,7 +73,12 @@ public class SqlServerInstallTests
     [Test]
     public async Task Logins_sql_grants_update_only_on_the_columns_the_code_updates()
     {
-        string[] expected = ["dbo.api_key_details.last_used_ms", "dbo.api_keys.revoked_at_ms", "dbo.hits.alert_delivered_ms", "dbo.marker_lists.is_active", "dbo.web_sessions.ended_at_ms"];
+        string[] expected =
+        [
+            "dbo.api_key_details.last_used_ms", "dbo.api_keys.revoked_at_ms", "dbo.hits.alert_delivered_ms", "dbo.marker_lists.is_active",
+            "dbo.notify_outbox.attempts", "dbo.notify_outbox.delivered_at_ms", "dbo.notify_outbox.last_error", "dbo.notify_outbox.lease_owner",
+            "dbo.notify_outbox.lease_until_ms", "dbo.notify_outbox.next_attempt_at_ms", "dbo.web_sessions.ended_at_ms",
+        ];
 
         var granted = new List<string>();
         foreach (var grant in Parse(File.ReadAllText(Path.Combine(DeploySql, "logins.sql"))).Batches.SelectMany(b => b.Statements).OfType<GrantStatement>())

@@ -6,6 +6,7 @@ using AnprWatch.Storage.Audit;
 using AnprWatch.Storage.Hits;
 using AnprWatch.Storage.Markers;
 using AnprWatch.Storage.Migrations;
+using AnprWatch.Storage.Notifications;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace AnprWatch.Storage.Tests.SqlServer;
@@ -105,6 +106,30 @@ public class SqlServerStatementTests
         await hits.QueryAsync(new HitQuery(from, clock.Now, Wiltshire.Code, "AB12CDE", [.. ForceRegistry.All.Select(f => f.Code)]));
         await hits.QueryAsync(new HitQuery(from, clock.Now, RoutedTo: [Wiltshire.Code]));
 
+        // The notification outbox: queued inside the hit transaction, claimed, settled, listed, counted and purged.
+        var outbox = new OutboxStore(database);
+        await using (var connection = await database.OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await outbox.EnqueueAsync(connection, transaction, [new OutboxEntry(batch[0].AlertId, batch[0].HitId, "webhook", "https://receiver.example/hook", "urgent", "{}")], clock.Now, CancellationToken.None);
+        }
+
+        await outbox.ClaimDueAsync("d-owner", clock.Now, clock.Now.AddMinutes(2), 16);
+        await outbox.MarkDeliveredAsync("delivery", "d-owner", clock.Now);
+        await outbox.MarkFailedAsync("delivery", "d-owner", clock.Now.AddSeconds(5), "HttpRequestException: refused");
+        await outbox.ListAsync("pending", 500);
+        await outbox.ListAsync("failed", 500);
+        try
+        {
+            await outbox.CountAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Expected: the capture answers the count with no row; the statement was captured before it.
+        }
+
+        await outbox.PurgeAsync(clock.Now.AddDays(-7), from);
+
         await outcomes.ForHitsObservedAsync(from, clock.Now);
         await outcomes.RecordAsync(batch[0].HitId, "acknowledged", "note", "desk", "control-room");
 
@@ -168,7 +193,7 @@ public class SqlServerStatementTests
     {
         var migrationBatches = Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations"), "*.sql")
             .Sum(f => new Dialects.SqlServerDialect("").SplitScript(File.ReadAllText(f)).Count());
-        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "sys.tables" })
+        foreach (var table in new[] { "dbo.hits", "dbo.markers", "dbo.marker_lists", "dbo.outcomes", "dbo.audit_log", "dbo.api_keys", "dbo.schema_migrations", "dbo.store_identity", "dbo.notify_outbox", "sys.tables" })
         {
             Assert.That(_statements.Where(s => s.Sql.Contains(table, StringComparison.Ordinal)), Is.Not.Empty, table);
         }

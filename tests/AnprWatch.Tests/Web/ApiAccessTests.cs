@@ -125,6 +125,7 @@ public class ApiAccessTests
         ["GET /api/reports/evaluation"] = ["analyst", "admin"],
         ["GET /reports"] = ["analyst", "admin"],
         ["GET /api/audit"] = ["admin"],
+        ["GET /api/admin/notifications"] = ["admin"],
     };
 
     [Test]

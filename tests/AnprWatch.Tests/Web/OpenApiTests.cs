@@ -27,6 +27,7 @@ public class OpenApiTests
         "GET /api/hits",
         "GET /api/reports/evaluation",
         "GET /api/audit",
+        "GET /api/admin/notifications",
         "GET /",
         "GET /signin",
         "POST /signin",

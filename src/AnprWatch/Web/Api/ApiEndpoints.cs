@@ -41,6 +41,7 @@ public static class ApiEndpoints
         api.MapGet("/hits", ListHitsAsync).RequireAuthorization(WebSecurity.Hits);
         api.MapGet("/reports/evaluation", EvaluationAsync).RequireAuthorization(WebSecurity.Reports);
         api.MapGet("/audit", ListAuditAsync).RequireAuthorization(WebSecurity.Admin);
+        api.MapGet("/admin/notifications", ListNotificationsAsync).RequireAuthorization(WebSecurity.Admin);
         return app;
     }
 
@@ -298,6 +299,26 @@ public static class ApiEndpoints
         throw new InvalidInputException($"this key covers several forces ({key.Label}): give force= one of them");
     }
 
+    /// <summary>Undelivered notifications (<c>pending</c>, the default) or those whose last attempt failed (<c>failed</c>), oldest first.</summary>
+    private static Task<IResult> ListNotificationsAsync(string? state, int? limit, HttpContext context, AppServices services, Storage.Notifications.OutboxStore outbox) => ApiProblems.Guard(async () =>
+    {
+        var wanted = (state ?? "pending").Trim().ToLowerInvariant();
+        if (wanted is not ("pending" or "failed"))
+        {
+            return ApiProblems.BadRequest($"state '{state}' is not pending or failed");
+        }
+
+        var max = limit ?? 500;
+        if (max is < 1 or > 10_000)
+        {
+            return ApiProblems.BadRequest($"limit {max} is not between 1 and 10000");
+        }
+
+        var rows = await outbox.ListAsync(wanted, max, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"notifications {wanted} ({rows.Count} rows)").ConfigureAwait(false);
+        return Results.Json(rows.Select(NotificationView.From).ToList(), ContractJson.Options);
+    });
+
     private static Task<IResult> ListAuditAsync(string? from, string? to, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var (start, end) = Arguments.Period(from, to);
@@ -306,6 +327,18 @@ public static class ApiEndpoints
         await context.RecordAsync(services, AuditActions.Consult, $"audit log {Output.Iso(start)}..{Output.Iso(end)} ({entries.Count} rows)").ConfigureAwait(false);
         return Results.Json(entries, ContractJson.Options);
     });
+}
+
+/// <summary>
+/// A queued notification as <c>GET /api/admin/notifications</c> lists it: where it goes and how its attempts went,
+/// never the alert body (it holds the plate; the alert itself is on the board and in <c>/api/hits</c>).
+/// </summary>
+public sealed record NotificationView(string DeliveryId, string AlertId, string HitId, string Channel, string Target, string Priority,
+    DateTimeOffset CreatedAt, int Attempts, DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset? DeliveredAt)
+{
+    public static NotificationView From(Storage.Notifications.OutboxRow row) => new(row.DeliveryId, row.AlertId, row.HitId, row.Channel, row.Target, row.Priority,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAtMs), row.Attempts, DateTimeOffset.FromUnixTimeMilliseconds(row.NextAttemptAtMs), row.LastError,
+        row.DeliveredAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
 }
 
 /// <summary>A marker as the API and <c>markers list --format json</c> show it.</summary>

@@ -45,7 +45,7 @@ public static class HealthChecks
 }
 
 /// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
-public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, ServeOptions options, TimeProvider clock) : IHealthCheck
+public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, ServeOptions options, TimeProvider clock, Notifications.NotificationStatus notifications) : IHealthCheck
 {
     public const string Name = "readiness";
     public const string Body = "body";
@@ -82,6 +82,9 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
                 ? $"the batch in hand has failed for {stalledFor.TotalSeconds:0} s and is being retried: {stall.Error}"
                 : "processing",
             ready = new { store, index = live is { Index.Count: > 0 }, source = readiness.SourceReady, worker = !stalled },
+
+            // Reported, never part of "ready": a receiver being down must not take the worker out of service.
+            notifications = notifications.Describe(),
         };
 
         // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.

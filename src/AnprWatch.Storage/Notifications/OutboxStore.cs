@@ -1,0 +1,147 @@
+using System.Data.Common;
+using Dapper;
+
+namespace AnprWatch.Storage.Notifications;
+
+/// <summary>
+/// The notification outbox (migration 0200). Rows are queued inside the hit batch's transaction
+/// (<see cref="EnqueueAsync"/>), claimed under a lease so two instances on one store never send one row at the same
+/// time, and settled by the lease holder only: a dispatcher whose lease ran out cannot overwrite another's result.
+/// </summary>
+public sealed class OutboxStore(Database database)
+{
+    /// <summary>The most characters of an error kept (the SQL Server column is NVARCHAR(1000)).</summary>
+    public const int MaxErrorLength = 1000;
+
+    private const string Columns =
+        "delivery_id AS DeliveryId, alert_id AS AlertId, hit_id AS HitId, channel AS Channel, target AS Target, priority AS Priority, " +
+        "created_at_ms AS CreatedAtMs, attempts AS Attempts, next_attempt_at_ms AS NextAttemptAtMs, last_error AS LastError, delivered_at_ms AS DeliveredAtMs";
+
+    private string Table => database.Table("notify_outbox");
+
+    /// <summary>
+    /// Queues <paramref name="entries"/> in the caller's transaction. A row is written only when its hit is stored as
+    /// alerted and its alert not yet acknowledged (so a re-processed read, whose stored decision wins, queues nothing
+    /// new) and when no row has its delivery id yet.
+    /// </summary>
+    public async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<OutboxEntry> entries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var sql = $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
+                  "SELECT @deliveryId, @alertId, @hitId, @channel, @target, @priority, @body, @now, 0, @now " +
+                  $"WHERE NOT EXISTS (SELECT 1 FROM {Table} WHERE delivery_id = @deliveryId) " +
+                  $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} WHERE hit_id = @hitId AND alerted = 1 AND alert_delivered_ms IS NULL)";
+        var at = now.ToUnixTimeMilliseconds();
+        foreach (var entry in entries)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                deliveryId = Ansi(entry.DeliveryId, 64),
+                alertId = Ansi(entry.AlertId, 64),
+                hitId = Typed.HitId(entry.HitId),
+                channel = Ansi(entry.Channel, 16),
+                target = new DbString { Value = entry.Target, IsAnsi = false, Length = Math.Max(2048, entry.Target.Length) },
+                priority = Ansi(entry.Priority, 16),
+                body = new DbString { Value = entry.Body, IsAnsi = false, Length = -1 },
+                now = at,
+            }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> due rows for <paramref name="owner"/> until <paramref name="leaseUntil"/>. The
+    /// UPDATE re-checks the lease in its own WHERE, so of two instances claiming at once each row goes to one of them.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxRow>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken cancellationToken = default)
+    {
+        var due = "delivered_at_ms IS NULL AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms <= @now)";
+        var pick = database.Dialect.Name == "sqlserver"
+            ? $"SELECT TOP ({max}) delivery_id FROM {Table} WHERE {due} ORDER BY next_attempt_at_ms"
+            : $"SELECT delivery_id FROM {Table} WHERE {due} ORDER BY next_attempt_at_ms LIMIT {max}";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = new { owner = Ansi(owner, 64), now = now.ToUnixTimeMilliseconds(), until = leaseUntil.ToUnixTimeMilliseconds() };
+        var claimed = await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {Table} SET lease_owner = @owner, lease_until_ms = @until WHERE delivery_id IN ({pick}) AND {due}",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
+            $"SELECT {Columns}, body AS Body FROM {Table} WHERE lease_owner = @owner AND delivered_at_ms IS NULL ORDER BY next_attempt_at_ms",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToList();
+    }
+
+    /// <summary>The receiver accepted the row: it is never sent again. False when the lease was lost meanwhile.</summary>
+    public async Task<bool> MarkDeliveredAsync(string deliveryId, string owner, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {Table} SET delivered_at_ms = @at, attempts = attempts + 1, last_error = NULL, lease_owner = NULL, lease_until_ms = NULL " +
+            "WHERE delivery_id = @deliveryId AND lease_owner = @owner",
+            new { deliveryId = Ansi(deliveryId, 64), owner = Ansi(owner, 64), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The attempt failed: counted, its error kept, the row due again at <paramref name="nextAttempt"/>.</summary>
+    public async Task<bool> MarkFailedAsync(string deliveryId, string owner, DateTimeOffset nextAttempt, string error, CancellationToken cancellationToken = default)
+    {
+        var trimmed = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {Table} SET attempts = attempts + 1, next_attempt_at_ms = @next, last_error = @error, lease_owner = NULL, lease_until_ms = NULL " +
+            "WHERE delivery_id = @deliveryId AND lease_owner = @owner",
+            new
+            {
+                deliveryId = Ansi(deliveryId, 64),
+                owner = Ansi(owner, 64),
+                next = nextAttempt.ToUnixTimeMilliseconds(),
+                error = new DbString { Value = trimmed, IsAnsi = false, Length = MaxErrorLength },
+            }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary><c>pending</c>: every undelivered row; <c>failed</c>: undelivered rows whose last attempt failed. Oldest first.</summary>
+    public async Task<IReadOnlyList<OutboxRow>> ListAsync(string state, int limit, CancellationToken cancellationToken = default)
+    {
+        var where = state switch
+        {
+            "pending" => "delivered_at_ms IS NULL",
+            "failed" => "delivered_at_ms IS NULL AND attempts > 0",
+            _ => throw new ArgumentException($"state '{state}' is not pending or failed"),
+        };
+        var sql = database.Dialect.Name == "sqlserver"
+            ? $"SELECT TOP ({limit}) {Columns} FROM {Table} WHERE {where} ORDER BY created_at_ms, delivery_id"
+            : $"SELECT {Columns} FROM {Table} WHERE {where} ORDER BY created_at_ms, delivery_id LIMIT {limit}";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<OutboxRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+    }
+
+    public async Task<OutboxCounts> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleAsync<(long Pending, long Failing, long? Oldest)>(new CommandDefinition(
+            $"SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), MIN(created_at_ms) FROM {Table} WHERE delivered_at_ms IS NULL",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new OutboxCounts(row.Pending, row.Failing, row.Oldest);
+    }
+
+    /// <summary>
+    /// Housekeeping: delivered rows older than <paramref name="deliveredBefore"/>, and every row (delivered or not)
+    /// queued before <paramref name="retentionCutoff"/>, the hit retention limit: the body holds a plate, and nothing
+    /// about a purged hit may outlive it.
+    /// </summary>
+    public async Task<long> PurgeAsync(DateTimeOffset deliveredBefore, DateTimeOffset retentionCutoff, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {Table} WHERE (delivered_at_ms IS NOT NULL AND delivered_at_ms < @delivered) OR created_at_ms < @cutoff",
+            new { delivered = deliveredBefore.ToUnixTimeMilliseconds(), cutoff = retentionCutoff.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static DbString Ansi(string value, int length) => new() { Value = value, IsAnsi = true, Length = Math.Max(length, value.Length) };
+}
