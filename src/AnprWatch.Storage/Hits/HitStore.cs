@@ -90,6 +90,9 @@ public sealed class HitStore(Database database) : IHitStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var cutoff = before.ToUnixTimeMilliseconds();
         await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT o.outcome_id FROM {database.Table("outcomes")} o JOIN {database.Table("hits")} h ON h.hit_id = o.hit_id WHERE h.observed_at_ms < @cutoff)",
+            new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN (SELECT hit_id FROM {database.Table("hits")} WHERE observed_at_ms < @cutoff)",
             new { cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var deleted = await connection.ExecuteAsync(new CommandDefinition(

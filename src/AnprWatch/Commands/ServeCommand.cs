@@ -109,6 +109,9 @@ public static class ServeCommand
         collection.AddSingleton<WorkerFault>();
         collection.AddSingleton<StoreGuard>();
         collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
+        collection.AddSingleton<Board.BoardFeed>();
+        collection.AddSingleton(options.Board);
+        collection.AddHostedService<Board.BoardChangePoller>();
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();

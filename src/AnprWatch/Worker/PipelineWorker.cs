@@ -24,6 +24,7 @@ public sealed partial class PipelineWorker(
     Readiness readiness,
     WorkerFault fault,
     StoreGuard guard,
+    Board.BoardFeed boards,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
@@ -57,7 +58,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, new GuardedHitStore(services.Hits, guard), alerts, deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
+        => new(holder, services.Policy, services.Gate, new GuardedHitStore(services.Hits, guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
 
     private Task RunNoneAsync()
     {

@@ -28,6 +28,9 @@ public sealed class ServeOptions
 
     public TimeSpan FailedAuthWindow { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary><c>Board:*</c>: image hosts the board may show, and how often the instance looks for other instances' changes.</summary>
+    public Board.BoardOptions Board { get; init; } = new([], AnprWatch.Board.BoardOptions.DefaultChangePoll);
+
     private static void Copy(IConfigurationSection section, Dictionary<string, string> into)
     {
         foreach (var property in section.GetChildren())
@@ -79,6 +82,7 @@ public sealed class ServeOptions
             ReloadInterval = PositiveSpan(configuration, "Source:ReloadInterval", TimeSpan.FromSeconds(2)),
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,
+            Board = AnprWatch.Board.BoardOptions.Load(configuration),
         };
     }
 }

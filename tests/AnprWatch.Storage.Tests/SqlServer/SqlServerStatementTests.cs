@@ -100,7 +100,7 @@ public class SqlServerStatementTests
         await hits.QueryAsync(new HitQuery(from, clock.Now, Wiltshire.Code, "AB12CDE", [.. ForceRegistry.All.Select(f => f.Code)]));
 
         await outcomes.ForHitsObservedAsync(from, clock.Now);
-        await outcomes.RecordAsync(batch[0].HitId, "acknowledged", "note", "desk", "control-room");
+        await outcomes.RecordAsync(batch[0].HitId, "false-hit", "misread", "note", "desk", "control-room");
 
         dialect.ScalarAnswer = 0L; // no key of that name yet
         await keys.CreateAsync("ops-desk-1", "control-room", "admin");
