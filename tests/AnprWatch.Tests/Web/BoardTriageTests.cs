@@ -402,6 +402,37 @@ public class BoardTriageTests
     }
 
     [Test]
+    public async Task An_alert_from_this_instances_pipeline_reaches_the_board_in_process_with_the_change_cursor_off()
+    {
+        var cli = new CliRunner();
+        _clis.Add(cli);
+        var key = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "ops-1")).Out.Trim();
+        var today = TestClock.UkToday;
+        await cli.ImportCsvAsync("avon-and-somerset", $"vrm,suspect_ref,risk_level,host_force,review_due\nPL4TE01,SR-PIPE,HIGH,avon-and-somerset,{TestClock.Iso(today.AddDays(60))}\n");
+        var inbox = cli.PathOf("inbox");
+        Directory.CreateDirectory(inbox);
+
+        // Board:ChangePoll of an hour: only the pipeline's own in-process broadcast can bring this alert in time.
+        var serve = await InProcessServe.StartAsync(cli, TestClock.Provider, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Board:ChangePoll=01:00:00");
+        _serves.Add(serve);
+        var desk = new Desk(cli, serve, key, $"http://127.0.0.1:{serve.Port}");
+        var page = await OpenBoardAsync(desk);
+        var feed = serve.Services.GetRequiredService<BoardFeed>();
+        var queries = feed.StoreQueries;
+
+        var observed = TestClock.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var line = $$"""{"readId":"pipe-1","vrm":"PL4TE01","cameraId":"WIL-CAM-9","forceCode":"wiltshire","observedAt":"{{observed}}","site":"M4 J17"}""";
+        var dropped = Stopwatch.StartNew();
+        await File.WriteAllTextAsync(Path.Combine(inbox, "reads.jsonl.tmp"), line + "\n");
+        File.Move(Path.Combine(inbox, "reads.jsonl.tmp"), Path.Combine(inbox, "reads.jsonl"));
+        var card = page.Locator("#alerts article").Filter(new() { HasText = "PL4TE01" });
+        await card.WaitForAsync(new() { Timeout = 5000 });
+        TestContext.Out.WriteLine($"read dropped → card in the DOM: {dropped.ElapsedMilliseconds} ms (the folder source looks once a second)");
+        Assert.That(await card.Locator(".meta").First.TextContentAsync(), Does.Contain("M4 J17").And.Contain("Wiltshire Police"));
+        Assert.That(feed.StoreQueries, Is.EqualTo(queries), "no board store query brought it");
+    }
+
+    [Test]
     public async Task Twenty_open_boards_share_one_change_cursor_instead_of_polling_the_store_each()
     {
         var desk = await StartAsync();
