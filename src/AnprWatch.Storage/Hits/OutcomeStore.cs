@@ -80,14 +80,12 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
         var now = clock.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var found = (await connection.QueryAsync<(string CameraForce, string HostForce)>(new CommandDefinition(
-            $"SELECT camera_force, host_force FROM {database.Table("hits")} WHERE hit_id = @hitId", new { hitId = Typed.HitId(hitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        if (found.Count == 0)
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM {database.Table("hits")} WHERE hit_id = @hitId", new { hitId = Typed.HitId(hitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (exists == 0)
         {
             return null;
         }
-
-        var hit = found[0];
 
         // The new id in the same statement batch: SQL Server's SCOPE_IDENTITY() is null in a batch of its own.
         var outcomeId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -100,10 +98,13 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
                 new { outcomeId, reason = Typed.Reason(reason) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
+        // The hit's forces route the change to boards filtered by force.
+        var forces = (await connection.QueryAsync<(string CameraForce, string HostForce)>(new CommandDefinition(
+            $"SELECT camera_force, host_force FROM {database.Table("hits")} WHERE hit_id = @hitId", new { hitId = Typed.HitId(hitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault();
         await audit.AppendAsync(connection, transaction, new AuditEntry(now, recordedBy, role, AuditActions.Alter,
             $"outcome {status}{(reason is null ? "" : " (" + reason + ")")} on hit {hitId}"), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new Outcome(outcomeId, hitId, status, reason, note, recordedBy, now, hit.CameraForce, hit.HostForce);
+        return new Outcome(outcomeId, hitId, status, reason, note, recordedBy, now, forces.CameraForce ?? "", forces.HostForce ?? "");
     }
 
     /// <summary>The full outcome history of each hit, oldest first (the board shows all of it, not only the latest).</summary>
