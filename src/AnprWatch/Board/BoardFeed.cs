@@ -46,6 +46,24 @@ public sealed class BoardFeed
         }
     }
 
+    /// <summary>
+    /// An alert as another instance published it on the alert topic (DESIGN §4.3 JSON; each alert comes twice, one
+    /// copy per routed force). It has no feed cursor, so it carries no event id; a hit already passed on is skipped.
+    /// </summary>
+    public void PublishAlertMessage(ReadOnlySpan<byte> json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)?.AsObject() ?? throw new System.Text.Json.JsonException("the alert is not a JSON object");
+        var hitId = node["hitId"]?.GetValue<string>() ?? throw new System.Text.Json.JsonException("the alert has no hitId");
+        var camera = node["cameraForce"]?["code"]?.GetValue<string>() ?? "";
+        var host = node["hostForce"]?["code"]?.GetValue<string>() ?? "";
+        if (_alerts.Add(hitId))
+        {
+            node.Remove("routedTo");
+            node["outcomes"] = new System.Text.Json.Nodes.JsonArray();
+            Broadcast(new BoardEvent("alert", null, node.ToJsonString(Core.Hits.ContractJson.Options), camera, host));
+        }
+    }
+
     /// <summary>An acknowledgement or outcome just recorded; one already passed on is skipped.</summary>
     public void PublishOutcome(Outcome outcome)
     {

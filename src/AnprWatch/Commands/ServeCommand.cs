@@ -112,6 +112,8 @@ public static class ServeCommand
         collection.AddSingleton<Board.BoardFeed>();
         collection.AddSingleton(options.Board);
         collection.AddHostedService<Board.BoardChangePoller>();
+        collection.AddSingleton<Board.AlertTopicListener>();
+        collection.AddHostedService(sp => sp.GetRequiredService<Board.AlertTopicListener>());
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();

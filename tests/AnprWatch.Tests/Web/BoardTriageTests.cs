@@ -433,6 +433,60 @@ public class BoardTriageTests
     }
 
     [Test]
+    public async Task With_a_kafka_source_an_alert_another_instance_published_reaches_the_board_from_the_alert_topic()
+    {
+        global::AnprWatch.Kafka.BundledLibrdkafka.Pin();
+        var broker = await Kafka.KafkaBroker.StartAsync();
+        try
+        {
+            await broker.CreateTopicAsync("anpr.reads", 2);
+            await broker.CreateTopicAsync("anpr.alerts", 2);
+            var cli = new CliRunner();
+            _clis.Add(cli);
+            var key = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "ops-1")).Out.Trim();
+
+            // The change cursor off: only the alert topic can bring this alert, which no store holds.
+            var serve = await InProcessServe.StartAsync(cli, TestClock.Provider,
+                ["--Source:Kind=kafka", $"--Kafka:BootstrapServers={broker.Bootstrap}", .. Kafka.KafkaBroker.CompatibilityArgs, "--Board:ChangePoll=01:00:00"]);
+            _serves.Add(serve);
+            var listener = serve.Services.GetRequiredService<AlertTopicListener>();
+            var deadline = Stopwatch.StartNew();
+            while (!listener.Assigned && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.That(listener.Assigned, Is.True, "the board listener joined the alert topic");
+            var page = await OpenBoardAsync(new Desk(cli, serve, key, $"http://127.0.0.1:{serve.Port}"));
+            await Task.Delay(1000); // the consumer resolves "latest" on its first fetch
+
+            // An alert exactly as another instance's KafkaAlertSink publishes it: two copies, one per routed force.
+            var hit = new Hit
+            {
+                HitId = "h-0123456789abcdef01234567", AlertId = "a-0123456789abcdef01234567", ReadId = "other-instance-1", MarkerId = "m-1",
+                Vrm = "OT43RIN", MarkerVrm = "OT43RIN", MatchKind = MatchKind.Exact, ObservedAt = TestClock.UtcNow, CameraId = "DOR-CAM-2", Site = "A35 Puddletown",
+                CameraForce = Core.Forces.ForceRegistry.Get("dorset"), HostForce = Core.Forces.ForceRegistry.Get("avon-and-somerset"), Risk = Core.Markers.RiskLevel.High,
+                Priority = Priority.Urgent, SuspectRef = "SR-KAFKA", ReviewOverdue = false, InForce = false, RecordedAt = TestClock.UtcNow,
+            };
+            var file = cli.PathOf("alerts.keyed");
+            await File.WriteAllLinesAsync(file, AlertMessage.Copies(hit).Select(c => c.Key.Code + "\t" + System.Text.Json.JsonSerializer.Serialize(c.Message, ContractJson.Options)));
+            var produced = Stopwatch.StartNew();
+            await broker.ProduceAsync("anpr.alerts", file);
+            var card = page.Locator($"[data-hit-id='{hit.HitId}']");
+            await card.WaitForAsync(new() { Timeout = 5000 });
+            TestContext.Out.WriteLine($"alert on the topic → card in the DOM: {produced.ElapsedMilliseconds} ms (kcat's start-up included)");
+            Assert.That(await page.Locator("#alerts article").CountAsync(), Is.EqualTo(1), "two copies on the topic, one card");
+            Assert.That(await card.Locator(".meta").First.TextContentAsync(), Does.Contain("A35 Puddletown").And.Contain("Dorset Police"));
+            Assert.That(await page.TextContentAsync("#count-urgent"), Is.EqualTo("1 urgent"));
+        }
+        finally
+        {
+            await CloseAll();
+            await broker.StopAsync();
+        }
+    }
+
+    [Test]
     public async Task Twenty_open_boards_share_one_change_cursor_instead_of_polling_the_store_each()
     {
         var desk = await StartAsync();
