@@ -17,9 +17,10 @@ GO
 GRANT SELECT, INSERT ON dbo.hits TO anprwatch_app;
 GRANT DELETE ON dbo.hits TO anprwatch_app;                               -- retention purge only
 GRANT UPDATE (alert_delivered_ms) ON dbo.hits TO anprwatch_app;          -- HitStore: records an acknowledged alert
-GRANT SELECT, INSERT, DELETE ON dbo.outcomes TO anprwatch_app;
+GRANT SELECT, INSERT, DELETE ON dbo.outcomes TO anprwatch_app;           -- DELETE: the purge removes a purged hit's outcomes
+GRANT SELECT, INSERT, DELETE ON dbo.outcome_reasons TO anprwatch_app;    -- false-hit/no-trace reason codes; DELETE: the purge
 GRANT SELECT, INSERT, DELETE ON dbo.notify_outbox TO anprwatch_app;      -- DELETE: housekeeping purges delivered rows
-GRANT UPDATE (lease_owner, lease_until_ms, delivered_at_ms, attempts, next_attempt_at_ms, last_error) ON dbo.notify_outbox TO anprwatch_app; -- NotificationDispatcher: claim and settle           -- DELETE: the purge removes a purged hit's outcomes
+GRANT UPDATE (lease_owner, lease_until_ms, delivered_at_ms, attempts, next_attempt_at_ms, last_error) ON dbo.notify_outbox TO anprwatch_app; -- NotificationDispatcher: claim and settle
 GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old

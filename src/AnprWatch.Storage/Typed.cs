@@ -26,5 +26,8 @@ public static class Typed
     /// <summary>Force codes (<c>camera_force</c>, <c>host_force</c>, <c>force_code</c>): NVARCHAR(32).</summary>
     public static DbString ForceCode(string? value) => new() { Value = value, IsAnsi = false, Length = Math.Max(32, value?.Length ?? 0) };
 
+    /// <summary><c>outcome_reasons.reason</c>: VARCHAR(32).</summary>
+    public static DbString Reason(string? value) => Ansi(value, 32);
+
     private static DbString Ansi(string? value, int length) => new() { Value = value, IsAnsi = true, Length = Math.Max(length, value?.Length ?? 0) };
 }

@@ -88,6 +88,10 @@ public class HotLookupTests
     [TestCase("m.vrm = @vrm", "vrm", SqlDbType.VarChar, 10)]
     [TestCase("h.marker_vrm = @vrm", "vrm", SqlDbType.VarChar, 10)]
     [TestCase("COUNT(*) FROM dbo.hits WHERE hit_id = @hitId", "hitId", SqlDbType.VarChar, 32)]
+    [TestCase("camera_force, host_force FROM dbo.hits WHERE hit_id = @hitId", "hitId", SqlDbType.VarChar, 32)]
+    [TestCase("INSERT INTO dbo.outcomes (hit_id", "hitId", SqlDbType.VarChar, 32)]
+    [TestCase("INSERT INTO dbo.outcome_reasons", "reason", SqlDbType.VarChar, 32)]
+    [TestCase("WHERE o.hit_id IN (@ids", "ids1", SqlDbType.VarChar, 32)]
     public async Task Hot_parameters_are_typed_to_their_columns(string fragment, string parameter, SqlDbType type, int size)
     {
         var statements = (await SqlServerStatementTests.CapturedAsync()).Where(s => s.Sql.Contains(fragment, StringComparison.Ordinal)).ToList();

@@ -300,9 +300,9 @@ public class StorageContractTests(string dialect)
         var cut = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.FromHours(1));
         var saved = await _store.Hits.SaveHitsAsync([H("r-old", marker, cut.AddMinutes(-1)), H("r-kept", marker, cut)], CancellationToken.None);
         var outcomes = new OutcomeStore(_store.Database, _store.Audit, _store.Clock);
-        await outcomes.RecordAsync(saved[0].HitId, "acknowledged", null, "ops", "control-room");
-        await outcomes.RecordAsync(saved[1].HitId, "acknowledged", null, "ops", "control-room");
-        await outcomes.RecordAsync(saved[1].HitId, "safeguarding", "child safeguarded", "ops", "control-room");
+        await outcomes.RecordAsync(saved[0].HitId, "acknowledged", null, null, "ops", "control-room");
+        await outcomes.RecordAsync(saved[1].HitId, "acknowledged", null, null, "ops", "control-room");
+        await outcomes.RecordAsync(saved[1].HitId, "safeguarding", null, "child safeguarded", "ops", "control-room");
 
         Assert.That(await _store.Hits.PurgeAsync(cut, "dpo", _store.Audit, _store.Clock), Is.EqualTo(1));
 
@@ -407,17 +407,52 @@ public class StorageContractTests(string dialect)
         string[] statuses = ["acknowledged", "dispatched", "no-trace", "stopped", "disruption", "safeguarding", "false-hit"];
         foreach (var status in statuses)
         {
-            Assert.That((await outcomes.RecordAsync(saved.HitId, status, null, "ops", "control-room"))!.Status, Is.EqualTo(status));
+            Assert.That((await outcomes.RecordAsync(saved.HitId, status, status is "no-trace" or "false-hit" ? "misread" : null, null, "ops", "control-room"))!.Status, Is.EqualTo(status));
         }
 
-        Assert.That(await outcomes.RecordAsync(saved.HitId, "acknowledged", new string('n', 2000), "ops", "control-room"), Is.Not.Null);
-        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "acknowledged", new string('n', 2001), "ops", "control-room"), Throws.ArgumentException);
-        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "arrested", null, "ops", "control-room"), Throws.ArgumentException);
-        Assert.That(await outcomes.RecordAsync("h-missing", "acknowledged", null, "ops", "control-room"), Is.Null);
+        Assert.That(await outcomes.RecordAsync(saved.HitId, "acknowledged", null, new string('n', 2000), "ops", "control-room"), Is.Not.Null);
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "acknowledged", null, new string('n', 2001), "ops", "control-room"), Throws.ArgumentException);
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "arrested", null, null, "ops", "control-room"), Throws.ArgumentException);
+        Assert.That(await outcomes.RecordAsync("h-missing", "acknowledged", null, null, "ops", "control-room"), Is.Null);
 
         var audit = await _store.Audit.ListAsync(_store.Clock.Now.AddDays(-1), _store.Clock.Now.AddDays(1));
         Assert.That(audit.Select(e => (e.Action, e.Actor, e.Role, e.Subject)).Take(statuses.Length),
-            Is.EqualTo(statuses.Select(s => (AuditActions.Alter, "ops", "control-room", $"outcome {s} on hit {saved.HitId}"))));
+            Is.EqualTo(statuses.Select(s => (AuditActions.Alter, "ops", "control-room", s is "no-trace" or "false-hit" ? $"outcome {s} (misread) on hit {saved.HitId}" : $"outcome {s} on hit {saved.HitId}"))));
+    }
+
+    [Test]
+    public async Task False_hit_and_no_trace_need_a_reason_code_and_the_history_and_change_cursor_return_every_outcome_with_it()
+    {
+        var saved = (await _store.Hits.SaveHitsAsync([H("r-why", M("AB12CDE", "SR-1"), new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero))], CancellationToken.None)).Single();
+        var outcomes = new OutcomeStore(_store.Database, _store.Audit, _store.Clock);
+        var before = _store.Clock.Now;
+
+        // Refused, each naming its field (the API turns these into a 400 problem with that field).
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "false-hit", null, null, "ops", "control-room"),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("reason").And.Message.Contains("reason is required for false-hit"));
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "no-trace", "lost", null, "ops", "control-room"),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("reason"));
+        Assert.That(async () => await outcomes.RecordAsync(saved.HitId, "stopped", "misread", null, "ops", "control-room"),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("reason"));
+
+        string[] reasons = ["misread", "cloned-plate", "marker-out-of-date", "vehicle-no-longer-linked", "other"];
+        await outcomes.RecordAsync(saved.HitId, "acknowledged", null, null, "desk-1", "control-room");
+        foreach (var reason in reasons)
+        {
+            await outcomes.RecordAsync(saved.HitId, "false-hit", reason, "why: " + reason, "desk-2", "control-room");
+        }
+
+        var expected = new[] { ("acknowledged", (string?)null, "desk-1") }.Concat(reasons.Select(r => ("false-hit", (string?)r, "desk-2"))).ToList();
+        var history = (await outcomes.HistoryAsync([saved.HitId, "h-missing"]))[saved.HitId];
+        Assert.That(history.Select(o => (o.Status, o.Reason, o.RecordedBy)), Is.EqualTo(expected), "the full history, oldest first, with reasons");
+        Assert.That(history.Select(o => o.CameraForce).Distinct(), Is.EqualTo(new[] { saved.CameraForce.Code }));
+        var changed = await outcomes.RecordedSinceAsync(before, 100);
+        Assert.That(changed.Where(o => o.HitId == saved.HitId).Select(o => (o.Status, o.Reason, o.RecordedBy)), Is.EqualTo(expected));
+        Assert.That(await outcomes.RecordedSinceAsync(before.AddMinutes(1), 100), Is.Empty, "nothing recorded after the cursor");
+
+        // The purge removes the reasons with their outcomes.
+        Assert.That(await _store.Hits.PurgeAsync(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero), "dpo", _store.Audit, _store.Clock), Is.GreaterThanOrEqualTo(1));
+        Assert.That(await outcomes.HistoryAsync([saved.HitId]), Is.Empty);
     }
 
     [Test]
@@ -546,7 +581,7 @@ public class StorageContractTests(string dialect)
             // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
             var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
-            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0200_notify_outbox.sql", "0240_api_key_scope.sql", "0250_housekeeping_runs.sql" }));
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0200_notify_outbox.sql", "0210_outcome_reasons.sql", "0240_api_key_scope.sql", "0250_housekeeping_runs.sql" }));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
             await using var connection = await database.OpenAsync();
             Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));

@@ -125,6 +125,9 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var typed = ids.Select(Typed.HitId).ToList();
             await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN @ids)",
+                new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
                 $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             deleted += await connection.ExecuteAsync(new CommandDefinition(
                 $"DELETE FROM {database.Table("hits")} WHERE hit_id IN @ids AND observed_at_ms < @cutoff", new { ids = typed, cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);

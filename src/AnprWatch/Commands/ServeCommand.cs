@@ -118,6 +118,11 @@ public static class ServeCommand
         collection.AddSingleton<WorkerFault>();
         collection.AddSingleton<StoreGuard>();
         collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
+        collection.AddSingleton<Board.BoardFeed>();
+        collection.AddSingleton(options.Board);
+        collection.AddHostedService<Board.BoardChangePoller>();
+        collection.AddSingleton<Board.AlertTopicListener>();
+        collection.AddHostedService(sp => sp.GetRequiredService<Board.AlertTopicListener>());
         collection.AddHostedService<MarkerReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();

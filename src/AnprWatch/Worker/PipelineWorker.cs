@@ -25,6 +25,7 @@ public sealed partial class PipelineWorker(
     WorkerFault fault,
     StoreGuard guard,
     Notifications.NotificationPlanner notifications,
+    Board.BoardFeed boards,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
@@ -58,7 +59,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), alerts, deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
+        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
 
     private Task RunNoneAsync()
     {

@@ -34,6 +34,9 @@ public sealed class ServeOptions
     /// <summary><c>Notify:*</c>: webhook and e-mail subscriptions, sent from the store's outbox.</summary>
     public Notifications.NotifyOptions Notify { get; init; } = Notifications.NotifyOptions.None;
 
+    /// <summary><c>Board:*</c>: image hosts the board may show, and how often the instance looks for other instances' changes.</summary>
+    public Board.BoardOptions Board { get; init; } = new([], AnprWatch.Board.BoardOptions.DefaultChangePoll);
+
     private static void Copy(IConfigurationSection section, Dictionary<string, string> into)
     {
         foreach (var property in section.GetChildren())
@@ -87,6 +90,7 @@ public sealed class ServeOptions
             HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
             Kafka = kafka,
             Notify = Notifications.NotifyOptions.Load(configuration),
+            Board = AnprWatch.Board.BoardOptions.Load(configuration),
         };
     }
 }

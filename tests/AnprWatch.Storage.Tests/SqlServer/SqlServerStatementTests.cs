@@ -131,7 +131,9 @@ public class SqlServerStatementTests
         await outbox.PurgeAsync(clock.Now.AddDays(-7), from);
 
         await outcomes.ForHitsObservedAsync(from, clock.Now);
-        await outcomes.RecordAsync(batch[0].HitId, "acknowledged", "note", "desk", "control-room");
+        await outcomes.RecordAsync(batch[0].HitId, "false-hit", "misread", "note", "desk", "control-room");
+        await outcomes.HistoryAsync([batch[0].HitId, batch[1].HitId]);
+        await outcomes.RecordedSinceAsync(from, 1000);
 
         dialect.ScalarAnswer = 0L; // no key of that name yet
         await keys.CreateAsync("ops-desk-1", "control-room", "admin");

@@ -40,11 +40,11 @@ public class EvaluationReportTests
         var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(4).ToList();
         foreach (var (hit, status) in alerted.Zip(new[] { "acknowledged", "acknowledged", "acknowledged", "safeguarding" }))
         {
-            var outcome = (await outcomes.RecordAsync(hit!["hitId"]!.GetValue<string>(), status, null, "ops", "control-room"))!;
+            var outcome = (await outcomes.RecordAsync(hit!["hitId"]!.GetValue<string>(), status, null, null, "ops", "control-room"))!;
             _outcomes.Add((outcome.HitId, status, outcome.RecordedAt, hit["recordedAt"]!.GetValue<DateTimeOffset>()));
         }
 
-        var late = (await outcomes.RecordAsync(alerted[3]!["hitId"]!.GetValue<string>(), "acknowledged", null, "ops", "control-room"))!;
+        var late = (await outcomes.RecordAsync(alerted[3]!["hitId"]!.GetValue<string>(), "acknowledged", null, null, "ops", "control-room"))!;
         _outcomes.Add((late.HitId, "acknowledged", late.RecordedAt, alerted[3]!["recordedAt"]!.GetValue<DateTimeOffset>()));
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
+using AnprWatch.Board;
 using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
 using AnprWatch.Hosting;
@@ -13,17 +13,22 @@ namespace AnprWatch.Web.Api;
 /// <summary>
 /// <c>GET /api/alerts/stream</c>: alerted hits as server-sent events, oldest first. Each event's id is its position
 /// in the feed (<c>recordedAtMs:hitId</c>), so a board that reconnects with <c>Last-Event-ID</c> resumes exactly
-/// where it stopped: nothing lost, nothing repeated. The feed reads the store, so every instance sees every alert.
+/// where it stopped: nothing lost, nothing repeated. Only that initial window (or replay) reads the store; after it the
+/// board is fed by <see cref="BoardFeed"/> (alerts as the pipeline stores them, acknowledgements and outcomes as they
+/// are recorded, as <c>outcome</c> events), and one change cursor per instance brings what other instances record.
 /// </summary>
 public static class AlertStream
 {
-    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    /// <summary>Alerts per store query while a board loads its window.</summary>
+    public const int Page = 200;
+
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan Backfill = TimeSpan.FromHours(12);
 
     /// <summary>How often an open stream re-checks that its session and key are still live.</summary>
     public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
 
-    public static async Task StreamAsync(HttpContext context, AppServices services, SessionLiveness liveness, BoardWindow window, string? force, string? lastEventId)
+    public static async Task StreamAsync(HttpContext context, AppServices services, SessionLiveness liveness, BoardWindow window, BoardFeed feed, string? force, string? lastEventId)
     {
         string? code = null;
         if (force is not null)
@@ -74,12 +79,47 @@ public static class AlertStream
         await context.Response.WriteAsync(": connected\n\n", context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
 
-        var quiet = TimeSpan.Zero;
+        // Subscribe before reading the window, so nothing stored in between is missed; what both carry is sent once.
+        using var subscription = feed.Subscribe(code);
         var sent = 0;
         var ended = "the client went away";
-        var checkedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var backfilled = new HashSet<string>(StringComparer.Ordinal);
         try
         {
+            // The initial window (or the Last-Event-ID replay): the only store query a board makes.
+            while (true)
+            {
+                feed.CountStoreQuery();
+                var hits = await services.Hits.AlertedAfterAsync(cursorMs, cursorId, code, Page, context.RequestAborted, scope.Filter).ConfigureAwait(false);
+                if (hits.Count == 0)
+                {
+                    break;
+                }
+
+                var history = await services.Outcomes.HistoryAsync(hits.Select(h => h.HitId).ToList(), context.RequestAborted).ConfigureAwait(false);
+                foreach (var hit in hits)
+                {
+                    cursorMs = hit.RecordedAt.ToUnixTimeMilliseconds();
+                    cursorId = hit.HitId;
+                    backfilled.Add(hit.HitId);
+                    var item = BoardJson.Alert(hit, history.TryGetValue(hit.HitId, out var outcomes) ? outcomes : []);
+                    await context.Response.WriteAsync(item.Wire, context.RequestAborted).ConfigureAwait(false);
+                    sent++;
+                }
+
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                if (hits.Count < Page)
+                {
+                    break;
+                }
+            }
+
+            // The board knows its window is complete: from here on a new urgent alert is news (sound, title).
+            await context.Response.WriteAsync("event: ready\ndata: {}\n\n", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+
+            var quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
+            var checkedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             while (!context.RequestAborted.IsCancellationRequested)
             {
                 // Streams follow their key: a revoked key or an ended session closes the stream within seconds.
@@ -93,33 +133,60 @@ public static class AlertStream
                     }
                 }
 
-                var hits = await services.Hits.AlertedAfterAsync(cursorMs, cursorId, code, 200, context.RequestAborted, scope.Filter).ConfigureAwait(false);
-                foreach (var hit in hits)
+                bool more;
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
                 {
-                    cursorMs = hit.RecordedAt.ToUnixTimeMilliseconds();
-                    cursorId = hit.HitId;
-                    var json = JsonSerializer.Serialize(HitView.From(hit), ContractJson.Options);
-                    await context.Response.WriteAsync($"id: {cursorMs}:{cursorId}\nevent: alert\ndata: {json}\n\n", context.RequestAborted).ConfigureAwait(false);
-                    sent++;
+                    wait.CancelAfter(Recheck);
+                    try
+                    {
+                        more = await subscription.Events.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                    {
+                        more = true; // the re-check is due; nothing arrived
+                    }
                 }
 
-                if (hits.Count > 0)
+                if (!more)
+                {
+                    ended = subscription.Overflowed ? "the board fell too far behind (it reconnects and reloads)" : "the feed closed";
+                    break;
+                }
+
+                var wrote = false;
+                while (subscription.Events.TryRead(out var item))
+                {
+                    if (item.Name == "alert" && backfilled.Contains(HitIdOf(item)))
+                    {
+                        continue;
+                    }
+
+                    // Live events follow the key's scope as the window did: routed to one of its forces (camera or host).
+                    if (!scope.IsNational && !scope.Covers(item.CameraForce) && !scope.Covers(item.HostForce))
+                    {
+                        continue;
+                    }
+
+                    await context.Response.WriteAsync(item.Wire, context.RequestAborted).ConfigureAwait(false);
+                    wrote = true;
+                    if (item.Name == "alert")
+                    {
+                        sent++;
+                    }
+                }
+
+                if (wrote)
                 {
                     await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                    quiet = TimeSpan.Zero;
-                    continue;
+                    quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
-
-                // A comment line now and then keeps proxies from closing an idle stream.
-                quiet += Poll;
-                if (quiet >= TimeSpan.FromSeconds(15))
+                else if (System.Diagnostics.Stopwatch.GetElapsedTime(quietSince) >= KeepAlive)
                 {
+                    // A comment line now and then keeps proxies from closing an idle stream.
                     await context.Response.WriteAsync(": keep-alive\n\n", context.RequestAborted).ConfigureAwait(false);
                     await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                    quiet = TimeSpan.Zero;
+                    quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
-
-                await Task.Delay(Poll, services.Clock, context.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -143,4 +210,7 @@ public static class AlertStream
 
         return (ms, value![(colon + 1)..]);
     }
+
+    /// <summary>The hit id of an alert event, from its cursor id (<c>recordedAtMs:hitId</c>).</summary>
+    private static string HitIdOf(BoardEvent item) => item.Id is { } id ? id[(id.IndexOf(':', StringComparison.Ordinal) + 1)..] : "";
 }

@@ -198,13 +198,15 @@ public static class ApiEndpoints
         return Results.Json(hits.Select(HitView.From), ContractJson.Options);
     });
 
-    public sealed record OutcomeRequest(string? Status, string? Note);
+    /// <summary>An outcome as posted: <c>reason</c> is required for false-hit and no-trace and refused otherwise.</summary>
+    public sealed record OutcomeRequest(string? Status, string? Reason, string? Note);
 
-    private static Task<IResult> RecordOutcomeAsync(string hitId, OutcomeRequest request, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> RecordOutcomeAsync(string hitId, OutcomeRequest request, HttpContext context, AppServices services, Board.BoardFeed feed) => ApiProblems.Guard(async () =>
     {
-        if (request.Status is null)
+        // No default: the operator chose this status (and reason); a 400 names the field that is wrong.
+        if (OutcomeStore.Validate(request.Status, request.Reason, request.Note) is { } problem)
         {
-            throw new InvalidInputException($"status is required ({string.Join(", ", OutcomeStore.Statuses)})");
+            return ApiProblems.FieldProblem(problem.Field, problem.Message);
         }
 
         // Outcomes only on hits routed to the key's forces; an unknown hit stays 404 below.
@@ -215,8 +217,15 @@ public static class ApiEndpoints
         }
 
         var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-        var outcome = await services.Outcomes.RecordAsync(hitId, request.Status, request.Note, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
-        return outcome is null ? Results.NotFound(new { error = $"no hit {hitId}" }) : Results.Json(outcome, ContractJson.Options);
+        var outcome = await services.Outcomes.RecordAsync(hitId, request.Status!, request.Reason, request.Note, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            return Results.NotFound(new { error = $"no hit {hitId}" });
+        }
+
+        // Every board open on this instance sees it at once; other instances' boards through their change cursor.
+        feed.PublishOutcome(outcome);
+        return Results.Text(Board.BoardJson.OutcomeNode(outcome).ToJsonString(ContractJson.Options), "application/json; charset=utf-8");
     });
 
     private static Task<IResult> ListHitsAsync(string? from, string? to, string? force, string? vrm, string? justification, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>

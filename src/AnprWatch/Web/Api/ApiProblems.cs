@@ -8,6 +8,10 @@ public static class ApiProblems
 {
     public static IResult BadRequest(string message) => Results.Problem(detail: message, statusCode: StatusCodes.Status400BadRequest, title: "invalid input");
 
+    /// <summary>A 400 whose <c>errors</c> map names the request field that is wrong, with the same message as detail.</summary>
+    public static IResult FieldProblem(string field, string message)
+        => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "invalid input");
+
     public static async Task<IResult> Guard(Func<Task<IResult>> body)
     {
         try

@@ -32,13 +32,13 @@ public static class PageEndpoints
                        $"<h1>Not allowed</h1><p id=\"denied\">Your role ({System.Net.WebUtility.HtmlEncode(role)}) cannot open that page.</p><p><a href=\"/signin\">Sign in with another key</a></p></body></html>";
             return Results.Content(body, "text/html; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
         }).AllowAnonymous();
-        app.MapGet("/board", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "board.html", null)).RequireAuthorization(WebSecurity.Alerts);
+        app.MapGet("/board", (HttpContext context, IAntiforgery antiforgery, Board.BoardOptions board) => Page(context, antiforgery, "board.html", null, board)).RequireAuthorization(WebSecurity.Alerts);
         app.MapGet("/markers", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "markers.html", null)).RequireAuthorization(WebSecurity.Markers);
         app.MapGet("/reports", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, "reports.html", null)).RequireAuthorization(WebSecurity.Reports);
         return app;
     }
 
-    private static IResult Page(HttpContext context, IAntiforgery antiforgery, string name, string? error)
+    private static IResult Page(HttpContext context, IAntiforgery antiforgery, string name, string? error, Board.BoardOptions? board = null)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
 
@@ -52,9 +52,13 @@ public static class PageEndpoints
             .Replace("{{error}}", error is null ? "" : System.Net.WebUtility.HtmlEncode(error), StringComparison.Ordinal)
             .Replace("{{forces}}", ForcesJsonFor(context.User), StringComparison.Ordinal)
             .Replace("{{today}}", Cli.Output.Iso(Core.Time.UkTime.Today(context.RequestServices.GetRequiredService<AppServices>().Clock)), StringComparison.Ordinal)
-            .Replace("{{scope}}", System.Net.WebUtility.HtmlEncode(AccessScope.Of(context.User).Label), StringComparison.Ordinal);
+            .Replace("{{scope}}", System.Net.WebUtility.HtmlEncode(AccessScope.Of(context.User).Label), StringComparison.Ordinal)
+            .Replace("{{imageHosts}}", System.Text.Json.JsonSerializer.Serialize(board?.ImageHosts ?? []).Replace("<", "\\u003c", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // The board may show plate and overview images, from the configured hosts only (Board:ImageHosts) and nothing else.
+        var images = board is null ? "" : $"; img-src {board.ImageSources}";
         context.Response.Headers.ContentSecurityPolicy =
-            $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'{images}";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Content(html, "text/html; charset=utf-8");
     }
