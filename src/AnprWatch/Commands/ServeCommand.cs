@@ -104,12 +104,14 @@ public static class ServeCommand
         collection.AddSingleton(options);
         collection.AddSingleton(services.Clock);
         collection.AddSingleton<MarkerIndexHolder>();
+        collection.AddSingleton<Core.Locations.LocationIndexHolder>();
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
         collection.AddSingleton<StoreGuard>();
         collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
         collection.AddHostedService<MarkerReloader>();
+        collection.AddHostedService<LocationReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();
         return collection;
