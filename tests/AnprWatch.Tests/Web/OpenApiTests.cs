@@ -19,6 +19,8 @@ public class OpenApiTests
         "GET /api/markers",
         "GET /api/markers/review-due",
         "POST /api/markers/{force}/review",
+        "POST /api/locations/{force}",
+        "GET /api/locations/{force}",
         "GET /api/alerts",
         "GET /api/alerts/stream",
         "POST /api/hits/{hitId}/outcome",
