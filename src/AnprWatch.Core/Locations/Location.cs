@@ -33,6 +33,7 @@ public sealed record Location(
         static string Number(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
         var all = new (string Field, string? Before, string? After)[]
         {
+            ("location_ref", Ref, other.Ref), // references match without case: a re-cased one is a change, not a new place
             ("name", Name, other.Name),
             ("lat", Number(Lat), Number(other.Lat)),
             ("lon", Number(Lon), Number(other.Lon)),

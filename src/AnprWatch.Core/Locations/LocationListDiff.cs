@@ -27,7 +27,7 @@ public sealed record LocationListDiff(IReadOnlyList<Location> Added, IReadOnlyLi
             {
                 added.Add(location);
             }
-            else if (before.FieldChanges(location).Count > 0 || !string.Equals(before.Ref, location.Ref, StringComparison.Ordinal))
+            else if (before.FieldChanges(location).Count > 0)
             {
                 changed.Add(new LocationChange(before, location));
             }

@@ -93,5 +93,9 @@ public class LocationCsvReaderTests
         Assert.That(diff.Added.Select(l => l.Ref), Is.EqualTo(new[] { "LOC-3" }));
         Assert.That(diff.Removed.Select(l => l.Ref), Is.EqualTo(new[] { "LOC-2" }));
         Assert.That(diff.Changed.Single().Changes.Select(c => c.ToString()), Is.EqualTo(new[] { "radius_m 150 → 300", "risk_level HIGH → MEDIUM" }));
+
+        var recased = LocationListDiff.Compute([before], [before with { Ref = "loc-1" }]);
+        Assert.That((recased.Added.Count, recased.Removed.Count), Is.EqualTo((0, 0)));
+        Assert.That(recased.Changed.Single().Changes.Select(c => c.ToString()), Is.EqualTo(new[] { "location_ref LOC-1 → loc-1" }));
     }
 }
