@@ -47,6 +47,12 @@ cmd_demo() {
     "${app[@]}" markers import "$csv" --force "$force" --user demo 2>/dev/null | tail -n 1
   done
   echo
+  echo "== locations import: each force's flagged CSE locations (a hit read inside one is raised a priority step)"
+  for csv in "$out"/sim/locations/*.csv; do
+    force=$(basename "$csv" .csv)
+    "${app[@]}" locations import "$csv" --force "$force" --user demo 2>/dev/null | tail -n 1
+  done
+  echo
   echo "== replay: every read through decode -> normalise -> match -> policy -> store -> alert"
   "${app[@]}" replay "$out/sim/reads.jsonl"
   echo

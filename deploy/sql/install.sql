@@ -260,6 +260,44 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 102)
 COMMIT TRANSACTION;
 GO
 
+-- 0200_notify_outbox.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    EXEC (N'-- The notification outbox (issue 16): one row per (alert, channel, target), written in the same transaction as the
+-- batch''s hits, so a crash between storing a hit and sending its webhook/e-mail loses nothing. delivery_id is derived
+-- from the alert id, channel and target, so re-processing a read (or two instances racing) never queues one twice.
+-- A dispatcher claims due rows with a lease (lease_owner, lease_until_ms), sends them, and records the outcome:
+-- delivered_at_ms, or attempts + next_attempt_at_ms (exponential backoff with jitter) + last_error.
+-- Numbered 0200 (the notifications range) so it cannot collide with migrations being added on other branches.
+IF OBJECT_ID(N''dbo.notify_outbox'', N''U'') IS NULL
+CREATE TABLE dbo.notify_outbox (
+    delivery_id         VARCHAR(64)     NOT NULL CONSTRAINT pk_notify_outbox PRIMARY KEY,
+    alert_id            VARCHAR(64)     NOT NULL,
+    hit_id              VARCHAR(32)     NOT NULL,
+    channel             VARCHAR(16)     NOT NULL,
+    target              NVARCHAR(2048)  NOT NULL,
+    priority            VARCHAR(16)     NOT NULL,
+    body                NVARCHAR(MAX)   NOT NULL,
+    created_at_ms       BIGINT          NOT NULL,
+    attempts            INT             NOT NULL CONSTRAINT df_notify_outbox_attempts DEFAULT 0,
+    next_attempt_at_ms  BIGINT          NOT NULL,
+    last_error          NVARCHAR(1000)  NULL,
+    lease_owner         VARCHAR(64)     NULL,
+    lease_until_ms      BIGINT          NULL,
+    delivered_at_ms     BIGINT          NULL
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    EXEC (N'IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ix_notify_outbox_due'' AND object_id = OBJECT_ID(N''dbo.notify_outbox''))
+CREATE INDEX ix_notify_outbox_due ON dbo.notify_outbox (delivered_at_ms, next_attempt_at_ms);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 200)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (200, N'0200_notify_outbox.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
 -- 0210_outcome_reasons.sql
 SET XACT_ABORT ON;
 BEGIN TRANSACTION;
@@ -281,5 +319,117 @@ CREATE INDEX ix_outcomes_recorded ON dbo.outcomes (recorded_at_ms);');
 GO
 IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 210)
     INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (210, N'0210_outcome_reasons.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0230_hit_location_ref.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 230)
+    EXEC (N'-- Flagged CSE locations (DESIGN §8, issue 17): the location that raised a hit''s priority, or NULL.
+IF COL_LENGTH(N''dbo.hits'', N''location_ref'') IS NULL
+    ALTER TABLE dbo.hits ADD location_ref NVARCHAR(64) NULL;');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 230)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (230, N'0230_hit_location_ref.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0231_locations.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 231)
+    EXEC (N'-- Flagged CSE locations per force (DESIGN §8, issue 17), versioned exactly like marker lists: one active version
+-- per force, each replacement a new version, never rewritten.
+IF OBJECT_ID(N''dbo.location_lists'', N''U'') IS NULL
+    CREATE TABLE dbo.location_lists (
+        list_id         BIGINT IDENTITY(1,1) NOT NULL CONSTRAINT pk_location_lists PRIMARY KEY,
+        force_code      NVARCHAR(32)   NOT NULL,
+        version         BIGINT         NOT NULL,
+        loaded_by       NVARCHAR(200)  NOT NULL,
+        loaded_at_ms    BIGINT         NOT NULL,
+        sha256          VARCHAR(64)    NOT NULL,
+        location_count  BIGINT         NOT NULL,
+        added           BIGINT         NOT NULL,
+        removed         BIGINT         NOT NULL,
+        changed         BIGINT         NOT NULL,
+        source          NVARCHAR(64)   NOT NULL,
+        is_active       BIT            NOT NULL CONSTRAINT df_location_lists_active DEFAULT 0,
+        CONSTRAINT uq_location_lists_version UNIQUE (force_code, version)
+    );');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 231)
+    EXEC (N'IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N''ix_location_lists_active'' AND object_id = OBJECT_ID(N''dbo.location_lists''))
+    CREATE INDEX ix_location_lists_active ON dbo.location_lists (force_code, is_active);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 231)
+    EXEC (N'IF OBJECT_ID(N''dbo.locations'', N''U'') IS NULL
+    CREATE TABLE dbo.locations (
+        list_id       BIGINT         NOT NULL CONSTRAINT fk_locations_list REFERENCES dbo.location_lists (list_id),
+        location_ref  NVARCHAR(64)   NOT NULL,
+        name          NVARCHAR(200)  NOT NULL,
+        lat           FLOAT          NOT NULL,
+        lon           FLOAT          NOT NULL,
+        radius_m      INT            NOT NULL,
+        risk_level    NVARCHAR(16)   NOT NULL,
+        force_code    NVARCHAR(32)   NOT NULL,
+        review_due    CHAR(10)       NOT NULL,
+        expires       CHAR(10)       NULL,
+        notes         NVARCHAR(1000) NULL,
+        CONSTRAINT pk_locations PRIMARY KEY (list_id, location_ref)
+    );');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 231)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (231, N'0231_locations.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0240_api_key_scope.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    EXEC (N'-- Keys carry a scope (issue 14): the forces a key may act for, and when it was last used. One row per key; a key with
+-- no forces is national. Keys made before this migration get a national row, so they keep working as they did.
+-- The scope is fixed at creation (a different scope is a new key); only last_used_ms is ever updated.
+-- Numbered 0240 (this branch''s range) so it cannot collide with migrations being added in parallel on other branches.
+IF OBJECT_ID(N''dbo.api_key_details'', N''U'') IS NULL
+CREATE TABLE dbo.api_key_details (
+    key_name        NVARCHAR(128)  NOT NULL CONSTRAINT pk_api_key_details PRIMARY KEY,
+    scope_forces    NVARCHAR(2000) NULL,
+    scope_region    NVARCHAR(64)   NULL,
+    last_used_ms    BIGINT         NULL
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    EXEC (N'INSERT INTO dbo.api_key_details (key_name, scope_forces, scope_region, last_used_ms)
+SELECT k.name, NULL, NULL, NULL FROM dbo.api_keys k
+WHERE NOT EXISTS (SELECT 1 FROM dbo.api_key_details d WHERE d.key_name = k.name);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 240)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (240, N'0240_api_key_scope.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO
+
+-- 0250_housekeeping_runs.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
+    EXEC (N'-- Daily tasks that must run once per store, not once per replica (the retention purge and its erasure audit entry):
+-- the first instance to insert the (task, day) row runs the task. Numbered 0250 so it cannot collide with
+-- migrations added in parallel on other branches.
+CREATE TABLE dbo.housekeeping_runs (
+    task            VARCHAR(64)    NOT NULL,
+    day             CHAR(10)       NOT NULL,
+    claimed_by      NVARCHAR(128)  NOT NULL,
+    claimed_at_ms   BIGINT         NOT NULL,
+    CONSTRAINT pk_housekeeping_runs PRIMARY KEY (task, day)
+);');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (250, N'0250_housekeeping_runs.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO

@@ -24,6 +24,9 @@ GRANT UPDATE (lease_owner, lease_until_ms, delivered_at_ms, attempts, next_attem
 GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old
+GRANT SELECT, INSERT ON dbo.locations TO anprwatch_app;                 -- flagged CSE locations (DESIGN §8)
+GRANT SELECT, INSERT ON dbo.location_lists TO anprwatch_app;
+GRANT UPDATE (is_active) ON dbo.location_lists TO anprwatch_app;         -- LocationListStore: a new version deactivates the old
 GRANT SELECT, INSERT ON dbo.api_keys TO anprwatch_app;
 GRANT UPDATE (revoked_at_ms) ON dbo.api_keys TO anprwatch_app;           -- ApiKeyStore: revocation; a key's role never changes
 GRANT SELECT, INSERT ON dbo.api_key_details TO anprwatch_app;

@@ -18,7 +18,7 @@ public static class GroundTruth
     /// <summary>Everything the rules decide about a hit, as one comparable string.</summary>
     public static List<string> Keys(JsonArray hits) => hits.Select(h => string.Join('|',
         h!["readId"], h["markerVrm"], h["suspectRef"], h["matchKind"], Code(h["cameraForce"]), Code(h["hostForce"]),
-        h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"])).Order(StringComparer.Ordinal).ToList();
+        h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"], h["locationRef"])).Order(StringComparer.Ordinal).ToList();
 
     private static string? Code(JsonNode? force) => force is JsonObject o ? o["code"]?.GetValue<string>() : force?.GetValue<string>();
 
@@ -32,11 +32,20 @@ public static class GroundTruth
         return sim;
     }
 
+    /// <summary>Imports the simulated marker lists and flagged-location lists (both shape the ground truth).</summary>
     public static async Task ImportMarkersAsync(CliRunner cli, string simDirectory)
     {
         foreach (var csv in Directory.GetFiles(Path.Combine(simDirectory, "markers"), "*.csv"))
         {
             var import = await cli.RunAsync("markers", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), "--user", "test");
+            Assert.That(import.ExitCode, Is.Zero, import.Err);
+        }
+
+        // The flagged locations are part of the scenario: its ground truth raises the hits read inside them.
+        var locations = Path.Combine(simDirectory, "locations");
+        foreach (var csv in Directory.Exists(locations) ? Directory.GetFiles(locations, "*.csv") : [])
+        {
+            var import = await cli.RunAsync("locations", "import", csv, "--force", Path.GetFileNameWithoutExtension(csv), "--user", "test");
             Assert.That(import.ExitCode, Is.Zero, import.Err);
         }
     }

@@ -41,6 +41,11 @@ public class ReplayGroundTruthTests
             Has.All.Matches<List<string>>(r => r.Count == 2 && r[0] != r[1]));
 
         Assert.That(replay.Out, Does.Contain($"hits         {expected.Count:N0}"));
+
+        // The scenario's flagged locations raise some hits (their locationRef and priority are in the keys above).
+        var raised = expected.Count(h => h!["locationRef"] is not null);
+        Assert.That(raised, Is.GreaterThan(0).And.EqualTo(scenario["expectedLocationRaised"]!.GetValue<int>()));
+        Assert.That(alerts.Count(a => a["locationRef"] is not null), Is.EqualTo(2 * expected.Count(h => h!["locationRef"] is not null && h["alerted"]!.GetValue<bool>())));
     }
 
     [Test]

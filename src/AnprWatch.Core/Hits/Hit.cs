@@ -46,6 +46,9 @@ public sealed record Hit
     public string? Outcome { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
 
+    /// <summary>The nearest active flagged location holding the read, which raised the priority one step (DESIGN §8), or null.</summary>
+    public string? LocationRef { get; init; }
+
     public bool VerifyPlate => MatchKind == MatchKind.OcrEquivalent;
     public bool Alerted => NotAlertedReason == NotAlertedReason.None;
 
@@ -82,6 +85,7 @@ public sealed record Hit
             OverviewImageUrl = read.OverviewImageUrl,
             InForce = assessment.InForce,
             RecordedAt = recordedAt,
+            LocationRef = assessment.LocationRef,
         };
     }
 }

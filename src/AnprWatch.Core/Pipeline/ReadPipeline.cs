@@ -1,4 +1,5 @@
 using AnprWatch.Core.Hits;
+using AnprWatch.Core.Locations;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Reads;
@@ -31,7 +32,8 @@ public sealed class ReadPipeline(
     PipelineMode mode,
     PipelineStats stats,
     ReadWindow? window = null,
-    ILogger? logger = null)
+    ILogger? logger = null,
+    LocationIndexHolder? locations = null)
 {
     private readonly ReadWindow _window = window ?? ReadWindow.Default;
 
@@ -64,6 +66,7 @@ public sealed class ReadPipeline(
 
         // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
         var current = index.Current;
+        var places = locations?.Current ?? LocationIndex.Empty;
         var batchStarted = clock.GetUtcNow();
         _earliestTicks = _window.Earliest.UtcTicks;
         _latestTicks = batchStarted.UtcTicks + Math.Min(_window.MaxAheadOfClock.Ticks, DateTimeOffset.MaxValue.UtcTicks - batchStarted.UtcTicks);
@@ -78,7 +81,7 @@ public sealed class ReadPipeline(
 
             for (var i = 0; i < count; i++)
             {
-                MatchOne(current, records[start + i], i);
+                MatchOne(current, places, records[start + i], i);
             }
         }
 
@@ -174,7 +177,7 @@ public sealed class ReadPipeline(
         _deadLetters.Add(new DeadLetter(record.Position, error!, record.Value.ToArray()));
     }
 
-    private void MatchOne(MarkerIndex current, SourceRecord record, int slot)
+    private void MatchOne(MarkerIndex current, LocationIndex places, SourceRecord record, int slot)
     {
         var length = _chunkHeads[slot].VrmLength;
         if (length == 0)
@@ -200,11 +203,12 @@ public sealed class ReadPipeline(
             }
 
             var now = clock.GetUtcNow();
+            var place = NearestLocation(places, read);
             foreach (var (marker, kind) in _matches)
             {
                 if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
                 {
-                    _candidates.Add(Hit.Create(read, marker, kind, assessment, now));
+                    _candidates.Add(Hit.Create(read, marker, kind, place is null ? assessment : assessment.RaisedBy(place.Ref), now));
                     _candidateRecords.Add(record);
                 }
             }
@@ -265,6 +269,13 @@ public sealed class ReadPipeline(
         => read.ObservedAt.ToUnixTimeMilliseconds() == stored.ObservedAt.ToUnixTimeMilliseconds()
            && string.Equals(read.CameraId, stored.CameraId, StringComparison.Ordinal)
            && read.CameraForce == stored.CameraForce;
+
+    /// <summary>
+    /// Any force's active, unexpired flagged location holding the read's position (a location is flagged by one force,
+    /// but a vehicle can be seen anywhere): only reads that matched a marker get here, and the look-up allocates nothing.
+    /// </summary>
+    private static Location? NearestLocation(LocationIndex places, PlateRead read)
+        => places.Count == 0 || read.Lat is not { } lat || read.Lon is not { } lon ? null : places.Nearest(lat, lon, Time.UkTime.DateOf(read.ObservedAt));
 
     /// <summary>A failing destination is infrastructure: it must pause the batch, never be blamed on one of its reads.</summary>
     private static async Task DeliverAsync(string destination, Func<Task> delivery)

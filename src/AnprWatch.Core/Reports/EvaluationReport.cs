@@ -93,6 +93,7 @@ public sealed class EvaluationReport
                 ["alerted"] = inScope.Count(h => h.Alerted),
                 ["suppressed"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Suppressed),
                 ["stale"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Stale),
+                ["locationRaised"] = inScope.Count(h => h.LocationRef is not null), // DESIGN §8: read inside a flagged CSE location
                 ["byMatchKind"] = new JsonObject
                 {
                     ["exact"] = inScope.Count(h => h.MatchKind == MatchKind.Exact),

@@ -10,12 +10,12 @@ internal sealed class HitRow
     public const string Columns =
         "hit_id, alert_id, read_id, marker_id, vrm, marker_vrm, match_kind, observed_at_ms, observed_offset_min, camera_id, site, lat, lon, " +
         "direction, lane, confidence, camera_force, host_force, risk_level, priority, suspect_ref, operation, action, contact, review_overdue, " +
-        "plate_image_url, overview_image_url, in_force, alerted, not_alerted_reason, recorded_at_ms";
+        "plate_image_url, overview_image_url, in_force, alerted, not_alerted_reason, recorded_at_ms, location_ref";
 
     public const string Parameters =
         "@HitId, @AlertId, @ReadId, @MarkerId, @Vrm, @MarkerVrm, @MatchKind, @ObservedAtMs, @ObservedOffsetMin, @CameraId, @Site, @Lat, @Lon, " +
         "@Direction, @Lane, @Confidence, @CameraForce, @HostForce, @RiskLevel, @Priority, @SuspectRef, @Operation, @Action, @Contact, @ReviewOverdue, " +
-        "@PlateImageUrl, @OverviewImageUrl, @InForce, @Alerted, @NotAlertedReason, @RecordedAtMs";
+        "@PlateImageUrl, @OverviewImageUrl, @InForce, @Alerted, @NotAlertedReason, @RecordedAtMs, @LocationRef";
 
     /// <summary>
     /// Every inserted column, the HitRow property its value comes from in a batch's JSON, and the SQL Server type it
@@ -35,7 +35,7 @@ internal sealed class HitRow
         ("action", "Action", "NVARCHAR(MAX)"), ("contact", "Contact", "NVARCHAR(MAX)"), ("review_overdue", "ReviewOverdue", "BIT"),
         ("plate_image_url", "PlateImageUrl", "NVARCHAR(MAX)"), ("overview_image_url", "OverviewImageUrl", "NVARCHAR(MAX)"),
         ("in_force", "InForce", "BIT"), ("alerted", "Alerted", "BIT"), ("not_alerted_reason", "NotAlertedReason", "NVARCHAR(MAX)"),
-        ("recorded_at_ms", "RecordedAtMs", "BIGINT"),
+        ("recorded_at_ms", "RecordedAtMs", "BIGINT"), ("location_ref", "LocationRef", "NVARCHAR(MAX)"),
     ];
 
     public string HitId { get; set; } = "";
@@ -69,6 +69,7 @@ internal sealed class HitRow
     public bool Alerted { get; set; }
     public string? NotAlertedReason { get; set; }
     public long RecordedAtMs { get; set; }
+    public string? LocationRef { get; set; }
     public string? Outcome { get; set; }
     public long? AlertDeliveredMs { get; set; }
 
@@ -105,6 +106,7 @@ internal sealed class HitRow
         Alerted = h.Alerted,
         NotAlertedReason = h.NotAlertedReason.Label(),
         RecordedAtMs = h.RecordedAt.ToUnixTimeMilliseconds(),
+        LocationRef = h.LocationRef,
     };
 
     public Hit ToHit() => new()
@@ -140,5 +142,6 @@ internal sealed class HitRow
         Outcome = Outcome,
         AlertDelivered = AlertDeliveredMs is not null,
         RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs),
+        LocationRef = LocationRef,
     };
 }

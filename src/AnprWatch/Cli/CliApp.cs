@@ -70,6 +70,7 @@ public static class CliApp
         => new("AnprWatch: out-of-force ANPR hits on vehicles with PNC ACT markers (CSE).")
         {
             MarkersCommands.Build(context),
+            LocationsCommands.Build(context),
             ReplayCommand.Build(context),
             HitsCommands.Build(context),
             SimulateCommand.Build(context),

@@ -30,11 +30,14 @@ public static class ReplayCommand
             var holder = new MarkerIndexHolder();
             holder.Swap(await services.BuildIndexAsync(ct).ConfigureAwait(false), context.Clock.GetUtcNow());
 
+            var locations = new Core.Locations.LocationIndexHolder();
+            locations.Swap(await services.BuildLocationIndexAsync(ct).ConfigureAwait(false));
+
             var stats = new PipelineStats();
             await using var source = new JsonLinesReadSource(input.FullName);
             await using var deadLetters = new JsonLinesDeadLetterSink(JsonLinesDeadLetterSink.PathFor(input.FullName));
             await using var alertSink = new JsonLinesAlertSink(alertsPath);
-            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow);
+            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow, locations: locations);
             // The same containment as serve: a read the store refuses is isolated and dead-lettered, never a stack trace.
             // Warnings (a locked or full store being retried, a read isolated) go to stderr, so a paused replay says why.
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)

@@ -113,6 +113,7 @@ public static class ServeCommand
         collection.AddSingleton(options);
         collection.AddSingleton(services.Clock);
         collection.AddSingleton<MarkerIndexHolder>();
+        collection.AddSingleton<Core.Locations.LocationIndexHolder>();
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
@@ -124,6 +125,7 @@ public static class ServeCommand
         collection.AddSingleton<Board.AlertTopicListener>();
         collection.AddHostedService(sp => sp.GetRequiredService<Board.AlertTopicListener>());
         collection.AddHostedService<MarkerReloader>();
+        collection.AddHostedService<LocationReloader>();
         collection.AddHostedService<PipelineWorker>();
         collection.AddHostedService<DailyHousekeeping>();
 

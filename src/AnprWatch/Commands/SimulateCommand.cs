@@ -28,6 +28,7 @@ public static class SimulateCommand
             await context.Out.WriteLineAsync($"scenario railcar (seed {summary.Seed}), {summary.From} to {summary.To}, written to {directory}").ConfigureAwait(false);
             await context.Out.WriteLineAsync($"  markers   {summary.Markers} on {summary.FlaggedVehicles} vehicles: {string.Join(", ", summary.MarkerFiles)}").ConfigureAwait(false);
             await context.Out.WriteLineAsync($"  reads     {summary.Reads:N0} from {summary.OrdinaryVehicles:N0} ordinary + {summary.FlaggedVehicles} flagged vehicles, {summary.Malformed.Count} malformed lines: reads.jsonl").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"  locations {string.Join(", ", summary.LocationFiles ?? [])}: {summary.ExpectedLocationRaised} expected hits raised one priority step").ConfigureAwait(false);
             await context.Out.WriteLineAsync($"  expected  {summary.ExpectedHits} hits, {summary.ExpectedAlerted} alerted: ground-truth.json").ConfigureAwait(false);
             return ExitCodes.Success;
         }));

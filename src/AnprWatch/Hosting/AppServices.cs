@@ -1,9 +1,11 @@
 using AnprWatch.Core.Hits;
+using AnprWatch.Core.Locations;
 using AnprWatch.Core.Markers;
 using AnprWatch.Storage;
 using AnprWatch.Storage.Access;
 using AnprWatch.Storage.Audit;
 using AnprWatch.Storage.Hits;
+using AnprWatch.Storage.Locations;
 using AnprWatch.Storage.Markers;
 using AnprWatch.Storage.Migrations;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +25,7 @@ public sealed class AppServices
         Hits = new HitStore(Database);
         Keys = new ApiKeyStore(Database, Audit, clock);
         Outcomes = new OutcomeStore(Database, Audit, clock);
+        Locations = new LocationListStore(Database, Audit, clock);
     }
 
     public AppOptions Options { get; }
@@ -33,6 +36,7 @@ public sealed class AppServices
     public HitStore Hits { get; }
     public ApiKeyStore Keys { get; }
     public OutcomeStore Outcomes { get; }
+    public LocationListStore Locations { get; }
 
     public static AppServices Create(IConfiguration configuration, TimeProvider clock) => new(AppOptions.Load(configuration), clock);
 
@@ -55,6 +59,14 @@ public sealed class AppServices
         }
 
         return builder.Build(generation);
+    }
+
+    /// <summary>Every force's active flagged locations whose risk level alerts (DESIGN §8): a vehicle can be seen anywhere.</summary>
+    public async Task<LocationIndex> BuildLocationIndexAsync(CancellationToken cancellationToken)
+    {
+        var generation = await Locations.GetGenerationAsync(cancellationToken).ConfigureAwait(false);
+        var active = await Locations.GetActiveAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return LocationIndex.Build(active, [.. Options.Alerting.RiskLevels], generation);
     }
 
     public HitPolicy Policy => new(Options.Alerting);

@@ -94,7 +94,7 @@ public static class MarkerImport
     }
 
     /// <summary>Hashes what passes through and reports how far it has got (for the terminal progress bar).</summary>
-    private sealed class HashingStream(Stream inner, Action<double>? progress) : Stream
+    internal sealed class HashingStream(Stream inner, Action<double>? progress) : Stream
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long _read;

@@ -16,13 +16,15 @@ public sealed record ScenarioOptions(int Seed = 20260501, int OrdinaryVehicles =
 /// <summary>One expected hit, computed by the simulator from what it generated (not by the engine).</summary>
 public sealed record ExpectedHit(
     string ReadId, string MarkerId, string SuspectRef, string MarkerVrm, string Vrm, string MatchKind, string CameraForce,
-    string HostForce, bool InForce, bool Alerted, string? NotAlertedReason, string Priority, bool ReviewOverdue, DateTimeOffset ObservedAt);
+    string HostForce, bool InForce, bool Alerted, string? NotAlertedReason, string Priority, bool ReviewOverdue, DateTimeOffset ObservedAt,
+    string? LocationRef = null);
 
 public sealed record MalformedLine(long Line, string Kind);
 
 public sealed record ScenarioSummary(
     string Scenario, int Seed, string From, string To, int Markers, int FlaggedVehicles, int OrdinaryVehicles, long Reads,
-    long Lines, IReadOnlyList<MalformedLine> Malformed, int ExpectedHits, int ExpectedAlerted, IReadOnlyList<string> MarkerFiles);
+    long Lines, IReadOnlyList<MalformedLine> Malformed, int ExpectedHits, int ExpectedAlerted, IReadOnlyList<string> MarkerFiles,
+    IReadOnlyList<string>? LocationFiles = null, int ExpectedLocationRaised = 0);
 
 /// <summary>
 /// Operation Railcar, simulated: ~40 flagged vehicles linked to HIGH/MEDIUM/LOW suspects among tens of thousands of
@@ -40,6 +42,9 @@ public sealed class RailcarScenario
     private readonly IReadOnlyList<Camera> _cameras;
     private readonly HashSet<string> _flaggedKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedPlates = new(StringComparer.Ordinal);
+
+    /// <summary>The camera behind each expected hit (by reference: two hits of one read are distinct records).</summary>
+    private readonly Dictionary<ExpectedHit, string> _hitCameras = new(ReferenceEqualityComparer.Instance);
 
     private RailcarScenario(ScenarioOptions options)
     {
@@ -89,12 +94,13 @@ public sealed class RailcarScenario
         var markers = flagged.SelectMany(v => v.Markers).ToList();
         var markerFiles = WriteMarkerFiles(outDirectory, markers);
         var (malformed, expected, lines) = WriteReads(Path.Combine(outDirectory, "reads.jsonl"), reads, markers, progress);
+        var (locationFiles, raised) = ApplyLocations(outDirectory, expected);
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
         File.WriteAllText(Path.Combine(outDirectory, "ground-truth.json"), JsonSerializer.Serialize(expected, json));
         var summary = new ScenarioSummary(
             "railcar", _options.Seed, Iso(_options.Start), Iso(_options.End), flagged.Sum(v => v.Markers.Count), flagged.Count,
-            ordinary.Count, reads.Count, lines, malformed, expected.Count, expected.Count(e => e.Alerted), markerFiles);
+            ordinary.Count, reads.Count, lines, malformed, expected.Count, expected.Count(e => e.Alerted), markerFiles, locationFiles, raised);
         File.WriteAllText(Path.Combine(outDirectory, "scenario.json"), JsonSerializer.Serialize(summary, json));
         progress(1);
         return summary;
@@ -380,6 +386,33 @@ public sealed class RailcarScenario
         _ => plate,
     };
 
+    // ---- flagged locations ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Places the flagged locations around the cameras with the most expected hits, writes locations/&lt;force&gt;.csv and
+    /// raises the expected hits read inside one (the oracle: brute force over every location, DESIGN §8).
+    /// </summary>
+    private (List<string> Files, int Raised) ApplyLocations(string outDirectory, List<ExpectedHit> expected)
+    {
+        var cameraOf = _cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var busiest = expected.GroupBy(e => _hitCameras[e]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => cameraOf[g.Key]).ToList();
+        var locations = FlaggedLocations.Plan(busiest, _cameras, _options.Seed);
+        var raised = 0;
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var hit = expected[i];
+            var camera = cameraOf[_hitCameras[hit]];
+            var ukDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(hit.ObservedAt, London).DateTime);
+            if (FlaggedLocations.Raising(locations, camera.Lat, camera.Lon, ukDate) is { } place)
+            {
+                expected[i] = hit with { Priority = FlaggedLocations.Raise(hit.Priority), LocationRef = place.Ref };
+                raised++;
+            }
+        }
+
+        return (FlaggedLocations.Write(outDirectory, locations), raised);
+    }
+
     // ---- reads file and ground truth -----------------------------------------------------------------------
 
     private (List<MalformedLine> Malformed, List<ExpectedHit> Expected, long Lines) WriteReads(string path, List<Read> reads, List<Marker> markers, Action<double> progress)
@@ -427,7 +460,12 @@ public sealed class RailcarScenario
             writer.Flush();
             writer.Reset();
             file.WriteByte((byte)'\n');
+            var before = expected.Count;
             Expect(read, readId, markersByKey, expected, lastAlerted);
+            for (var h = before; h < expected.Count; h++)
+            {
+                _hitCameras[expected[h]] = read.Camera.Id;
+            }
             if (i % 50_000 == 0)
             {
                 progress(0.4 + 0.6 * i / reads.Count);

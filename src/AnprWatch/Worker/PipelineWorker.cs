@@ -19,6 +19,7 @@ namespace AnprWatch.Worker;
 public sealed partial class PipelineWorker(
     AppServices services,
     MarkerIndexHolder holder,
+    Core.Locations.LocationIndexHolder locations,
     PipelineStats stats,
     ServeOptions options,
     Readiness readiness,
@@ -59,7 +60,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger);
+        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger, locations);
 
     private Task RunNoneAsync()
     {
@@ -70,7 +71,7 @@ public sealed partial class PipelineWorker(
     private async Task WaitForIndexAsync(CancellationToken stoppingToken)
     {
         // Matching against an empty index before the first load would silently miss every hit.
-        while (!holder.IsLoaded)
+        while (!holder.IsLoaded || !locations.IsLoaded)
         {
             await Task.Delay(100, stoppingToken).ConfigureAwait(false);
         }

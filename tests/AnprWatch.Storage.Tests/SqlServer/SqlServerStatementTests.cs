@@ -84,6 +84,15 @@ public class SqlServerStatementTests
         await markers.HistoryAsync();
         await markers.HistoryAsync(Avon.Code);
 
+        var locations = new AnprWatch.Storage.Locations.LocationListStore(database, audit, clock);
+        var place = new AnprWatch.Core.Locations.Location("LOC-1", "Car park", 51.45, -2.59, 250, RiskLevel.High, Avon, new DateOnly(2027, 1, 1), null, "notes");
+        await locations.ReplaceAsync(Avon, [place], "tester", "bureau", new string('a', 64), AnprWatch.Core.Locations.LocationListDiff.Compute([], [place]), "import");
+        await locations.GetGenerationAsync();
+        await locations.GetActiveAsync();
+        await locations.GetActiveAsync(Avon.Code);
+        await locations.GetVersionAsync(Avon.Code, 1);
+        await locations.HistoryAsync(Avon.Code);
+
         var batch = Enumerable.Range(0, LargestBatch).Select(i => Hit($"read-{i}", marker, clock.Now)).ToList();
         try
         {

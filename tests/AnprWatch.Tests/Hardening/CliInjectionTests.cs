@@ -24,6 +24,10 @@ public class CliInjectionTests
         ["markers show"] = ["AB12CDE", "--user", "bureau"],
         ["markers rollback"] = ["--force", "wiltshire", "--to-version", "1", "--user", "bureau"],
         ["markers review"] = ["--force", "wiltshire", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--note", "ok", "--user", "bureau"],
+        ["locations import"] = [cli.PathOf("locations.csv"), "--force", "wiltshire", "--user", "bureau"],
+        ["locations list"] = ["--force", "wiltshire", "--format", "csv", "--user", "bureau"],
+        ["locations history"] = ["--force", "wiltshire", "--format", "csv"],
+        ["locations rollback"] = ["--force", "wiltshire", "--to-version", "1", "--user", "bureau"],
         ["replay"] = [cli.PathOf("reads.jsonl"), "--alerts", cli.PathOf("alerts.jsonl")],
         ["hits list"] = ["--from", "2026-06-01", "--to", "2026-06-02", "--force", "wiltshire", "--vrm", "AB12CDE", "--format", "csv", "--user", "analyst", "--justification", "case 2026/114 review"],
         ["simulate"] = ["--scenario", "railcar", "--out", cli.PathOf("sim"), "--seed", "1", "--vehicles", "5"],
@@ -100,6 +104,7 @@ public class CliInjectionTests
             """{"readId":"r-1","vrm":"AB12CDE","cameraId":"CAM-1","forceCode":"DORSET","observedAt":"2026-06-01T10:00:00Z"}""" + "\n");
         Assert.That((await cli.RunAsync("replay", cli.PathOf("reads.jsonl"))).ExitCode, Is.Zero);
         Assert.That((await cli.RunAsync("keys", "create", "--role", "admin", "--name", "keeper")).ExitCode, Is.Zero);
+        await File.WriteAllTextAsync(cli.PathOf("locations.csv"), "location_ref,name,lat,lon,radius_m,risk_level,force,review_due\nLOC-1,Lay-by,51.35,-1.99,250,HIGH,wiltshire,2099-01-01\n");
 
         const string Schema = "SELECT type || ' ' || name FROM sqlite_master ORDER BY name";
         const string Hits = "SELECT hit_id FROM hits ORDER BY hit_id";

@@ -118,6 +118,7 @@ public class EvaluationReportTests
                 ["alerted"] = hits.Count(h => h["alerted"]!.GetValue<bool>()),
                 ["suppressed"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "suppressed"),
                 ["stale"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "stale"),
+                ["locationRaised"] = hits.Count(h => h["locationRef"] is not null), // the simulator's location oracle
                 ["byMatchKind"] = Count(hits.Select(h => h["matchKind"]!.GetValue<string>()), ["exact", "ocr-equivalent"]),
                 ["byRisk"] = Count(hits.Select(h => risk[(h["markerVrm"]!.GetValue<string>(), h["suspectRef"]!.GetValue<string>())]), ["HIGH", "MEDIUM"]),
                 ["byPriority"] = Count(hits.Select(h => h["priority"]!.GetValue<string>()), ["urgent", "high", "routine"]),

@@ -94,6 +94,7 @@ public class ApiAccessTests
             {
                 "/api/markers/{force}" => new StringContent("vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
                 "/api/markers/{force}/rollback" => new StringContent("", Encoding.UTF8, "text/plain"),
+                "/api/locations/{force}" => new StringContent("location_ref,name,lat,lon,radius_m,risk_level,force,review_due\nLOC-1,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
                 "/api/markers/{force}/review" => new StringContent($"{{\"vrm\":\"AB12CDE\",\"suspectRef\":\"SR-1\",\"reviewDue\":\"{TestClock.UkToday.AddMonths(6):yyyy-MM-dd}\",\"note\":\"ok\"}}", Encoding.UTF8, "application/json"),
                 _ => new StringContent("{\"status\":\"acknowledged\",\"note\":\"seen\"}", Encoding.UTF8, "application/json"),
             };
@@ -126,6 +127,8 @@ public class ApiAccessTests
         ["GET /reports"] = ["analyst", "admin"],
         ["GET /api/audit"] = ["admin"],
         ["GET /api/admin/notifications"] = ["admin"],
+        ["POST /api/locations/{force}"] = ["bureau", "analyst", "admin"], // DESIGN §8: bureau and analysts keep CSE location flags
+        ["GET /api/locations/{force}"] = ["bureau", "analyst", "admin"],
     };
 
     [Test]

@@ -21,6 +21,8 @@ public class OpenApiTests
         "POST /api/markers/{force}/review",
         "GET /api/markers/{force}/history",
         "POST /api/markers/{force}/rollback",
+        "POST /api/locations/{force}",
+        "GET /api/locations/{force}",
         "GET /api/alerts",
         "GET /api/alerts/stream",
         "POST /api/hits/{hitId}/outcome",

@@ -34,6 +34,8 @@ public static class ApiEndpoints
         api.MapGet("/markers/{force}/history", MarkerHistoryAsync).RequireAuthorization(WebSecurity.Markers);
         api.MapPost("/markers/{force}/rollback", RollbackMarkersAsync).RequireAuthorization(WebSecurity.Markers).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
 
+        api.MapAnprWatchLocations(maxMarkerFile);
+
         api.MapGet("/alerts", AlertsSinceAsync).RequireAuthorization(WebSecurity.Alerts);
         api.MapGet("/alerts/stream", AlertStream.StreamAsync).RequireAuthorization(WebSecurity.Alerts);
         api.MapPost("/hits/{hitId}/outcome", RecordOutcomeAsync).RequireAuthorization(WebSecurity.Alerts).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);

@@ -17,6 +17,7 @@ public static class WebSecurity
     public const string Hits = "hits";
     public const string Reports = "reports";
     public const string Admin = "admin";
+    public const string Locations = "locations";
 
     /// <summary>Policy → roles, also the table the role × endpoint tests are generated from.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> PolicyRoles = new Dictionary<string, string[]>
@@ -26,6 +27,7 @@ public static class WebSecurity
         [Hits] = [Roles.Analyst, Roles.Admin],
         [Reports] = [Roles.Analyst, Roles.Admin],
         [Admin] = [Roles.Admin],
+        [Locations] = [Roles.Bureau, Roles.Analyst, Roles.Admin], // DESIGN §8: bureau and analysts keep the CSE location flags
     };
 
     private const string Either = "ApiKeyOrCookie";
@@ -86,7 +88,8 @@ public static class WebSecurity
             .AddPolicy(Alerts, p => p.RequireRole(PolicyRoles[Alerts]))
             .AddPolicy(Hits, p => p.RequireRole(PolicyRoles[Hits]))
             .AddPolicy(Reports, p => p.RequireRole(PolicyRoles[Reports]))
-            .AddPolicy(Admin, p => p.RequireRole(PolicyRoles[Admin]));
+            .AddPolicy(Admin, p => p.RequireRole(PolicyRoles[Admin]))
+            .AddPolicy(Locations, p => p.RequireRole(PolicyRoles[Locations]));
         return services;
     }
 

@@ -1,0 +1,139 @@
+using System.Globalization;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Locations;
+using AnprWatch.Core.Markers;
+using AnprWatch.Storage.Audit;
+using Dapper;
+
+namespace AnprWatch.Storage.Locations;
+
+public sealed record LocationListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long LocationCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+
+/// <summary>
+/// Flagged CSE location lists (DESIGN §8), one active version per force, each replacement a new version written
+/// atomically with its audit entry: the same rules as marker lists, for lists of tens to hundreds of places.
+/// </summary>
+public sealed class LocationListStore(Database database, AuditLog audit, TimeProvider clock)
+{
+    private const string Columns = "location_ref, name, lat, lon, radius_m, risk_level, force_code, review_due, expires, notes";
+
+    /// <summary>Changes whenever any force's active location list changes: serve polls it to know when to rebuild.</summary>
+    public async Task<long> GetGenerationAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(list_id), 0) FROM {database.Table("location_lists")}", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The active locations (every force, or one), ordered by force and reference.</summary>
+    public async Task<IReadOnlyList<Location>> GetActiveAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "x." + c))} FROM {database.Table("locations")} x JOIN {database.Table("location_lists")} l ON l.list_id = x.list_id WHERE l.is_active = 1"
+            + (forceCode is null ? "" : " AND l.force_code = @forceCode");
+        var rows = await connection.QueryAsync<LocationRow>(new CommandDefinition(sql, new { forceCode = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToLocation()).OrderBy(l => l.Force.Code, StringComparer.Ordinal).ThenBy(l => l.Ref, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The locations of one version of a force's list (active or not), or null when there is no such version.</summary>
+    public async Task<IReadOnlyList<Location>?> GetVersionAsync(string forceCode, long version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var listId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT list_id FROM {database.Table("location_lists")} WHERE force_code = @forceCode AND version = @version", new { forceCode = Typed.ForceCode(forceCode), version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (listId is null)
+        {
+            return null;
+        }
+
+        var rows = await connection.QueryAsync<LocationRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM {database.Table("locations")} WHERE list_id = @listId ORDER BY location_ref", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToLocation()).ToList();
+    }
+
+    public async Task<IReadOnlyList<LocationListVersion>> HistoryAsync(string? forceCode = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT * FROM {database.Table("location_lists")}" + (forceCode is null ? "" : " WHERE force_code = @forceCode") + " ORDER BY force_code, version";
+        var rows = await connection.QueryAsync<ListRow>(new CommandDefinition(sql, new { forceCode = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToVersion()).ToList();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="locations"/> the force's active list as a new version, with its audit entry, in one
+    /// transaction: a reader (and serve's reload) sees the old list or the new one, never a mixture.
+    /// </summary>
+    public async Task<LocationListVersion> ReplaceAsync(Force force, IReadOnlyList<Location> locations, string loadedBy, string role, string sha256, LocationListDiff diff, string source, CancellationToken cancellationToken = default)
+    {
+        if (locations.Any(l => l.Force != force))
+        {
+            throw new ArgumentException("every location must belong to the force being loaded", nameof(locations));
+        }
+
+        var now = clock.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var lists = database.Table("location_lists");
+        var version = 1 + await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {lists} SET is_active = 0 WHERE force_code = @code AND is_active = 1", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var listId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"INSERT INTO {lists} (force_code, version, loaded_by, loaded_at_ms, sha256, location_count, added, removed, changed, source, is_active) " +
+            $"VALUES (@code, @version, @loadedBy, @at, @sha256, @count, @added, @removed, @changed, @source, 1); {database.Dialect.LastInsertId}",
+            new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)locations.Count, added = (long)diff.Added.Count, removed = (long)diff.Removed.Count, changed = (long)diff.Changed.Count, source },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        foreach (var l in locations)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"INSERT INTO {database.Table("locations")} (list_id, {Columns}) VALUES (@listId, @ref, @name, @lat, @lon, @radius, @risk, @force, @reviewDue, @expires, @notes)",
+                new { listId, @ref = l.Ref, name = l.Name, lat = l.Lat, lon = l.Lon, radius = l.RadiusM, risk = l.Risk.Label(), force = l.Force.Code, reviewDue = Iso(l.ReviewDue), expires = l.Expires is { } e ? Iso(e) : null, notes = l.Notes },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await audit.AppendAsync(connection, transaction, new AuditEntry(now, loadedBy, role, AuditActions.Collect, $"location list {force.Code} v{version}",
+            Detail: $"{source}: {locations.Count} locations, +{diff.Added.Count} -{diff.Removed.Count} ~{diff.Changed.Count}, sha256 {sha256}"), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new LocationListVersion(listId, force.Code, version, loadedBy, now, sha256, locations.Count, diff.Added.Count, diff.Removed.Count, diff.Changed.Count, source, true);
+    }
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private sealed class LocationRow
+    {
+        public string LocationRef { get; set; } = "";
+        public string Name { get; set; } = "";
+        public double Lat { get; set; }
+        public double Lon { get; set; }
+        public long RadiusM { get; set; }
+        public string RiskLevel { get; set; } = "";
+        public string ForceCode { get; set; } = "";
+        public string ReviewDue { get; set; } = "";
+        public string? Expires { get; set; }
+        public string? Notes { get; set; }
+
+        public Location ToLocation() => new(
+            LocationRef, Name, Lat, Lon, (int)RadiusM, RiskLevels.Parse(RiskLevel), ForceRegistry.Get(ForceCode),
+            DateOnly.ParseExact(ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Expires is null ? null : DateOnly.ParseExact(Expires, "yyyy-MM-dd", CultureInfo.InvariantCulture), Notes);
+    }
+
+    private sealed class ListRow
+    {
+        public long ListId { get; set; }
+        public string ForceCode { get; set; } = "";
+        public long Version { get; set; }
+        public string LoadedBy { get; set; } = "";
+        public long LoadedAtMs { get; set; }
+        public string Sha256 { get; set; } = "";
+        public long LocationCount { get; set; }
+        public long Added { get; set; }
+        public long Removed { get; set; }
+        public long Changed { get; set; }
+        public string Source { get; set; } = "";
+        public bool IsActive { get; set; }
+
+        public LocationListVersion ToVersion() => new(ListId, ForceCode, Version, LoadedBy, DateTimeOffset.FromUnixTimeMilliseconds(LoadedAtMs), Sha256, LocationCount, Added, Removed, Changed, Source, IsActive);
+    }
+}

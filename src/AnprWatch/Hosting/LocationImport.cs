@@ -1,0 +1,59 @@
+using AnprWatch.Cli;
+using AnprWatch.Core.Forces;
+using AnprWatch.Core.Locations;
+using AnprWatch.Core.Time;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Storage.Locations;
+
+namespace AnprWatch.Hosting;
+
+/// <summary>What loading a location file did: the validation, and for a valid file its diff, hash and (unless a dry run) new version.</summary>
+public sealed record LocationImportOutcome(LocationCsvResult Csv, LocationListDiff? Diff, string? Sha256, LocationListVersion? Version);
+
+/// <summary>
+/// Loading a flagged-location file (DESIGN §8), for the command line and the API alike, by the marker import's rules:
+/// size limit, every error by line and nothing changed, diff against the active list, then a dry run's audited
+/// consultation or the atomic replacement as a new version.
+/// </summary>
+public static class LocationImport
+{
+    public static async Task<LocationImportOutcome> RunAsync(
+        AppServices services, Force force, Stream content, long length, string name, bool dryRun, string who, string role, CancellationToken cancellationToken)
+    {
+        if (length > services.Options.MaxMarkerFileBytes)
+        {
+            throw new InvalidInputException($"{name} is {length:N0} bytes, over the {services.Options.MaxMarkerFileBytes:N0}-byte limit (Markers:MaxFileBytes); nothing was changed");
+        }
+
+        using var hashing = new MarkerImport.HashingStream(content, null);
+        var csv = LocationCsvReader.Read(hashing, force, UkTime.Today(services.Clock));
+        if (!csv.IsValid)
+        {
+            return new LocationImportOutcome(csv, null, null, null);
+        }
+
+        var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
+        var diff = LocationListDiff.Compute(current, csv.Locations);
+        if (dryRun)
+        {
+            await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), who, role, AuditActions.Consult, $"location list {force.Code} dry run"), cancellationToken).ConfigureAwait(false);
+            return new LocationImportOutcome(csv, diff, null, null);
+        }
+
+        var sha256 = hashing.Finish();
+        var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        return new LocationImportOutcome(csv, diff, sha256, version);
+    }
+
+    /// <summary>Makes an earlier version active again as a new version (nothing is rewritten), carrying that file's hash.</summary>
+    public static async Task<(LocationListVersion Version, LocationListDiff Diff)> RollbackAsync(AppServices services, Force force, long target, string who, string role, CancellationToken cancellationToken)
+    {
+        var locations = await services.Locations.GetVersionAsync(force.Code, target, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidInputException($"{force.Code} has no location list version {target}");
+        var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
+        var diff = LocationListDiff.Compute(current, locations);
+        var sha256 = (await services.Locations.HistoryAsync(force.Code, cancellationToken).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
+        var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken).ConfigureAwait(false);
+        return (created, diff);
+    }
+}

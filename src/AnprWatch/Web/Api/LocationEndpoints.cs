@@ -1,0 +1,79 @@
+using AnprWatch.Cli;
+using AnprWatch.Commands;
+using AnprWatch.Core.Hits;
+using AnprWatch.Core.Markers;
+using AnprWatch.Core.Time;
+using AnprWatch.Hosting;
+using AnprWatch.Storage.Audit;
+using AnprWatch.Web.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace AnprWatch.Web.Api;
+
+/// <summary>Flagged CSE locations over HTTP (DESIGN §8): bureau and analysts (admin: national) upload and list a force's list.</summary>
+public static class LocationEndpoints
+{
+    public static RouteGroupBuilder MapAnprWatchLocations(this RouteGroupBuilder api, long maxFileBytes)
+    {
+        api.MapPost("/locations/{force}", UploadAsync).RequireAuthorization(WebSecurity.Locations)
+            .WithMetadata(new RequestSizeLimitAttribute(maxFileBytes)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
+        api.MapGet("/locations/{force}", ListAsync).RequireAuthorization(WebSecurity.Locations);
+        return api;
+    }
+
+    private static Task<IResult> UploadAsync(string force, bool? dryRun, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var owner = Arguments.Force(force);
+        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
+
+        // Spooled first, as for marker lists: the CSV reader is synchronous and must never block a request thread.
+        var spool = Path.GetTempFileName();
+        try
+        {
+            await using (var file = File.Create(spool))
+            {
+                await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            LocationImportOutcome outcome;
+            await using (var file = File.OpenRead(spool))
+            {
+                outcome = await LocationImport.RunAsync(services, owner, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
+            if (outcome.Diff is not { } diff)
+            {
+                return Results.Json(new { valid = false, errors = outcome.Csv.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            static object Brief(Core.Locations.Location l) => new { locationRef = l.Ref, name = l.Name, radiusM = l.RadiusM, riskLevel = l.Risk.Label() };
+            var summary = new
+            {
+                added = diff.Added.Select(Brief),
+                removed = diff.Removed.Select(Brief),
+                changed = diff.Changed.Select(c => new { locationRef = c.After.Ref, changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }) }),
+                unchanged = diff.Unchanged,
+            };
+            return outcome.Version is not { } version
+                ? Results.Json(new { valid = true, dryRun = true, locations = outcome.Csv.Locations.Count, diff = summary, warnings })
+                : Results.Json(new { valid = true, dryRun = false, version = version.Version, locations = version.LocationCount, sha256 = outcome.Sha256, diff = summary, warnings });
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    });
+
+    private static Task<IResult> ListAsync(string force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var code = Arguments.Force(force).Code;
+        var locations = await services.Locations.GetActiveAsync(code, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"locations list {code}").ConfigureAwait(false);
+        var today = UkTime.Today(services.Clock);
+        return Results.Json(locations.Select(l => LocationView.From(l, today)), ContractJson.Options);
+    });
+}

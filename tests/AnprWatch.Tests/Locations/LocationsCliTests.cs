@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests.Locations;
+
+/// <summary>
+/// `anprwatch locations …` end to end on a real SQLite store (DESIGN §8): every error by line, dry run, replace with
+/// a per-field diff, history, rollback, audit; then replay raising a hit read inside a flagged location.
+/// </summary>
+public class LocationsCliTests
+{
+    private const string Header = "location_ref,name,lat,lon,radius_m,risk_level,force,review_due,expires,notes";
+
+    private static async Task<string> WriteAsync(CliRunner cli, string name, params string[] rows)
+    {
+        var path = cli.PathOf(name);
+        await File.WriteAllLinesAsync(path, [Header, .. rows]);
+        return path;
+    }
+
+    private static async Task<JsonArray> ListAsync(CliRunner cli)
+    {
+        var list = await cli.RunAsync("locations", "list", "--format", "json");
+        Assert.That(list.ExitCode, Is.Zero, list.Err);
+        return JsonNode.Parse(list.Out)!.AsArray();
+    }
+
+    [Test]
+    public async Task A_file_with_errors_reports_every_bad_line_and_changes_nothing()
+    {
+        using var cli = new CliRunner();
+        var file = await WriteAsync(cli, "bad.csv",
+            "LOC-1,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01,,",
+            "LOC-2,Car park,51.35,-1.99,9000,HIGH,wiltshire,2099-01-01,,",
+            "LOC-3,Car park,51.35,-1.99,250,HIGH,kent,2099-01-01,,",
+            "LOC-1,Car park again,51.36,-1.98,250,MEDIUM,wiltshire,2099-01-01,,");
+        var result = await cli.RunAsync("locations", "import", file, "--force", "wiltshire", "--user", "j.smith");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            "error: line 3: radius_m '9000' is not a whole number of metres from 1 to 5000",
+            "error: line 4: force 'kent' is not the force being loaded ('wiltshire')",
+            "error: line 5: duplicate of line 2 (same location_ref)",
+            "bad.csv: 3 errors; nothing was changed.",
+        }));
+        Assert.That(await ListAsync(cli), Is.Empty);
+        Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM location_lists"), Is.EqualTo(new[] { "0" }));
+    }
+
+    [Test]
+    public async Task Dry_run_replace_history_and_rollback_keep_every_version_and_show_old_and_new()
+    {
+        using var cli = new CliRunner();
+        var v1 = await WriteAsync(cli, "v1.csv",
+            "LOC-1,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01,,",
+            "LOC-2,\"Hotel, rear\",51.40,-1.80,500,MEDIUM,wiltshire,2099-01-01,,night-time meetings");
+        var first = await cli.RunAsync("locations", "import", v1, "--force", "wiltshire", "--user", "a.jones");
+        Assert.That(first.ExitCode, Is.Zero, first.Err);
+        Assert.That(first.Out, Does.Contain("added 2, removed 0, changed 0, unchanged 0").And.Contain("wiltshire: location list version 1 is active with 2 locations"));
+
+        var v2 = await WriteAsync(cli, "v2.csv",
+            "LOC-1,Car park,51.35,-1.99,400,MEDIUM,wiltshire,2099-01-01,,",
+            "LOC-3,Takeaway,51.30,-2.10,100,HIGH,wiltshire,2099-01-01,2099-06-30,");
+        var dry = await cli.RunAsync("locations", "import", v2, "--force", "wiltshire", "--dry-run", "--user", "b.smith");
+        Assert.That(dry.ExitCode, Is.Zero, dry.Err);
+        Assert.That(dry.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            "added 1, removed 1, changed 1, unchanged 0",
+            "  + LOC-3 Takeaway (100 m, HIGH)",
+            "  - LOC-2 Hotel, rear (500 m, MEDIUM)",
+            "  ~ LOC-1: radius_m 250 → 400; risk_level HIGH → MEDIUM",
+            "dry run: wiltshire would have 2 locations; nothing was changed.",
+        }));
+        Assert.That((await ListAsync(cli)).Select(l => l!["locationRef"]!.GetValue<string>()), Is.EqualTo(new[] { "LOC-1", "LOC-2" }), "a dry run changes nothing");
+
+        Assert.That((await cli.RunAsync("locations", "import", v2, "--force", "wiltshire", "--user", "b.smith")).ExitCode, Is.Zero);
+        var active = await ListAsync(cli);
+        Assert.That(active.Select(l => $"{l!["locationRef"]} {l["radiusM"]} {l["riskLevel"]} {l["expires"]}"), Is.EqualTo(new[] { "LOC-1 400 MEDIUM ", "LOC-3 100 HIGH 2099-06-30" }));
+
+        var rollback = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1", "--user", "c.brown");
+        Assert.That(rollback.ExitCode, Is.Zero, rollback.Err);
+        Assert.That(rollback.Out, Does.Contain("~ LOC-1: radius_m 400 → 250; risk_level MEDIUM → HIGH").And.Contain("version 3 restores version 1 (2 locations)"));
+        Assert.That((await ListAsync(cli)).Select(l => $"{l!["locationRef"]} {l["name"]} {l["radiusM"]} {l["notes"]}"), Is.EqualTo(new[] { "LOC-1 Car park 250 ", "LOC-2 Hotel, rear 500 night-time meetings" }));
+
+        var history = JsonNode.Parse((await cli.RunAsync("locations", "history", "--force", "wiltshire", "--format", "json")).Out)!.AsArray();
+        Assert.That(history.Select(v => $"v{v!["version"]} {v["loadedBy"]} {v["source"]} +{v["added"]} -{v["removed"]} ~{v["changed"]} active={v["isActive"]}"), Is.EqualTo(new[]
+        {
+            "v1 a.jones import +2 -0 ~0 active=false",
+            "v2 b.smith import +1 -1 ~1 active=false",
+            "v3 c.brown rollback v1 +1 -1 ~1 active=true",
+        }));
+        Assert.That(history[2]!["sha256"]!.GetValue<string>(), Is.EqualTo(history[0]!["sha256"]!.GetValue<string>()), "a rollback restores exactly the first file");
+
+        var rolledBackMissing = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "9");
+        Assert.That((rolledBackMissing.ExitCode, rolledBackMissing.Err), Is.EqualTo((2, "error: wiltshire has no location list version 9\n")));
+
+        // Every load and the dry run are in the audit log, with who did them.
+        var audit = await cli.ColumnAsync("SELECT actor || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'location list%' ORDER BY audit_id");
+        Assert.That(audit, Is.EqualTo(new[]
+        {
+            "a.jones collect location list wiltshire v1",
+            "b.smith consult location list wiltshire dry run",
+            "b.smith collect location list wiltshire v2",
+            "c.brown collect location list wiltshire v3",
+        }));
+    }
+
+    [Test]
+    public async Task List_marks_expired_and_overdue_locations_in_every_format()
+    {
+        using var cli = new CliRunner();
+        var today = TestClock.UkToday;
+        string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var file = await WriteAsync(cli, "l.csv",
+            $"LOC-A,Active,51.35,-1.99,250,HIGH,dorset,{Iso(today.AddMonths(3))},,",
+            $"LOC-E,Expired,51.35,-1.99,250,HIGH,dorset,{Iso(today.AddMonths(3))},{Iso(today.AddDays(-1))},",
+            $"LOC-O,Overdue,51.35,-1.99,250,HIGH,dorset,{Iso(today.AddDays(-1))},,");
+        var import = await cli.RunAsync("locations", "import", file, "--force", "dorset");
+        Assert.That(import.ExitCode, Is.Zero, import.Err);
+        Assert.That(import.Err, Does.Contain("warning: line 3: expires").And.Contain("warning: line 4: review_due"));
+        Assert.That((await ListAsync(cli)).Select(l => $"{l!["locationRef"]} {l["status"]}"), Is.EqualTo(new[] { "LOC-A active", "LOC-E expired", "LOC-O review-overdue" }));
+        var csv = await cli.RunAsync("locations", "list", "--force", "dorset", "--format", "csv");
+        Assert.That(csv.Out.Split('\n')[0].TrimEnd('\r'), Is.EqualTo("location_ref,name,lat,lon,radius_m,risk_level,force,review_due,expires,notes,status"));
+        Assert.That((await cli.RunAsync("locations", "list", "--force", "kent", "--format", "json")).Out.Trim(), Is.EqualTo("[]"));
+    }
+
+    [Test]
+    public async Task Replay_raises_a_hit_read_inside_a_flagged_location_and_every_output_names_it()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,avon-and-somerset,2099-01-01\nCD34EFG,SR-2,MEDIUM,avon-and-somerset,2099-01-01\n");
+
+        // Flagged by Wiltshire; LOC-W at 51.0 N 2.0 W with 1,000 m. 0.00899 deg north is 999.6 m (inside), 0.009 deg is 1,000.8 m.
+        var locations = await WriteAsync(cli, "w.csv", "LOC-W,Lay-by,51.0,-2.0,1000,HIGH,wiltshire,2099-01-01,,");
+        Assert.That((await cli.RunAsync("locations", "import", locations, "--force", "wiltshire")).ExitCode, Is.Zero);
+
+        // Expected, by hand: daytime HIGH is high → urgent inside; MEDIUM is routine → high inside; outside or no
+        // position, unchanged. Locations never create hits: EF56GHI (no marker) read inside the circle is no hit.
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            """{"readId":"in-high","vrm":"AB12CDE","cameraId":"W1","forceCode":"wiltshire","observedAt":"2026-06-01T12:00:00+01:00","lat":51.00899,"lon":-2.0}""",
+            """{"readId":"in-medium","vrm":"CD34EFG","cameraId":"W1","forceCode":"wiltshire","observedAt":"2026-06-01T12:30:00+01:00","lat":51.00899,"lon":-2.0}""",
+            """{"readId":"out-high","vrm":"AB12CDE","cameraId":"W2","forceCode":"dorset","observedAt":"2026-06-01T13:00:00+01:00","lat":51.009,"lon":-2.0}""",
+            """{"readId":"no-position","vrm":"CD34EFG","cameraId":"W3","forceCode":"dorset","observedAt":"2026-06-01T13:30:00+01:00"}""",
+            """{"readId":"no-marker","vrm":"EF56GHI","cameraId":"W1","forceCode":"wiltshire","observedAt":"2026-06-01T14:00:00+01:00","lat":51.0,"lon":-2.0}""",
+        ]);
+        var replay = await cli.RunAsync("replay", reads);
+        Assert.That(replay.ExitCode, Is.Zero, replay.Err);
+
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-01", "--to", "2026-06-01", "--format", "json", "--justification", "location raise test")).Out)!.AsArray();
+        Assert.That(hits.Select(h => $"{h!["readId"]} {h["priority"]} {h["locationRef"]}").Order(StringComparer.Ordinal), Is.EqualTo(new[]
+        {
+            "in-high urgent LOC-W",
+            "in-medium high LOC-W",
+            "no-position routine ",
+            "out-high high ",
+        }));
+
+        var alerts = (await File.ReadAllLinesAsync(cli.PathOf("reads.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(alerts.Where(a => a["readId"]!.GetValue<string>() == "in-high").Select(a => $"{a["routedTo"]} {a["priority"]} {a["locationRef"]}").Order(StringComparer.Ordinal),
+            Is.EqualTo(new[] { "avon-and-somerset urgent LOC-W", "wiltshire urgent LOC-W" }));
+
+        var written = await cli.RunAsync("report", "evaluation", "--from", "2026-06-01", "--to", "2026-06-01", "--format", "json", "--out", cli.PathOf("report.json"), "--justification", "location raise test");
+        Assert.That(written.ExitCode, Is.Zero, written.Err);
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(cli.PathOf("report.json")))!;
+        Assert.That(report["hits"]!["locationRaised"]!.GetValue<int>(), Is.EqualTo(2));
+    }
+}
