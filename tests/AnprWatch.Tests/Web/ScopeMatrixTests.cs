@@ -128,6 +128,10 @@ public class ScopeMatrixTests
         ("bureau-kent", "POST", "/api/markers/kent/rollback?toVersion=1&dryRun=true", null, null, HttpStatusCode.OK),
         ("bureau-kent", "POST", "/api/markers/wiltshire/rollback?toVersion=1&dryRun=true", null, null, HttpStatusCode.Forbidden),
         ("bureau-kent", "GET", "/api/markers", null, null, HttpStatusCode.OK),
+        ("bureau-kent", "POST", "/api/locations/kent?dryRun=true", Csv, "location_ref,name,lat,lon,radius_m,risk_level,force,review_due\nLOC-K,Lay-by,51.27,0.52,250,HIGH,kent,2099-01-01\n", HttpStatusCode.OK),
+        ("bureau-kent", "POST", "/api/locations/wiltshire?dryRun=true", Csv, "location_ref,name,lat,lon,radius_m,risk_level,force,review_due\nLOC-W,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01\n", HttpStatusCode.Forbidden),
+        ("bureau-kent", "GET", "/api/locations/kent", null, null, HttpStatusCode.OK),
+        ("bureau-kent", "GET", "/api/locations/wiltshire", null, null, HttpStatusCode.Forbidden),
         ("bureau-kent", "GET", "/api/markers?force=kent", null, null, HttpStatusCode.OK),
         ("bureau-kent", "GET", "/api/markers?force=wiltshire", null, null, HttpStatusCode.Forbidden),
         ("bureau-kent", "GET", "/api/alerts", null, null, HttpStatusCode.Forbidden),
@@ -220,9 +224,10 @@ public class ScopeMatrixTests
         {
             while (await reader.ReadLineAsync(stop.Token) is { } line)
             {
-                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                // Alert events carry a read; the board's other events (ready, outcome) do not.
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonNode.Parse(line["data: ".Length..])?["readId"] is { } readId)
                 {
-                    readIds.Add(JsonNode.Parse(line["data: ".Length..])!["readId"]!.GetValue<string>());
+                    readIds.Add(readId.GetValue<string>());
                 }
             }
         }

@@ -27,6 +27,7 @@ public static class LocationEndpoints
     private static Task<IResult> UploadAsync(string force, bool? dryRun, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var owner = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, owner.Code, "loading the location list").ConfigureAwait(false);
         var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
 
         // Spooled first, as for marker lists: the CSV reader is synchronous and must never block a request thread.
@@ -71,6 +72,7 @@ public static class LocationEndpoints
     private static Task<IResult> ListAsync(string force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var code = Arguments.Force(force).Code;
+        await AccessScope.RequireAsync(context, services, code, "the location list").ConfigureAwait(false);
         var locations = await services.Locations.GetActiveAsync(code, context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"locations list {code}").ConfigureAwait(false);
         var today = UkTime.Today(services.Clock);
