@@ -93,6 +93,8 @@ public sealed class EvaluationReport
                 ["alerted"] = inScope.Count(h => h.Alerted),
                 ["suppressed"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Suppressed),
                 ["stale"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Stale),
+                ["possibleClones"] = inScope.Count(h => h.PossibleClone),
+                ["confirmedMisreads"] = inScope.Count(h => h.ConfirmedAt is not null),
                 ["byMatchKind"] = new JsonObject
                 {
                     ["exact"] = inScope.Count(h => h.MatchKind == MatchKind.Exact),

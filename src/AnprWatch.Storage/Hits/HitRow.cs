@@ -72,6 +72,13 @@ internal sealed class HitRow
     public string? Outcome { get; set; }
     public long? AlertDeliveredMs { get; set; }
 
+    // Not hits columns: read from hit_clones / hit_confirmations (HitStore.Enrichment), written by HitStore.SaveHitsAsync.
+    public bool PossibleClone { get; set; }
+    public string? CloneOfHitId { get; set; }
+    public long? ConfirmedAtMs { get; set; }
+    public long? ConfirmedOffsetMin { get; set; }
+    public string? ConfirmingReadId { get; set; }
+
     public static HitRow From(Hit h) => new()
     {
         HitId = h.HitId,
@@ -105,6 +112,8 @@ internal sealed class HitRow
         Alerted = h.Alerted,
         NotAlertedReason = h.NotAlertedReason.Label(),
         RecordedAtMs = h.RecordedAt.ToUnixTimeMilliseconds(),
+        PossibleClone = h.PossibleClone,
+        CloneOfHitId = h.CloneOfHitId,
     };
 
     public Hit ToHit() => new()
@@ -140,5 +149,9 @@ internal sealed class HitRow
         Outcome = Outcome,
         AlertDelivered = AlertDeliveredMs is not null,
         RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs),
+        PossibleClone = PossibleClone,
+        CloneOfHitId = CloneOfHitId,
+        ConfirmedAt = ConfirmedAtMs is { } confirmed ? DateTimeOffset.FromUnixTimeMilliseconds(confirmed).ToOffset(TimeSpan.FromMinutes(ConfirmedOffsetMin ?? 0)) : null,
+        ConfirmingReadId = ConfirmingReadId,
     };
 }

@@ -153,6 +153,16 @@ public sealed class GuardedHitStore(IHitStore inner, StoreGuard guard) : IHitSto
     public Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
         => inner.MarkAlertsDeliveredAsync(hitIds, at, cancellationToken);
 
-    public Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
-        => inner.LastAlertedAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken);
+    public Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
+        => inner.LastAlertedHitAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken);
+
+    public Task<IReadOnlyList<AnprWatch.Core.Hits.Clones.StoredSighting>> LatestSightingsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        => inner.LatestSightingsAsync(markerIds, from, to, cancellationToken);
+
+    public Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken)
+        => inner.UndeliveredConfirmationsAsync(hitIds, cancellationToken);
+
+    // Confirmations are written with their hits (SaveHitsAsync, guarded above); marking delivery is like marking alerts.
+    public Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+        => inner.MarkConfirmationsDeliveredAsync(hitIds, at, cancellationToken);
 }
