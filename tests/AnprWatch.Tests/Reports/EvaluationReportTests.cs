@@ -118,6 +118,8 @@ public class EvaluationReportTests
                 ["alerted"] = hits.Count(h => h["alerted"]!.GetValue<bool>()),
                 ["suppressed"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "suppressed"),
                 ["stale"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "stale"),
+                ["possibleClones"] = hits.Count(h => h["possibleClone"]!.GetValue<bool>()),
+                ["confirmedMisreads"] = hits.Count(h => h["confirmingReadId"] is not null),
                 ["byMatchKind"] = Count(hits.Select(h => h["matchKind"]!.GetValue<string>()), ["exact", "ocr-equivalent"]),
                 ["byRisk"] = Count(hits.Select(h => risk[(h["markerVrm"]!.GetValue<string>(), h["suspectRef"]!.GetValue<string>())]), ["HIGH", "MEDIUM"]),
                 ["byPriority"] = Count(hits.Select(h => h["priority"]!.GetValue<string>()), ["urgent", "high", "routine"]),
