@@ -96,7 +96,8 @@ public sealed class ReadPipeline(
             var stored = await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false);
             // An alert already acknowledged (its read re-delivered after a crash or rebalance) is not sent twice. Only a
             // crash between the acknowledgement and this mark can repeat one; consumers de-duplicate on alertId.
-            var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).ToArray();
+            // The alert is the hit as first decided; a confirmation stored since (even in this batch) follows as its own message.
+            var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).Select(h => h.ConfirmedAt is null ? h : h with { ConfirmedAt = null, ConfirmingReadId = null }).ToArray();
             if (toAlert.Length > 0)
             {
                 using var delivery = PipelineTelemetry.Source.StartActivity("alert delivery");
