@@ -18,6 +18,9 @@ GRANT SELECT, INSERT ON dbo.hits TO anprwatch_app;
 GRANT DELETE ON dbo.hits TO anprwatch_app;                               -- retention purge only
 GRANT UPDATE (alert_delivered_ms) ON dbo.hits TO anprwatch_app;          -- HitStore: records an acknowledged alert
 GRANT SELECT, INSERT, DELETE ON dbo.outcomes TO anprwatch_app;           -- DELETE: the purge removes a purged hit's outcomes
+GRANT SELECT, INSERT, DELETE ON dbo.hit_clones TO anprwatch_app;         -- possible clones; DELETE: the purge
+GRANT SELECT, INSERT, DELETE ON dbo.hit_confirmations TO anprwatch_app;  -- confirmed misreads; DELETE: the purge
+GRANT UPDATE (delivered_ms) ON dbo.hit_confirmations TO anprwatch_app;   -- HitStore: records a delivered confirmation
 GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old

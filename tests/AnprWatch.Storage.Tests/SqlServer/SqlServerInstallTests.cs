@@ -73,7 +73,7 @@ public class SqlServerInstallTests
     [Test]
     public async Task Logins_sql_grants_update_only_on_the_columns_the_code_updates()
     {
-        string[] expected = ["dbo.api_keys.revoked_at_ms", "dbo.hits.alert_delivered_ms", "dbo.marker_lists.is_active", "dbo.web_sessions.ended_at_ms"];
+        string[] expected = ["dbo.api_keys.revoked_at_ms", "dbo.hit_confirmations.delivered_ms", "dbo.hits.alert_delivered_ms", "dbo.marker_lists.is_active", "dbo.web_sessions.ended_at_ms"];
 
         var granted = new List<string>();
         foreach (var grant in Parse(File.ReadAllText(Path.Combine(DeploySql, "logins.sql"))).Batches.SelectMany(b => b.Statements).OfType<GrantStatement>())
