@@ -119,6 +119,49 @@ public class PossibleCloneTests
         Assert.That((await HitsAsync(alone)).Single()!["possibleClone"]!.GetValue<bool>(), Is.False);
     }
 
+    [Test]
+    public async Task Two_serve_processes_on_one_store_flag_a_clone_seen_by_the_other()
+    {
+        // Two real workers, each with its own folder source (its own partition of camera forces) and its own memory,
+        // both running at once on one SQLite store: B learns of A's Bristol sighting only through the store.
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2027-01-01,,,,,\n");
+        var inboxA = Directory.CreateDirectory(cli.PathOf("inbox-a")).FullName;
+        var inboxB = Directory.CreateDirectory(cli.PathOf("inbox-b")).FullName;
+        await using var a = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inboxA}");
+        await using var b = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inboxB}");
+
+        await DropAsync(cli, inboxA, "avon.jsonl", Read("r-1", "avon-and-somerset", "2026-06-02T23:36:30+01:00", Bristol));
+        await ReceiptAsync(inboxA, "avon", a);
+        await DropAsync(cli, inboxB, "metropolitan.jsonl", Read("r-2", "metropolitan", "2026-06-02T23:39:30+01:00", London));
+        await ReceiptAsync(inboxB, "metropolitan", b);
+
+        var hits = await HitsAsync(cli);
+        Assert.That(ByRead(hits, "r-2")["possibleClone"]!.GetValue<bool>(), Is.True, a.Output + b.Output);
+        Assert.That(ByRead(hits, "r-2")["cloneOfHitId"]!.GetValue<string>(), Is.EqualTo(ByRead(hits, "r-1")["hitId"]!.GetValue<string>()));
+        var alert = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(inboxB, "done", "metropolitan.alerts.jsonl")))[0])!;
+        Assert.That(alert["possibleClone"]!.GetValue<bool>(), Is.True);
+    }
+
+    private static async Task DropAsync(CliRunner cli, string inbox, string name, string line)
+    {
+        var staging = cli.PathOf($"staging-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllTextAsync(staging, line + "\n");
+        File.SetLastWriteTimeUtc(staging, DateTime.UtcNow.AddMinutes(-1));
+        File.Move(staging, Path.Combine(inbox, name)); // dropped by rename, as the README asks
+    }
+
+    private static async Task ReceiptAsync(string inbox, string stem, Kafka.ServeProcess serve)
+    {
+        var receipt = Path.Combine(inbox, "done", stem + ".receipt.json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(receipt))
+        {
+            Assert.That(clock.Elapsed < TimeSpan.FromSeconds(90) && !serve.HasExited, Is.True, $"{stem} was not processed\n{serve.Output}");
+            await Task.Delay(100);
+        }
+    }
+
     [TestCase(20260501, 3000)]
     [TestCase(11, 2000)]
     public async Task Replay_flags_exactly_the_simulated_clones_and_measures_detections_and_false_alarms(int seed, int vehicles)
