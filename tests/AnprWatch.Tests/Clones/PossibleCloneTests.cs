@@ -162,6 +162,36 @@ public class PossibleCloneTests
         }
     }
 
+    [TestCase("Matching:CloneSpeedKmh", "fast")]
+    [TestCase("Matching:CloneSpeedKmh", "-1")]
+    [TestCase("Matching:CloneMinDistanceKm", "0")]
+    [TestCase("Matching:CloneMinInterval", "soon")]
+    [TestCase("Matching:CloneWindow", "00:00:00")]
+    [TestCase("Matching:CloneSightings", "0")]
+    public async Task A_bad_clone_setting_names_its_key(string key, string value)
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync("markers", "list", $"--{key}={value}");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Err, Does.Contain(key));
+    }
+
+    [Test]
+    public async Task The_speed_limit_comes_from_configuration()
+    {
+        // Bristol then London an hour later: 170 km/h, under the default 200 but over a configured 150.
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,HIGH,wiltshire,2027-01-01,,,,,\n");
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            Read("r-1", "avon-and-somerset", "2026-06-02T22:00:00+01:00", Bristol),
+            Read("r-2", "metropolitan", "2026-06-02T23:00:00+01:00", London),
+        ]);
+        Assert.That((await cli.RunAsync("replay", reads, "--Matching:CloneSpeedKmh=150")).ExitCode, Is.Zero);
+        Assert.That(ByRead(await HitsAsync(cli), "r-2")["possibleClone"]!.GetValue<bool>(), Is.True);
+    }
+
     [TestCase(20260501, 3000)]
     [TestCase(11, 2000)]
     public async Task Replay_flags_exactly_the_simulated_clones_and_measures_detections_and_false_alarms(int seed, int vehicles)
