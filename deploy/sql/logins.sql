@@ -21,6 +21,9 @@ GRANT SELECT, INSERT, DELETE ON dbo.outcomes TO anprwatch_app;           -- DELE
 GRANT SELECT, INSERT, DELETE ON dbo.outcome_reasons TO anprwatch_app;    -- false-hit/no-trace reason codes; DELETE: the purge
 GRANT SELECT, INSERT, DELETE ON dbo.notify_outbox TO anprwatch_app;      -- DELETE: housekeeping purges delivered rows
 GRANT UPDATE (lease_owner, lease_until_ms, delivered_at_ms, attempts, next_attempt_at_ms, last_error) ON dbo.notify_outbox TO anprwatch_app; -- NotificationDispatcher: claim and settle
+GRANT SELECT, INSERT, DELETE ON dbo.hit_clones TO anprwatch_app;         -- possible clones; DELETE: the purge
+GRANT SELECT, INSERT, DELETE ON dbo.hit_confirmations TO anprwatch_app;  -- confirmed misreads; DELETE: the purge
+GRANT UPDATE (delivered_ms) ON dbo.hit_confirmations TO anprwatch_app;   -- HitStore: records a delivered confirmation
 GRANT SELECT, INSERT ON dbo.markers TO anprwatch_app;
 GRANT SELECT, INSERT ON dbo.marker_lists TO anprwatch_app;
 GRANT UPDATE (is_active) ON dbo.marker_lists TO anprwatch_app;           -- MarkerListStore: a new version deactivates the old

@@ -180,7 +180,7 @@ public class CliContractTests
         var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "contract test")).Out)!.AsArray();
         string[] fields = ["alertId", "hitId", "readId", "vrm", "markerVrm", "matchKind", "verifyPlate", "observedAt", "cameraId", "site", "lat", "lon", "direction",
             "cameraForce", "hostForce", "risk", "priority", "suspectRef", "operation", "action", "contact", "reviewOverdue", "plateImageUrl", "overviewImageUrl",
-            "markerId", "alerted", "notAlertedReason", "inForce", "outcome", "recordedAt", "locationRef"];
+            "markerId", "alerted", "notAlertedReason", "inForce", "outcome", "recordedAt", "possibleClone", "cloneOfHitId", "confirmedAt", "confirmingReadId", "locationRef"];
         Assert.Multiple(() =>
         {
             Assert.That(hits.Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "r-1", "r-2", "r-3" }));

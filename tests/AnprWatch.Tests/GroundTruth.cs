@@ -20,6 +20,17 @@ public static class GroundTruth
         h!["readId"], h["markerVrm"], h["suspectRef"], h["matchKind"], Code(h["cameraForce"]), Code(h["hostForce"]),
         h["inForce"], h["alerted"], h["notAlertedReason"], h["priority"], h["reviewOverdue"], h["locationRef"])).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The messages the alert sink must carry by the ground truth: each routed copy (one, or two when the camera and host
+    /// forces differ) of every alerted hit, and again of every confirmed one (DESIGN §8: same alertId, confirmedAt set).
+    /// </summary>
+    public static int ExpectedAlertMessages(JsonArray truth) => truth.Sum(h =>
+        (Code(h!["cameraForce"]) == Code(h["hostForce"]) ? 1 : 2)
+        * ((h["alerted"]!.GetValue<bool>() ? 1 : 0) + (h["confirmingReadId"] is null ? 0 : 1)));
+
+    /// <summary>A confirmation message (DESIGN §8) rather than the alert itself.</summary>
+    public static bool IsConfirmation(JsonNode alert) => alert["confirmedAt"] is not null;
+
     private static string? Code(JsonNode? force) => force is JsonObject o ? o["code"]?.GetValue<string>() : force?.GetValue<string>();
 
     /// <summary>Simulates a Railcar scenario into the runner's <c>sim</c> folder and imports its marker lists.</summary>

@@ -35,10 +35,12 @@ public class ReplayGroundTruthTests
 
         // Each alerted hit is published twice (camera force and host force copies) with one alertId.
         var alerts = (await File.ReadAllLinesAsync(Path.Combine(sim, "reads.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
-        var alertedCount = expected.Count(h => h!["alerted"]!.GetValue<bool>());
-        Assert.That(alerts, Has.Count.EqualTo(2 * alertedCount));
-        Assert.That(alerts.GroupBy(a => a["alertId"]!.GetValue<string>()).Select(g => g.Select(a => a["routedTo"]!.GetValue<string>()).Order().ToList()),
+        // A confirmed misread's alert follows again, both copies, with the same alertId and confirmedAt set (DESIGN §8).
+        Assert.That(alerts, Has.Count.EqualTo(GroundTruth.ExpectedAlertMessages(expected)));
+        Assert.That(alerts.GroupBy(a => (a["alertId"]!.GetValue<string>(), GroundTruth.IsConfirmation(a))).Select(g => g.Select(a => a["routedTo"]!.GetValue<string>()).Order().ToList()),
             Has.All.Matches<List<string>>(r => r.Count == 2 && r[0] != r[1]));
+        Assert.That(alerts.Where(GroundTruth.IsConfirmation).Select(a => a["confirmingReadId"]!.GetValue<string>()).Distinct().Order(),
+            Is.EqualTo(expected.Select(h => h!["confirmingReadId"]?.GetValue<string>()).OfType<string>().Distinct().Order()));
 
         Assert.That(replay.Out, Does.Contain($"hits         {expected.Count:N0}"));
 

@@ -117,8 +117,7 @@ public class ServeFolderTests
 
         // The oracle is the simulator's: every hit once, one alert line per routed copy of each alerted hit, and one
         // dead letter per read the simulator made malformed.
-        var expectedAlerts = truth.Where(h => h!["alerted"]!.GetValue<bool>())
-            .SelectMany(h => h!["cameraForce"]!.ToJsonString() == h["hostForce"]!.ToJsonString() ? new[] { 1 } : [1, 2]).Count();
+        var expectedAlerts = GroundTruth.ExpectedAlertMessages(truth);
         var malformed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(sim, "scenario.json")))!["malformed"]!.AsArray().Count;
         var receipt = Path.Combine(inbox, "done", "railcar.receipt.json");
         var random = new Random(20261130);
@@ -152,7 +151,7 @@ public class ServeFolderTests
             Assert.That(kills, Is.EqualTo(3), "every kill landed part-way through the file");
             Assert.That(GroundTruth.Keys(stored), Is.EqualTo(GroundTruth.Keys(truth)), "every hit once, each decided as in one clean run");
             Assert.That(alerts, Has.Length.EqualTo(expectedAlerts), "every alert line once");
-            Assert.That(alerts.Select(a => JsonNode.Parse(a)!).Select(a => $"{a["alertId"]}|{a["routedTo"]}").Distinct().Count(), Is.EqualTo(expectedAlerts));
+            Assert.That(alerts.Select(a => JsonNode.Parse(a)!).Select(a => $"{a["alertId"]}|{a["routedTo"]}|{a["confirmedAt"]}").Distinct().Count(), Is.EqualTo(expectedAlerts));
             Assert.That(deadLetters.Select(d => JsonNode.Parse(d)!["line"]!.GetValue<long>()), Is.Unique);
             Assert.That(deadLetters, Has.Length.EqualTo(malformed), "every dead letter once");
             Assert.That(Directory.EnumerateFiles(inbox, "*.jsonl", SearchOption.AllDirectories).Select(Path.GetFileName),

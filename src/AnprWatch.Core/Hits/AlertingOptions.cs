@@ -16,4 +16,7 @@ public sealed class MatchingOptions
 {
     public int MaxOcrSubstitutions { get; set; } = 1;
     public IReadOnlyList<string> OcrClasses { get; set; } = Plates.OcrEquivalence.DefaultClasses;
+
+    /// <summary><c>Matching:CloneSpeedKmh</c>, <c>:CloneMinDistanceKm</c>, <c>:CloneMinInterval</c>, <c>:CloneWindow</c>, <c>:CloneSightings</c>.</summary>
+    public Clones.CloneOptions Clones { get; set; } = Hits.Clones.CloneOptions.Default;
 }

@@ -49,6 +49,24 @@ public sealed record Hit
     /// <summary>The nearest active flagged location holding the read, which raised the priority one step (DESIGN §8), or null.</summary>
     public string? LocationRef { get; init; }
 
+    /// <summary>Another exact sighting of this marker is too far away for the time between them (DESIGN §8).</summary>
+    public bool PossibleClone { get; init; }
+
+    /// <summary>The hit of that other sighting, or null when it was not a stored hit (an in-force read, say).</summary>
+    public string? CloneOfHitId { get; init; }
+
+    /// <summary>An ocr-equivalent alert confirmed by a later exact read of the same marker: that read's observedAt.</summary>
+    public DateTimeOffset? ConfirmedAt { get; init; }
+
+    /// <summary>The exact read that confirmed this ocr-equivalent alert.</summary>
+    public string? ConfirmingReadId { get; init; }
+
+    /// <summary>
+    /// Pipeline state, not a stored field: this exact hit (suppressed as a repeat) confirms the earlier ocr-equivalent
+    /// alert with this hit id; storing the hit stores the confirmation.
+    /// </summary>
+    public string? ConfirmsHitId { get; init; }
+
     public bool VerifyPlate => MatchKind == MatchKind.OcrEquivalent;
     public bool Alerted => NotAlertedReason == NotAlertedReason.None;
 

@@ -1,4 +1,5 @@
 using AnprWatch.Core.Hits;
+using AnprWatch.Core.Hits.Clones;
 
 namespace AnprWatch.Core.Pipeline;
 
@@ -41,9 +42,28 @@ public interface IHitStore
     /// <summary>Records that these hits' alerts were acknowledged, so re-processing their reads sends nothing again.</summary>
     Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>The latest alerted hit for a marker in a camera force observed in [from, to], other than <paramref name="excludingHitId"/>.</summary>
-    Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The latest alerted hit for a marker in a camera force observed in [from, to], other than
+    /// <paramref name="excludingHitId"/>: its time decides suppression, its match kind and confirmation decide whether an
+    /// exact read confirms it (DESIGN §8).
+    /// </summary>
+    Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For each marker, its latest stored exact hit with a position observed in [from, to]: one query per batch, so a
+    /// sighting stored by another instance (reads are partitioned by camera force) takes part in the clone check.
+    /// </summary>
+    Task<IReadOnlyList<StoredSighting>> LatestSightingsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The confirmed hits among <paramref name="hitIds"/> whose confirmation has not yet been delivered to the alert sink.</summary>
+    Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken);
+
+    /// <summary>Records that these hits' confirmations were acknowledged by the alert sink.</summary>
+    Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken);
 }
+
+/// <summary>The alerted hit that decides suppression, as the gate needs it.</summary>
+public sealed record AlertedHitRef(string HitId, DateTimeOffset ObservedAt, MatchKind MatchKind, string? ConfirmingReadId);
 
 public interface IAlertSink
 {

@@ -15,6 +15,8 @@ public sealed class PipelineStats
     private long _inForce;
     private long _batches;
     private long _internalErrors;
+    private long _possibleClones;
+    private long _confirmations;
 
     public long Reads => Interlocked.Read(ref _reads);
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
@@ -26,6 +28,14 @@ public sealed class PipelineStats
     public long OutOfForce => Hits - InForce;
     public long Batches => Interlocked.Read(ref _batches);
     public long InternalErrors => Interlocked.Read(ref _internalErrors);
+
+    /// <summary>Hits stored as possible clones.</summary>
+    public long PossibleClones => Interlocked.Read(ref _possibleClones);
+
+    /// <summary>Ocr-equivalent alerts confirmed by an exact read, and their confirmations sent.</summary>
+    public long Confirmations => Interlocked.Read(ref _confirmations);
+
+    internal void AddConfirmations(int count) => Interlocked.Add(ref _confirmations, count);
 
     internal void AddInternalError() => Interlocked.Increment(ref _internalErrors);
 
@@ -50,6 +60,10 @@ public sealed class PipelineStats
     internal void AddHit(Hit hit)
     {
         Interlocked.Increment(ref _hits);
+        if (hit.PossibleClone)
+        {
+            Interlocked.Increment(ref _possibleClones);
+        }
         if (hit.InForce)
         {
             Interlocked.Increment(ref _inForce);

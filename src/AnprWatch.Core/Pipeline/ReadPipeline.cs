@@ -1,5 +1,6 @@
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Locations;
+using AnprWatch.Core.Hits.Clones;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Reads;
@@ -33,9 +34,11 @@ public sealed class ReadPipeline(
     PipelineStats stats,
     ReadWindow? window = null,
     ILogger? logger = null,
-    LocationIndexHolder? locations = null)
+    LocationIndexHolder? locations = null,
+    CloneDetector? clones = null)
 {
     private readonly ReadWindow _window = window ?? ReadWindow.Default;
+    private readonly CloneDetector _clones = clones ?? new CloneDetector(CloneOptions.Default);
 
     /// <summary>
     /// Reads are decoded a chunk at a time and matched after: the chunk's index probes, each a likely cache miss
@@ -51,6 +54,9 @@ public sealed class ReadPipeline(
     // The record each candidate came from (same index): a reused readId is dead-lettered with its own bytes.
     private readonly List<SourceRecord> _candidateRecords = [];
     private readonly List<DeadLetter> _deadLetters = [];
+
+    /// <summary>This batch's exact, positioned sightings in read order; <c>Candidate</c> is the hit's index or -1.</summary>
+    private readonly List<(string MarkerId, Sighting Sighting, int Candidate)> _sightings = [];
     private long _earliestTicks;
     private long _latestTicks;
 
@@ -63,6 +69,7 @@ public sealed class ReadPipeline(
         _candidates.Clear();
         _candidateRecords.Clear();
         _deadLetters.Clear();
+        _sightings.Clear();
 
         // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
         var current = index.Current;
@@ -85,13 +92,19 @@ public sealed class ReadPipeline(
             }
         }
 
+        if (_sightings.Count > 0)
+        {
+            await CheckClonesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_candidates.Count > 0)
         {
             var gated = await GateAsync(_candidates, cancellationToken).ConfigureAwait(false);
             var stored = SetAsideReusedReadIds(gated, await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false));
             // An alert already acknowledged (its read re-delivered after a crash or rebalance) is not sent twice. Only a
             // crash between the acknowledgement and this mark can repeat one; consumers de-duplicate on alertId.
-            var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).ToArray();
+            // The alert is the hit as first decided; a confirmation stored since (even in this batch) follows as its own message.
+            var toAlert = stored.Where(h => h.Alerted && !h.AlertDelivered).Select(h => h.ConfirmedAt is null ? h : h with { ConfirmedAt = null, ConfirmingReadId = null }).ToArray();
             if (toAlert.Length > 0)
             {
                 using var delivery = PipelineTelemetry.Source.StartActivity("alert delivery");
@@ -99,6 +112,8 @@ public sealed class ReadPipeline(
                 await DeliverAsync("the alert sink", () => alerts.PublishAsync(toAlert, cancellationToken)).ConfigureAwait(false);
                 await DeliverAsync("recording alert delivery", () => store.MarkAlertsDeliveredAsync(toAlert.Select(h => h.HitId).ToArray(), clock.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
             }
+
+            await DeliverConfirmationsAsync(gated, cancellationToken).ConfigureAwait(false);
 
             var now = clock.GetUtcNow();
             foreach (var hit in stored)
@@ -186,6 +201,7 @@ public sealed class ReadPipeline(
         }
 
         var candidatesBefore = _candidates.Count;
+        var sightingsBefore = _sightings.Count;
         try
         {
             if (!current.Match(_chunkVrms.AsSpan(slot * Vrm.MaxLength, length), _matches))
@@ -206,10 +222,21 @@ public sealed class ReadPipeline(
             var place = NearestLocation(places, read);
             foreach (var (marker, kind) in _matches)
             {
+                string? hitId = null;
+                var candidate = -1;
                 if (policy.TryAssess(marker, kind, read.CameraForce, read.ObservedAt, out var assessment))
                 {
-                    _candidates.Add(Hit.Create(read, marker, kind, place is null ? assessment : assessment.RaisedBy(place.Ref), now));
+                    var hit = Hit.Create(read, marker, kind, place is null ? assessment : assessment.RaisedBy(place.Ref), now);
+                    (hitId, candidate) = (hit.HitId, _candidates.Count);
+                    _candidates.Add(hit);
                     _candidateRecords.Add(record);
+                }
+
+                // Every exact read of a marker with a position is a sighting of the vehicle, hit or not (in-force, say).
+                // An ocr-equivalent read may be another vehicle: its position says nothing about the marked one.
+                if (kind == MatchKind.Exact && read.Lat is { } lat && read.Lon is { } lon)
+                {
+                    _sightings.Add((marker.MarkerId, new Sighting(read.ReadId, hitId, read.ObservedAt.UtcTicks, lat, lon), candidate));
                 }
             }
         }
@@ -218,6 +245,7 @@ public sealed class ReadPipeline(
             // Nothing of a read that failed half-way is kept: its other matches go with it to the dead-letter sink.
             _candidates.RemoveRange(candidatesBefore, _candidates.Count - candidatesBefore);
             _candidateRecords.RemoveRange(candidatesBefore, _candidateRecords.Count - candidatesBefore);
+            _sightings.RemoveRange(sightingsBefore, _sightings.Count - sightingsBefore);
             _deadLetters.Add(new DeadLetter(record.Position, Internal("match", ex), record.Value.ToArray()));
         }
     }
@@ -299,39 +327,104 @@ public sealed class ReadPipeline(
         return $"internal: {stage} failed: {ex.GetType().Name}: {ex.Message}";
     }
 
-    /// <summary>Suppression looks at alerted hits already stored and at those decided earlier in this batch.</summary>
+    /// <summary>
+    /// The clone check for this batch's sightings, in read order. One store query for all of the batch's matched
+    /// markers brings in each one's latest stored hit, which another instance may have stored.
+    /// </summary>
+    private async Task CheckClonesAsync(CancellationToken cancellationToken)
+    {
+        var options = _clones.Options;
+        var markers = new HashSet<string>(StringComparer.Ordinal);
+        long earliest = long.MaxValue, latest = long.MinValue;
+        foreach (var (marker, sighting, _) in _sightings)
+        {
+            markers.Add(marker);
+            earliest = Math.Min(earliest, sighting.ObservedTicks);
+            latest = Math.Max(latest, sighting.ObservedTicks);
+        }
+
+        var from = new DateTimeOffset(Math.Max(DateTimeOffset.MinValue.UtcTicks, earliest - options.Window.Ticks), TimeSpan.Zero);
+        var to = new DateTimeOffset(Math.Min(DateTimeOffset.MaxValue.UtcTicks, latest + options.Window.Ticks), TimeSpan.Zero);
+        foreach (var stored in await store.LatestSightingsAsync(markers, from, to, cancellationToken).ConfigureAwait(false))
+        {
+            _clones.Seed(stored.MarkerId, stored.Sighting);
+        }
+
+        foreach (var (marker, sighting, candidate) in _sightings)
+        {
+            var verdict = _clones.Observe(marker, sighting);
+            if (candidate >= 0 && verdict.PossibleClone)
+            {
+                _candidates[candidate] = _candidates[candidate] with { PossibleClone = true, CloneOfHitId = verdict.CloneOfHitId };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Suppression looks at alerted hits already stored and at those decided earlier in this batch. An exact hit
+    /// suppressed by an ocr-equivalent alert of the same marker confirms that alert (DESIGN §8) instead of vanishing.
+    /// </summary>
     private async Task<IReadOnlyList<Hit>> GateAsync(List<Hit> candidates, CancellationToken cancellationToken)
     {
         var processedAt = mode == PipelineMode.Live ? clock.GetUtcNow() : (DateTimeOffset?)null;
-        var alertedInBatch = new Dictionary<(string Marker, string Force), List<DateTimeOffset>>();
+        var alertedInBatch = new Dictionary<(string Marker, string Force), List<AlertedHitRef>>();
+        var confirmedInBatch = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<Hit>(candidates.Count);
         foreach (var hit in candidates)
         {
             var key = (hit.MarkerId, hit.CameraForce.Code);
             var from = gate.WindowStart(hit.ObservedAt);
-            DateTimeOffset? last = null;
-            if (alertedInBatch.TryGetValue(key, out var times))
+            AlertedHitRef? last = null;
+            if (alertedInBatch.TryGetValue(key, out var earlier))
             {
-                var inWindow = times.Where(t => t >= from && t <= hit.ObservedAt).ToList();
-                last = inWindow.Count > 0 ? inWindow.Max() : null;
+                last = earlier.Where(a => a.ObservedAt >= from && a.ObservedAt <= hit.ObservedAt).MaxBy(a => a.ObservedAt);
             }
 
-            last ??= await store.LastAlertedAsync(hit.MarkerId, hit.CameraForce.Code, from, hit.ObservedAt, hit.HitId, cancellationToken).ConfigureAwait(false);
-            var reason = gate.Decide(hit.ObservedAt, processedAt, last);
+            last ??= await store.LastAlertedHitAsync(hit.MarkerId, hit.CameraForce.Code, from, hit.ObservedAt, hit.HitId, cancellationToken).ConfigureAwait(false);
+            var reason = gate.Decide(hit.ObservedAt, processedAt, last?.ObservedAt);
             var decided = hit with { NotAlertedReason = reason };
             if (decided.Alerted)
             {
-                if (times is null)
+                if (earlier is null)
                 {
-                    alertedInBatch[key] = times = [];
+                    alertedInBatch[key] = earlier = [];
                 }
 
-                times.Add(hit.ObservedAt);
+                earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null));
+            }
+            else if (reason == NotAlertedReason.Suppressed && hit.MatchKind == MatchKind.Exact && last is { MatchKind: MatchKind.OcrEquivalent } alert
+                     && (alert.ConfirmingReadId is null || alert.ConfirmingReadId == hit.ReadId) && confirmedInBatch.Add(alert.HitId))
+            {
+                // The first exact read confirms; a re-processed one confirms again (its confirmation may not have been sent).
+                decided = decided with { ConfirmsHitId = alert.HitId };
             }
 
             result.Add(decided);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Each confirmation is published as the confirmed alert again (same alertId, with confirmedAt and
+    /// confirmingReadId), after the batch's own alerts, and marked delivered only once the sink acknowledged it.
+    /// </summary>
+    private async Task DeliverConfirmationsAsync(IReadOnlyList<Hit> gated, CancellationToken cancellationToken)
+    {
+        var confirmed = gated.Select(h => h.ConfirmsHitId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (confirmed.Length == 0)
+        {
+            return;
+        }
+
+        var pending = await store.UndeliveredConfirmationsAsync(confirmed, cancellationToken).ConfigureAwait(false);
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        await DeliverAsync("the alert sink", () => alerts.PublishAsync(pending, cancellationToken)).ConfigureAwait(false);
+        await DeliverAsync("recording confirmation delivery", () => store.MarkConfirmationsDeliveredAsync(pending.Select(h => h.HitId).ToArray(), clock.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
+        stats.AddConfirmations(pending.Count);
     }
 }

@@ -94,6 +94,8 @@ public sealed class EvaluationReport
                 ["suppressed"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Suppressed),
                 ["stale"] = inScope.Count(h => h.NotAlertedReason == NotAlertedReason.Stale),
                 ["locationRaised"] = inScope.Count(h => h.LocationRef is not null), // DESIGN §8: read inside a flagged CSE location
+                ["possibleClones"] = inScope.Count(h => h.PossibleClone),
+                ["confirmedMisreads"] = inScope.Count(h => h.ConfirmedAt is not null),
                 ["byMatchKind"] = new JsonObject
                 {
                     ["exact"] = inScope.Count(h => h.MatchKind == MatchKind.Exact),

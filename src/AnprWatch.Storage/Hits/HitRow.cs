@@ -73,6 +73,13 @@ internal sealed class HitRow
     public string? Outcome { get; set; }
     public long? AlertDeliveredMs { get; set; }
 
+    // Not hits columns: read from hit_clones / hit_confirmations (HitStore.Enrichment), written by HitStore.SaveHitsAsync.
+    public bool PossibleClone { get; set; }
+    public string? CloneOfHitId { get; set; }
+    public long? ConfirmedAtMs { get; set; }
+    public long? ConfirmedOffsetMin { get; set; }
+    public string? ConfirmingReadId { get; set; }
+
     public static HitRow From(Hit h) => new()
     {
         HitId = h.HitId,
@@ -107,6 +114,8 @@ internal sealed class HitRow
         NotAlertedReason = h.NotAlertedReason.Label(),
         RecordedAtMs = h.RecordedAt.ToUnixTimeMilliseconds(),
         LocationRef = h.LocationRef,
+        PossibleClone = h.PossibleClone,
+        CloneOfHitId = h.CloneOfHitId,
     };
 
     public Hit ToHit() => new()
@@ -143,5 +152,9 @@ internal sealed class HitRow
         AlertDelivered = AlertDeliveredMs is not null,
         RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs),
         LocationRef = LocationRef,
+        PossibleClone = PossibleClone,
+        CloneOfHitId = CloneOfHitId,
+        ConfirmedAt = ConfirmedAtMs is { } confirmed ? DateTimeOffset.FromUnixTimeMilliseconds(confirmed).ToOffset(TimeSpan.FromMinutes(ConfirmedOffsetMin ?? 0)) : null,
+        ConfirmingReadId = ConfirmingReadId,
     };
 }

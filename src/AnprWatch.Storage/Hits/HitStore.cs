@@ -1,4 +1,5 @@
 using AnprWatch.Core.Hits;
+using AnprWatch.Core.Hits.Clones;
 using AnprWatch.Core.Pipeline;
 using Dapper;
 
@@ -40,10 +41,31 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             // two hits with the same (read_id, marker_id) in one batch wins, as it would one statement per hit.
             var insert = database.Dialect.InsertHitsFromJson(HitRow.JsonColumns);
             var rows = hits.Select(HitRow.From).DistinctBy(r => (r.ReadId, r.MarkerId)).ToList();
+
+            // Clone flags first, and only for hits not stored yet: a re-processed read keeps its original decision.
+            var clones = rows.Where(r => r.PossibleClone).Select(r => new { r.HitId, r.CloneOfHitId }).ToList();
+            foreach (var chunk in clones.Chunk(HitsPerStatement))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertClones, JsonRows(chunk), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             foreach (var chunk in rows.Chunk(HitsPerStatement))
             {
                 var json = System.Text.Json.JsonSerializer.Serialize(chunk);
                 await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            // A confirmation is the confirming read's fact about an earlier hit; the first one stored wins.
+            var confirmations = hits.Where(h => h.ConfirmsHitId is not null).Select(h => new
+            {
+                HitId = h.ConfirmsHitId,
+                ConfirmingReadId = h.ReadId,
+                ConfirmedAtMs = h.ObservedAt.ToUnixTimeMilliseconds(),
+                ConfirmedOffsetMin = (long)h.ObservedAt.Offset.TotalMinutes,
+            }).DistinctBy(c => c.HitId).ToList();
+            foreach (var chunk in confirmations.Chunk(HitsPerStatement))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertConfirmations, JsonRows(chunk), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
             // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
@@ -51,7 +73,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
             {
                 var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                    $"SELECT {HitRow.Columns}, alert_delivered_ms AS AlertDeliveredMs FROM {database.Table("hits")} WHERE hit_id IN @ids",
+                    $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN @ids",
                     new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 foreach (var row in storedRows)
                 {
@@ -87,6 +109,117 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         }
     }
 
+    public async Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QueryFirstOrDefaultAsync<AlertedRow>(new CommandDefinition(
+            database.Dialect.Top1(
+                "h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id",
+                $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
+                "WHERE h.marker_id = @markerId AND h.camera_force = @cameraForce AND h.alerted = 1 " +
+                "AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to AND h.hit_id <> @excludingHitId ORDER BY h.observed_at_ms DESC, h.hit_id DESC"),
+            new { markerId = Typed.MarkerId(markerId), cameraForce = Typed.ForceCode(cameraForce), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId = Typed.HitId(excludingHitId) },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId);
+    }
+
+    public async Task<IReadOnlyList<StoredSighting>> LatestSightingsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredSighting>();
+        if (markerIds.Count == 0)
+        {
+            return result;
+        }
+
+        // Exact hits with a position in the window; the latest of them per marker.
+        static string Positioned(string a) => $"{a}.match_kind = 'exact' AND {a}.lat IS NOT NULL AND {a}.lon IS NOT NULL AND {a}.observed_at_ms >= @from AND {a}.observed_at_ms <= @to";
+        var hits = database.Table("hits");
+        var sql = "SELECT h.marker_id, h.hit_id, h.read_id, h.observed_at_ms, h.lat, h.lon " +
+                  $"FROM {hits} h WHERE h.marker_id IN @ids AND {Positioned("h")} " +
+                  $"AND h.observed_at_ms = (SELECT MAX(h2.observed_at_ms) FROM {hits} h2 WHERE h2.marker_id = h.marker_id AND {Positioned("h2")}) " +
+                  "ORDER BY h.marker_id, h.hit_id";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var ids in markerIds.Chunk(IdsPerStatement))
+        {
+            var rows = await connection.QueryAsync<SightingRow>(new CommandDefinition(sql,
+                new { ids = ids.Select(Typed.MarkerId), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            result.AddRange(rows.Select(r => new StoredSighting(r.MarkerId, new Sighting(r.ReadId, r.HitId, DateTimeOffset.FromUnixTimeMilliseconds(r.ObservedAtMs).UtcTicks, r.Lat, r.Lon))));
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken)
+    {
+        var result = new List<Hit>();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        {
+            var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                SelectHits() + " WHERE h.hit_id IN @ids AND hf.hit_id IS NOT NULL AND hf.delivered_ms IS NULL ORDER BY h.observed_at_ms, h.hit_id",
+                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            result.AddRange(rows.Select(r => r.ToHit()));
+        }
+
+        return result;
+    }
+
+    public async Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE {database.Table("hit_confirmations")} SET delivered_ms = @at WHERE hit_id IN @ids AND delivered_ms IS NULL",
+                new { ids = ids.Select(Typed.HitId), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The flags a hit carries from hit_clones and hit_confirmations, for a SELECT over <c>hits h</c> with <see cref="EnrichmentJoins"/>.</summary>
+    private const string Enrichment =
+        "CAST(CASE WHEN hc.hit_id IS NULL THEN 0 ELSE 1 END AS BIT) AS possible_clone, hc.clone_of_hit_id, " +
+        "hf.confirmed_at_ms, hf.confirmed_offset_min, hf.confirming_read_id";
+
+    private string EnrichmentJoins =>
+        $"LEFT JOIN {database.Table("hit_clones")} hc ON hc.hit_id = h.hit_id LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id";
+
+    private string InsertClones => database.Dialect.Name == "sqlserver"
+        ? "INSERT INTO dbo.hit_clones (hit_id, clone_of_hit_id) SELECT j.hit_id, j.clone_of_hit_id " +
+          "FROM OPENJSON(@rows) WITH (hit_id VARCHAR(32) '$.HitId', clone_of_hit_id VARCHAR(32) '$.CloneOfHitId') AS j " +
+          "WHERE NOT EXISTS (SELECT 1 FROM dbo.hits h WHERE h.hit_id = j.hit_id) AND NOT EXISTS (SELECT 1 FROM dbo.hit_clones c WITH (UPDLOCK, HOLDLOCK) WHERE c.hit_id = j.hit_id)"
+        : "INSERT OR IGNORE INTO hit_clones (hit_id, clone_of_hit_id) SELECT json_extract(value, '$.HitId'), json_extract(value, '$.CloneOfHitId') FROM json_each(@rows) " +
+          "WHERE NOT EXISTS (SELECT 1 FROM hits h WHERE h.hit_id = json_extract(value, '$.HitId'))";
+
+    private string InsertConfirmations => database.Dialect.Name == "sqlserver"
+        ? "INSERT INTO dbo.hit_confirmations (hit_id, confirming_read_id, confirmed_at_ms, confirmed_offset_min) " +
+          "SELECT j.hit_id, j.confirming_read_id, j.confirmed_at_ms, j.confirmed_offset_min FROM OPENJSON(@rows) " +
+          "WITH (hit_id VARCHAR(32) '$.HitId', confirming_read_id NVARCHAR(64) '$.ConfirmingReadId', confirmed_at_ms BIGINT '$.ConfirmedAtMs', confirmed_offset_min INT '$.ConfirmedOffsetMin') AS j " +
+          "WHERE NOT EXISTS (SELECT 1 FROM dbo.hit_confirmations c WITH (UPDLOCK, HOLDLOCK) WHERE c.hit_id = j.hit_id)"
+        : "INSERT OR IGNORE INTO hit_confirmations (hit_id, confirming_read_id, confirmed_at_ms, confirmed_offset_min) " +
+          "SELECT json_extract(value, '$.HitId'), json_extract(value, '$.ConfirmingReadId'), json_extract(value, '$.ConfirmedAtMs'), json_extract(value, '$.ConfirmedOffsetMin') FROM json_each(@rows)";
+
+    private static object JsonRows<T>(IEnumerable<T> rows)
+        => new { rows = new DbString { Value = System.Text.Json.JsonSerializer.Serialize(rows), IsAnsi = false, Length = -1 } };
+
+    private sealed class AlertedRow
+    {
+        public string HitId { get; set; } = "";
+        public long ObservedAtMs { get; set; }
+        public string MatchKind { get; set; } = "";
+        public string? ConfirmingReadId { get; set; }
+    }
+
+    private sealed class SightingRow
+    {
+        public string MarkerId { get; set; } = "";
+        public string HitId { get; set; } = "";
+        public string ReadId { get; set; } = "";
+        public long ObservedAtMs { get; set; }
+        public double Lat { get; set; }
+        public double Lon { get; set; }
+    }
+
+    /// <summary>The time of the latest alerted hit (see <see cref="LastAlertedHitAsync"/>).</summary>
     public async Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -124,6 +257,12 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var typed = ids.Select(Typed.HitId).ToList();
+            foreach (var enrichment in new[] { "hit_clones", "hit_confirmations" })
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM {database.Table(enrichment)} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(
                 $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN @ids)",
                 new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -142,8 +281,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
     /// <summary>Every hit column plus its latest outcome, from <c>hits h</c>.</summary>
     private string SelectHits(string top = "") =>
         $"SELECT {top}{string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, " +
-        $"(SELECT o.status FROM {database.Table("outcomes")} o WHERE o.outcome_id = (SELECT MAX(o2.outcome_id) FROM {database.Table("outcomes")} o2 WHERE o2.hit_id = h.hit_id)) AS outcome " +
-        $"FROM {database.Table("hits")} h";
+        $"(SELECT o.status FROM {database.Table("outcomes")} o WHERE o.outcome_id = (SELECT MAX(o2.outcome_id) FROM {database.Table("outcomes")} o2 WHERE o2.hit_id = h.hit_id)) AS outcome, " +
+        $"{Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins}";
 
     /// <summary>
     /// Alerted hits recorded after a cursor (recorded time, then hit id), oldest first: the alert board's feed. The

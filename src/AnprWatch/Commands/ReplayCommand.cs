@@ -37,7 +37,7 @@ public static class ReplayCommand
             await using var source = new JsonLinesReadSource(input.FullName);
             await using var deadLetters = new JsonLinesDeadLetterSink(JsonLinesDeadLetterSink.PathFor(input.FullName));
             await using var alertSink = new JsonLinesAlertSink(alertsPath);
-            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow, locations: locations);
+            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow, locations: locations, clones: services.NewCloneDetector());
             // The same containment as serve: a read the store refuses is isolated and dead-lettered, never a stack trace.
             // Warnings (a locked or full store being retried, a read isolated) go to stderr, so a paused replay says why.
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
@@ -79,6 +79,8 @@ public static class ReplayCommand
         await output.WriteLineAsync($"dead letters {stats.DeadLetters:N0}").ConfigureAwait(false);
         await output.WriteLineAsync($"hits         {stats.Hits:N0} (out-of-force {stats.OutOfForce:N0}, in-force {stats.InForce:N0})").ConfigureAwait(false);
         await output.WriteLineAsync($"alerted      {stats.Alerted:N0} (suppressed {stats.Suppressed:N0}, stale {stats.Stale:N0})").ConfigureAwait(false);
+        await output.WriteLineAsync($"clones       {stats.PossibleClones:N0} possible (hits whose vehicle was seen too far away too soon)").ConfigureAwait(false);
+        await output.WriteLineAsync($"confirmed    {stats.Confirmations:N0} ocr-equivalent alerts confirmed by an exact read").ConfigureAwait(false);
         if (!stats.HitsByCameraForce.IsEmpty)
         {
             await output.WriteLineAsync("hits by camera force:").ConfigureAwait(false);

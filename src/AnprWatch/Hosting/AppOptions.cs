@@ -1,5 +1,6 @@
 using AnprWatch.Cli;
 using AnprWatch.Core.Hits;
+using AnprWatch.Core.Hits.Clones;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Plates;
 using AnprWatch.Core.Reads;
@@ -68,6 +69,21 @@ public sealed class AppOptions
             throw Bad("Matching:OcrClasses", ex.Message);
         }
 
+        var sightings = Int(configuration, "Matching:CloneSightings", CloneOptions.Default.SightingsPerMarker);
+        if (sightings is < 1 or > 256)
+        {
+            throw Bad("Matching:CloneSightings", "must be between 1 and 256");
+        }
+
+        var clones = new CloneOptions
+        {
+            SpeedKmh = PositiveDouble(configuration, "Matching:CloneSpeedKmh", CloneOptions.Default.SpeedKmh),
+            MinDistanceKm = PositiveDouble(configuration, "Matching:CloneMinDistanceKm", CloneOptions.Default.MinDistanceKm),
+            MinInterval = PositiveSpan(configuration, "Matching:CloneMinInterval", CloneOptions.Default.MinInterval),
+            Window = PositiveSpan(configuration, "Matching:CloneWindow", CloneOptions.Default.Window),
+            SightingsPerMarker = sightings,
+        };
+
         var hitDays = Int(configuration, "Retention:HitDays", 365);
         if (hitDays < 1)
         {
@@ -93,7 +109,7 @@ public sealed class AppOptions
             MaxMarkerRemovalShare = removalShare,
             Storage = storage,
             Alerting = alerting,
-            Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes },
+            Matching = new MatchingOptions { MaxOcrSubstitutions = maxSubs, OcrClasses = equivalence.Classes, Clones = clones },
             Equivalence = equivalence,
             RetentionHitDays = hitDays,
             ExpectedStoreId = string.IsNullOrWhiteSpace(configuration["Storage:ExpectedStoreId"]) ? null : configuration["Storage:ExpectedStoreId"]!.Trim(),

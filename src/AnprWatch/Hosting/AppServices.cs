@@ -72,4 +72,7 @@ public sealed class AppServices
     public HitPolicy Policy => new(Options.Alerting);
 
     public AlertGate Gate => new(Options.Alerting);
+
+    /// <summary>A fresh possible-clone detector: one per pipeline (its memory is that pipeline's sightings).</summary>
+    public Core.Hits.Clones.CloneDetector NewCloneDetector() => new(Options.Matching.Clones);
 }

@@ -32,4 +32,8 @@ internal static class ConfigurationValues
     public static DateTimeOffset Instant(IConfiguration configuration, string key, DateTimeOffset fallback)
         => configuration[key] is not { } text ? fallback
             : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : throw Bad(key, $"'{text}' is not a date (e.g. 2000-01-01T00:00:00Z)");
+
+    public static double PositiveDouble(IConfiguration configuration, string key, double fallback)
+        => configuration[key] is not { } text ? fallback
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value) ? value : throw Bad(key, $"'{text}' is not a positive number");
 }

@@ -58,7 +58,7 @@ public static partial class HtmlReport
         var operations = hits.Where(h => h.Operation is not null).GroupBy(h => h.HostForce.Code).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, (double)g.Select(h => h.Operation).Distinct().Count())).ToList();
 
-        var summary = $"{r["vehiclesFlagged"]} vehicles flagged, {r["vehiclesWithHits"]} with hits; {figures["total"]} hits ({figures["outOfForce"]} out of force), {figures["alerted"]} alerted, {figures["locationRaised"]} raised a priority step by a flagged location.";
+        var summary = $"{r["vehiclesFlagged"]} vehicles flagged, {r["vehiclesWithHits"]} with hits; {figures["total"]} hits ({figures["outOfForce"]} out of force), {figures["alerted"]} alerted; {figures["possibleClones"]} possible clones, {figures["confirmedMisreads"]} confirmed misreads, {figures["locationRaised"]} raised a priority step by a flagged location.";
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>")
             .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#0f172a}section{margin:2rem 0;break-inside:avoid}")

@@ -17,14 +17,35 @@ public sealed record ScenarioOptions(int Seed = 20260501, int OrdinaryVehicles =
 public sealed record ExpectedHit(
     string ReadId, string MarkerId, string SuspectRef, string MarkerVrm, string Vrm, string MatchKind, string CameraForce,
     string HostForce, bool InForce, bool Alerted, string? NotAlertedReason, string Priority, bool ReviewOverdue, DateTimeOffset ObservedAt,
-    string? LocationRef = null);
+    string? LocationRef = null)
+{
+    /// <summary>The rule (DESIGN §8) says this hit is a possible clone.</summary>
+    public bool PossibleClone { get; init; }
+
+    /// <summary>The read of the impossible partner sighting when it was a hit (the engine gives its hit id).</summary>
+    public string? CloneOfReadId { get; init; }
+
+    /// <summary>What really happened: this read, or its impossible partner, was made of a cloned copy of the plate.</summary>
+    public bool ClonedVehicleInvolved { get; init; }
+
+    /// <summary>The exact read that confirms this ocr-equivalent alert (DESIGN §8), or null.</summary>
+    public string? ConfirmingReadId { get; init; }
+}
 
 public sealed record MalformedLine(long Line, string Kind);
 
 public sealed record ScenarioSummary(
     string Scenario, int Seed, string From, string To, int Markers, int FlaggedVehicles, int OrdinaryVehicles, long Reads,
     long Lines, IReadOnlyList<MalformedLine> Malformed, int ExpectedHits, int ExpectedAlerted, IReadOnlyList<string> MarkerFiles,
-    IReadOnlyList<string>? LocationFiles = null, int ExpectedLocationRaised = 0);
+    IReadOnlyList<string>? LocationFiles = null, int ExpectedLocationRaised = 0)
+{
+    /// <summary>Vehicles driving on a copy of a flagged vehicle's plate.</summary>
+    public int ClonedVehicles { get; init; }
+
+    public int ExpectedPossibleClones { get; init; }
+
+    public int ExpectedConfirmations { get; init; }
+}
 
 /// <summary>
 /// Operation Railcar, simulated: ~40 flagged vehicles linked to HIGH/MEDIUM/LOW suspects among tens of thousands of
@@ -63,7 +84,12 @@ public sealed class RailcarScenario
         Other,
     }
 
-    private sealed record Read(Vehicle Vehicle, Camera Camera, DateTimeOffset ObservedAt, string Emitted, Misread Misread, string Rendered);
+    /// <param name="Positioned">false: the camera reported no lat/lon (the boundary probes), so it never counts as a sighting.</param>
+    /// <param name="Cloned">The read was made of a cloned copy of a flagged plate.</param>
+    private sealed record Read(Vehicle Vehicle, Camera Camera, DateTimeOffset ObservedAt, string Emitted, Misread Misread, string Rendered, bool Positioned = true, bool Cloned = false);
+
+    /// <summary>Honest vehicles drive at most this fast between cameras (the clone rule flags over 200 km/h).</summary>
+    private const double HonestSpeedKmh = 80;
 
     public static ScenarioSummary Generate(ScenarioOptions options, string outDirectory, Action<double>? progress = null)
         => new RailcarScenario(options).Write(outDirectory, progress ?? (_ => { }));
@@ -76,9 +102,16 @@ public sealed class RailcarScenario
         progress(0.1);
 
         var reads = new List<Read>();
+        var journeys = flagged.ToDictionary(v => v, v => FlaggedJourneys(v).ToList());
         foreach (var vehicle in flagged)
         {
-            reads.AddRange(FlaggedJourneys(vehicle));
+            reads.AddRange(journeys[vehicle]);
+        }
+
+        var clones = ClonedVehicles(flagged);
+        foreach (var (original, clone) in clones)
+        {
+            reads.AddRange(CloneJourneys(journeys[original], clone));
         }
 
         reads.AddRange(BoundaryProbes(flagged));
@@ -100,7 +133,12 @@ public sealed class RailcarScenario
         File.WriteAllText(Path.Combine(outDirectory, "ground-truth.json"), JsonSerializer.Serialize(expected, json));
         var summary = new ScenarioSummary(
             "railcar", _options.Seed, Iso(_options.Start), Iso(_options.End), flagged.Sum(v => v.Markers.Count), flagged.Count,
-            ordinary.Count, reads.Count, lines, malformed, expected.Count, expected.Count(e => e.Alerted), markerFiles, locationFiles, raised);
+            ordinary.Count, reads.Count, lines, malformed, expected.Count, expected.Count(e => e.Alerted), markerFiles, locationFiles, raised)
+        {
+            ClonedVehicles = clones.Count,
+            ExpectedPossibleClones = expected.Count(e => e.PossibleClone),
+            ExpectedConfirmations = expected.Count(e => e.ConfirmingReadId is not null),
+        };
         File.WriteAllText(Path.Combine(outDirectory, "scenario.json"), JsonSerializer.Serialize(summary, json));
         progress(1);
         return summary;
@@ -205,17 +243,27 @@ public sealed class RailcarScenario
     private IEnumerable<Read> FlaggedJourneys(Vehicle vehicle)
     {
         var days = _options.End.DayNumber - _options.Start.DayNumber + 1;
-        var trips = 4 + _random.Next(6);
-        for (var t = 0; t < trips; t++)
+        var trips = Enumerable.Range(0, 4 + _random.Next(6)).Select(_ =>
         {
             var day = _options.Start.AddDays(_random.Next(days));
             var night = _random.Next(100) < 35;
             var hour = night ? (22 + _random.Next(7)) % 24 : 7 + _random.Next(14);
-            var start = Local(day, hour, _random.Next(60));
             var destination = vehicle.HomeForce == CameraNetwork.Hub
                 ? CameraNetwork.Forces[1 + _random.Next(CameraNetwork.Forces.Count - 1)]
                 : (_random.Next(4) == 0 ? CameraNetwork.Forces[1 + _random.Next(CameraNetwork.Forces.Count - 1)] : CameraNetwork.Hub);
-            var time = start;
+            return (Start: Local(day, hour, _random.Next(60)), Destination: destination);
+        }).OrderBy(t => t.Start).ToList();
+
+        // One car is in one place at a time: trips follow each other, and each read is reachable from the one before
+        // at an honest speed, so only the cloned copies below break the clone rule.
+        Camera? last = null;
+        var time = DateTimeOffset.MinValue;
+        foreach (var (start, destination) in trips)
+        {
+            if (start > time)
+            {
+                time = start;
+            }
 
             // Leave home (in-force reads: never hits), cross into the destination, move around there, come back.
             foreach (var force in new[] { vehicle.HomeForce, destination, destination, destination, vehicle.HomeForce })
@@ -223,16 +271,83 @@ public sealed class RailcarScenario
                 var count = force == destination ? _random.Next(0, 3) : _random.Next(1, 3);
                 for (var r = 0; r < count; r++)
                 {
-                    time = time.AddMinutes(_random.Next(100) < 50 ? 2 + _random.Next(12) : 16 + _random.Next(60)).AddSeconds(_random.Next(60));
+                    var camera = PickCamera(force);
+                    var gap = TimeSpan.FromMinutes(_random.Next(100) < 50 ? 2 + _random.Next(12) : 16 + _random.Next(60)).Add(TimeSpan.FromSeconds(_random.Next(60)));
+                    time += last is null ? gap : Max(gap, Travel(last, camera));
                     if (UkDate(time) > _options.End)
                     {
                         yield break;
                     }
 
-                    yield return Observe(vehicle, force, time, flagged: true);
+                    last = camera;
+                    yield return Observe(vehicle, camera, time, flagged: true);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Cloned plates: three flagged vehicles each get a copy (same plate, same markers) that lives in the force
+    /// furthest from the original's home and is driven there, twice, within the hour after the original was read.
+    /// </summary>
+    private List<(Vehicle Original, Vehicle Clone)> ClonedVehicles(List<Vehicle> flagged)
+        => flagged.Skip(1)
+            .Where(v => v.Markers.Count == 1 && v.Markers[0].Risk != RiskLevel.Low && v.Markers[0].Expires is null)
+            .Where((_, i) => i % 7 == 3)
+            .Take(3)
+            .Select(v => (v, new Vehicle(v.Plate, FurthestForce(v.HomeForce), v.Markers)))
+            .ToList();
+
+    private IEnumerable<Read> CloneJourneys(List<Read> originalReads, Vehicle clone)
+    {
+        var sightings = originalReads.Where(r => r.Emitted == r.Vehicle.Plate).ToList();
+        for (var episode = 0; episode < 2 && sightings.Count > 0; episode++)
+        {
+            var seen = sightings[_random.Next(sightings.Count)];
+            var time = seen.ObservedAt.AddMinutes(10 + _random.Next(30)).AddSeconds(_random.Next(60));
+            Camera? last = null;
+            var count = 2 + _random.Next(2);
+            for (var r = 0; r < count; r++)
+            {
+                var camera = PickCamera(clone.HomeForce);
+                if (last is not null)
+                {
+                    time += Max(TimeSpan.FromMinutes(2 + _random.Next(10)), Travel(last, camera));
+                }
+
+                if (UkDate(time) > _options.End)
+                {
+                    yield break;
+                }
+
+                last = camera;
+                yield return Observe(clone, camera, time, flagged: true) with { Cloned = true };
+            }
+        }
+    }
+
+    private string FurthestForce(string home)
+    {
+        var (lat, lon) = Centre(home);
+        return CameraNetwork.Forces.OrderByDescending(f => Centre(f) is var c ? CloneGroundTruth.GreatCircleKm(lat, lon, c.Lat, c.Lon) : 0).First();
+    }
+
+    private (double Lat, double Lon) Centre(string force)
+    {
+        var cameras = _cameras.Where(c => c.Force == force).ToList();
+        return (cameras.Average(c => c.Lat), cameras.Average(c => c.Lon));
+    }
+
+    /// <summary>Time to drive between two cameras at an honest speed, plus a minute.</summary>
+    private static TimeSpan Travel(Camera from, Camera to)
+        => TimeSpan.FromHours(CloneGroundTruth.GreatCircleKm(from.Lat, from.Lon, to.Lat, to.Lon) / HonestSpeedKmh) + TimeSpan.FromMinutes(1);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private Camera PickCamera(string force)
+    {
+        var cameras = _cameras.Where(c => c.Force == force).ToList();
+        return cameras[_random.Next(cameras.Count)];
     }
 
     /// <summary>
@@ -243,7 +358,7 @@ public sealed class RailcarScenario
     private IEnumerable<Read> BoundaryProbes(List<Vehicle> flagged)
     {
         Read Exact(Vehicle vehicle, string force, DateTimeOffset at)
-            => new(vehicle, _cameras.First(c => c.Force == force), at, vehicle.Plate, Misread.None, vehicle.Plate);
+            => new(vehicle, _cameras.First(c => c.Force == force), at, vehicle.Plate, Misread.None, vehicle.Plate, Positioned: false);
 
         string Away(Marker marker, int skip) => CameraNetwork.Forces.Where(f => f != marker.HostForce.Code).Skip(skip).First();
 
@@ -275,6 +390,18 @@ public sealed class RailcarScenario
         var second = Local(_options.Start.AddDays(80), 3, 0);
         yield return Exact(high, home, second);
         yield return Exact(high, home, second.Add(RepeatWindow).AddSeconds(1)); // just outside the window: alerted
+
+        // A misread that confirms itself (DESIGN §8): an ocr-equivalent alert, then the exact plate a second later at
+        // the same camera; the exact read is suppressed as a repeat and confirms the alert instead.
+        var misread = MisreadPlate(high.Plate, Misread.EquivalentOne)!;
+        for (var attempt = 0; attempt < 20 && _usedPlates.Contains(misread); attempt++)
+        {
+            misread = MisreadPlate(high.Plate, Misread.EquivalentOne)!; // never the look-alike's real plate
+        }
+
+        var third = Local(_options.Start.AddDays(100), 3, 0);
+        yield return Exact(high, home, third) with { Emitted = misread, Misread = Misread.EquivalentOne, Rendered = misread };
+        yield return Exact(high, home, third.AddSeconds(1));
     }
 
     private IEnumerable<Read> OrdinaryTrips(Vehicle vehicle)
@@ -289,10 +416,10 @@ public sealed class RailcarScenario
         }
     }
 
-    private Read Observe(Vehicle vehicle, string force, DateTimeOffset time, bool flagged)
+    private Read Observe(Vehicle vehicle, string force, DateTimeOffset time, bool flagged) => Observe(vehicle, PickCamera(force), time, flagged);
+
+    private Read Observe(Vehicle vehicle, Camera camera, DateTimeOffset time, bool flagged)
     {
-        var cameras = _cameras.Where(c => c.Force == force).ToList();
-        var camera = cameras[_random.Next(cameras.Count)];
         var roll = _random.Next(1000);
         var misread = roll switch
         {
@@ -433,7 +560,8 @@ public sealed class RailcarScenario
         var blankAt = new HashSet<int> { _random.Next(reads.Count), _random.Next(reads.Count) };
         var malformed = new List<MalformedLine>();
         var expected = new List<ExpectedHit>();
-        var lastAlerted = new Dictionary<(string Marker, string Force), DateTimeOffset>();
+        var lastAlerted = new Dictionary<(string Marker, string Force), (DateTimeOffset At, int Index)>();
+        var clones = new CloneGroundTruth();
         long line = 0;
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -461,7 +589,7 @@ public sealed class RailcarScenario
             writer.Reset();
             file.WriteByte((byte)'\n');
             var before = expected.Count;
-            Expect(read, readId, markersByKey, expected, lastAlerted);
+            Expect(read, readId, markersByKey, expected, lastAlerted, clones);
             for (var h = before; h < expected.Count; h++)
             {
                 _hitCameras[expected[h]] = read.Camera.Id;
@@ -476,7 +604,7 @@ public sealed class RailcarScenario
     }
 
     /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
-    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), DateTimeOffset> lastAlerted)
+    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), (DateTimeOffset At, int Index)> lastAlerted, CloneGroundTruth clones)
     {
         // Matching by brute force over every marker with the read's equivalence key: exact when the plates are equal,
         // ocr-equivalent when they differ in one position; an exact match anywhere means no ocr-equivalent hits.
@@ -494,23 +622,38 @@ public sealed class RailcarScenario
         var ukDate = DateOnly.FromDateTime(local.DateTime);
         foreach (var marker in matched)
         {
-            if (marker.Risk == RiskLevel.Low || (marker.Expires is { } expires && ukDate > expires) || marker.HostForce.Code == read.Camera.Force)
+            var isHit = !(marker.Risk == RiskLevel.Low || (marker.Expires is { } expires && ukDate > expires) || marker.HostForce.Code == read.Camera.Force);
+
+            // Every exact positioned read is a sighting, hit or not; an ocr-equivalent one may be another vehicle.
+            var verdict = kind == "exact" && read.Positioned
+                ? clones.Observe(marker.MarkerId, readId, isHit, read.ObservedAt, read.Camera.Lat, read.Camera.Lon, read.Cloned)
+                : (PossibleClone: false, CloneOfReadId: null, PartnerCloned: false);
+            if (!isHit)
             {
                 continue;
             }
 
             var key = (marker.MarkerId, read.Camera.Force);
-            var suppressed = lastAlerted.TryGetValue(key, out var last) && read.ObservedAt - last <= RepeatWindow;
+            var suppressed = lastAlerted.TryGetValue(key, out var last) && read.ObservedAt - last.At <= RepeatWindow;
             if (!suppressed)
             {
-                lastAlerted[key] = read.ObservedAt;
+                lastAlerted[key] = (read.ObservedAt, expected.Count);
+            }
+            else if (kind == "exact" && expected[last.Index] is { MatchKind: "ocr-equivalent", ConfirmingReadId: null } alert)
+            {
+                expected[last.Index] = alert with { ConfirmingReadId = readId };
             }
 
             var night = local.Hour >= 22 || local.Hour < 6;
             var priority = marker.Risk == RiskLevel.High ? (night ? "urgent" : "high") : "routine";
             expected.Add(new ExpectedHit(
                 readId, marker.MarkerId, marker.SuspectRef, marker.Vrm, read.Emitted, kind, read.Camera.Force, marker.HostForce.Code,
-                false, !suppressed, suppressed ? "suppressed" : null, priority, ukDate > marker.ReviewDue, read.ObservedAt));
+                false, !suppressed, suppressed ? "suppressed" : null, priority, ukDate > marker.ReviewDue, read.ObservedAt)
+            {
+                PossibleClone = verdict.PossibleClone,
+                CloneOfReadId = verdict.CloneOfReadId,
+                ClonedVehicleInvolved = verdict.PossibleClone && (read.Cloned || verdict.PartnerCloned),
+            });
         }
     }
 
@@ -525,8 +668,12 @@ public sealed class RailcarScenario
         // Most cameras report UK local time with its offset; some report UTC.
         var observed = _random.Next(4) == 0 ? read.ObservedAt.ToUniversalTime() : TimeZoneInfo.ConvertTime(read.ObservedAt, London);
         writer.WriteString("observedAt", observed.ToString(observed.Offset == TimeSpan.Zero && _random.Next(2) == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-        writer.WriteNumber("lat", read.Camera.Lat);
-        writer.WriteNumber("lon", read.Camera.Lon);
+        if (read.Positioned)
+        {
+            writer.WriteNumber("lat", read.Camera.Lat);
+            writer.WriteNumber("lon", read.Camera.Lon);
+        }
+
         writer.WriteString("site", read.Camera.Site);
         writer.WriteString("direction", read.Camera.Direction);
         writer.WriteString("lane", (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture));

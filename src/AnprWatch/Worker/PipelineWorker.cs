@@ -32,6 +32,10 @@ public sealed partial class PipelineWorker(
 {
     private readonly ResiliencePipeline _resilience = StoreResilience.Create(logger, error => readiness.BatchFailed(services.Clock.GetUtcNow(), error));
 
+    // One detector for the worker's life, shared by the pipelines it builds one after another (a folder's files are
+    // processed in turn), so a vehicle seen in one file is remembered in the next.
+    private readonly Core.Hits.Clones.CloneDetector _clones = services.NewCloneDetector();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -60,7 +64,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger, locations);
+        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger, locations, _clones);
 
     private Task RunNoneAsync()
     {

@@ -223,8 +223,22 @@ public sealed class GuardedHitStore(IHitStore inner, StoreGuard guard) : IHitSto
             return true;
         }, cancellationToken);
 
-    public Task<DateTimeOffset?> LastAlertedAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
-        => TranslateAsync(() => inner.LastAlertedAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken), cancellationToken);
+    public Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
+        => TranslateAsync(() => inner.LastAlertedHitAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<AnprWatch.Core.Hits.Clones.StoredSighting>> LatestSightingsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        => TranslateAsync(() => inner.LatestSightingsAsync(markerIds, from, to, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken)
+        => TranslateAsync(() => inner.UndeliveredConfirmationsAsync(hitIds, cancellationToken), cancellationToken);
+
+    // Confirmations are written with their hits (SaveHitsAsync, guarded above); marking delivery is like marking alerts.
+    public Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+        => TranslateAsync(async () =>
+        {
+            await inner.MarkConfirmationsDeliveredAsync(hitIds, at, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// A store replaced by a file without AnprWatch's tables fails with "no such table", which alone would read as a

@@ -75,7 +75,7 @@ public class SqlServerInstallTests
     {
         string[] expected =
         [
-            "dbo.api_key_details.last_used_ms", "dbo.api_keys.revoked_at_ms", "dbo.hits.alert_delivered_ms", "dbo.location_lists.is_active", "dbo.marker_lists.is_active",
+            "dbo.api_key_details.last_used_ms", "dbo.api_keys.revoked_at_ms", "dbo.hit_confirmations.delivered_ms", "dbo.hits.alert_delivered_ms", "dbo.location_lists.is_active", "dbo.marker_lists.is_active",
             "dbo.notify_outbox.attempts", "dbo.notify_outbox.delivered_at_ms", "dbo.notify_outbox.last_error", "dbo.notify_outbox.lease_owner",
             "dbo.notify_outbox.lease_until_ms", "dbo.notify_outbox.next_attempt_at_ms", "dbo.web_sessions.ended_at_ms",
         ];

@@ -105,6 +105,20 @@ public class SqlServerStatementTests
 
         await hits.MarkAlertsDeliveredAsync([.. batch.Select(h => h.HitId)], clock.Now, CancellationToken.None);
         await hits.LastAlertedAsync(marker.MarkerId, Wiltshire.Code, from, clock.Now, batch[0].HitId, CancellationToken.None);
+        await hits.LastAlertedHitAsync(marker.MarkerId, Wiltshire.Code, from, clock.Now, batch[0].HitId, CancellationToken.None);
+        await hits.LatestSightingsAsync([.. Enumerable.Range(0, 2500).Select(i => $"m-{i}")], from, clock.Now, CancellationToken.None);
+        await hits.UndeliveredConfirmationsAsync([.. batch.Take(2500).Select(h => h.HitId)], CancellationToken.None);
+        await hits.MarkConfirmationsDeliveredAsync([.. batch.Take(2500).Select(h => h.HitId)], clock.Now, CancellationToken.None);
+        try
+        {
+            // Clone flags and confirmations are written with their hits, one JSON parameter per chunk like the hits.
+            await hits.SaveHitsAsync([.. batch.Take(HitStore.HitsPerStatement + 1).Select((h, i) => h with { PossibleClone = true, CloneOfHitId = i % 2 == 0 ? null : batch[0].HitId, ConfirmsHitId = batch[^1].HitId })], CancellationToken.None);
+        }
+        catch (KeyNotFoundException)
+        {
+            // As above: the capture answers the read-back with no rows.
+        }
+
         await hits.PurgeAsync(from, "system", audit, clock);
         await new AnprWatch.Storage.Housekeeping.HousekeepingRuns(database).TryClaimAsync("retention-purge", new DateOnly(2026, 6, 1), "pod-a", clock.Now);
         await hits.AlertedAfterAsync(0, "", null, 500);

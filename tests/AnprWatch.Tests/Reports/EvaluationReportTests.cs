@@ -119,6 +119,8 @@ public class EvaluationReportTests
                 ["suppressed"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "suppressed"),
                 ["stale"] = hits.Count(h => h["notAlertedReason"]?.GetValue<string>() == "stale"),
                 ["locationRaised"] = hits.Count(h => h["locationRef"] is not null), // the simulator's location oracle
+                ["possibleClones"] = hits.Count(h => h["possibleClone"]!.GetValue<bool>()),
+                ["confirmedMisreads"] = hits.Count(h => h["confirmingReadId"] is not null),
                 ["byMatchKind"] = Count(hits.Select(h => h["matchKind"]!.GetValue<string>()), ["exact", "ocr-equivalent"]),
                 ["byRisk"] = Count(hits.Select(h => risk[(h["markerVrm"]!.GetValue<string>(), h["suspectRef"]!.GetValue<string>())]), ["HIGH", "MEDIUM"]),
                 ["byPriority"] = Count(hits.Select(h => h["priority"]!.GetValue<string>()), ["urgent", "high", "routine"]),

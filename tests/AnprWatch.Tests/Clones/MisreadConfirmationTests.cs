@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+
+namespace AnprWatch.Tests.Clones;
+
+/// <summary>A misread confirms itself (issue 16, DESIGN §8): JK99TP0 alerts as ocr-equivalent, JK99TPD a second later confirms it.</summary>
+public class MisreadConfirmationTests
+{
+    private const string Header = "vrm,suspect_ref,risk_level,host_force,review_due,expires,operation,action,contact,marker_type";
+
+    private static string Read(string readId, string vrm, string force, string observedAt)
+        => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"WIL-CAM-7","forceCode":"{{force}}","observedAt":"{{observedAt}}","lat":51.349,"lon":-1.994}""";
+
+    [Test]
+    public async Task An_exact_read_after_an_ocr_equivalent_alert_confirms_it_with_the_same_alert_id()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", $"{Header}\nJK99TPD,SR-AVO-1,HIGH,avon-and-somerset,2027-01-01,,RAILCAR,,,\n");
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            Read("r-1", "JK99TP0", "wiltshire", "2026-06-02T23:00:00+01:00"),
+            Read("r-2", "JK99TPD", "wiltshire", "2026-06-02T23:00:01+01:00"),
+            Read("r-3", "JK99TPD", "wiltshire", "2026-06-02T23:00:30+01:00"),   // a second exact read: the first confirmation stands
+        ]);
+        var replay = await cli.RunAsync("replay", reads);
+        Assert.That(replay.ExitCode, Is.Zero, replay.Err);
+        Assert.That(replay.Out, Does.Contain("confirmed    1 "));
+
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "confirmation test")).Out)!.AsArray();
+        Assert.That(hits.Select(h => $"{h!["readId"]} {h["matchKind"]} alerted={h["alerted"]} {h["notAlertedReason"]}"),
+            Is.EqualTo(new[] { "r-1 ocr-equivalent alerted=true ", "r-2 exact alerted=false suppressed", "r-3 exact alerted=false suppressed" }));
+        var misread = hits[0]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(misread["confirmingReadId"]!.GetValue<string>(), Is.EqualTo("r-2"));
+            Assert.That(misread["confirmedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(DateTimeOffset.Parse("2026-06-02T23:00:01+01:00", System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(misread["verifyPlate"]!.GetValue<bool>(), Is.True, "the stored alert is unchanged; the confirmation is beside it");
+            Assert.That(hits[1]!["confirmedAt"], Is.Null);
+            Assert.That(hits[1]!["confirmingReadId"], Is.Null);
+        });
+
+        // The alert file: the alert (two routed copies), then its confirmation (two copies) with the same alertId.
+        var alerts = (await File.ReadAllLinesAsync(cli.PathOf("reads.alerts.jsonl"))).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(alerts, Has.Count.EqualTo(4));
+        Assert.That(alerts.Select(a => a["alertId"]!.GetValue<string>()).Distinct().Single(), Is.EqualTo(misread["alertId"]!.GetValue<string>()));
+        Assert.That(alerts.Take(2).Select(a => a["confirmedAt"]), Is.All.Null);
+        Assert.That(alerts.Skip(2).Select(a => a["confirmingReadId"]!.GetValue<string>()), Is.All.EqualTo("r-2"));
+        Assert.That(alerts.Skip(2).Select(a => a["routedTo"]!.GetValue<string>()).Order(), Is.EqualTo(new[] { "avon-and-somerset", "wiltshire" }));
+
+        // Replaying again sends nothing twice: the confirmation was delivered.
+        var again = await cli.RunAsync("replay", reads);
+        Assert.That(again.ExitCode, Is.Zero, again.Err);
+        Assert.That(await File.ReadAllLinesAsync(cli.PathOf("reads.alerts.jsonl")), Is.Empty);
+
+        var report = cli.PathOf("report.json");
+        Assert.That((await cli.RunAsync("report", "evaluation", "--from", "2026-06-01", "--to", "2026-06-30", "--format", "json", "--out", report, "--justification", "confirmation test")).ExitCode, Is.Zero);
+        Assert.That(JsonNode.Parse(await File.ReadAllTextAsync(report))!["hits"]!["confirmedMisreads"]!.GetValue<int>(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_exact_read_in_another_force_alerts_itself_and_confirms_nothing()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", $"{Header}\nJK99TPD,SR-AVO-1,HIGH,avon-and-somerset,2027-01-01,,,,,\n");
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            Read("r-1", "JK99TP0", "wiltshire", "2026-06-02T23:00:00+01:00"),
+            Read("r-2", "JK99TPD", "dorset", "2026-06-02T23:05:00+01:00"),
+        ]);
+        Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "confirmation test")).Out)!.AsArray();
+        Assert.That(hits.Select(h => h!["alerted"]!.GetValue<bool>()), Is.All.True);
+        Assert.That(hits.Select(h => h!["confirmingReadId"]), Is.All.Null);
+    }
+}
