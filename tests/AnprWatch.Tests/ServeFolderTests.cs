@@ -286,6 +286,36 @@ public class ServeFolderTests
     }
 
     [Test]
+    public async Task Folder_outputs_older_than_the_hit_retention_are_deleted_and_newer_ones_kept()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        var done = Directory.CreateDirectory(Path.Combine(inbox, "done")).FullName;
+        var failed = Directory.CreateDirectory(Path.Combine(inbox, "failed")).FullName;
+        string[] old = [Path.Combine(done, "old.alerts.jsonl"), Path.Combine(done, "old.dlq.jsonl"), Path.Combine(done, "old.receipt.json"), Path.Combine(failed, "old.jsonl")];
+        string[] recent = [Path.Combine(done, "recent.alerts.jsonl"), Path.Combine(failed, "recent.error.txt")];
+        foreach (var file in old.Concat(recent))
+        {
+            await File.WriteAllTextAsync(file, "{}\n");
+        }
+
+        foreach (var file in old)
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-31)); // Retention:HitDays=30 below
+        }
+
+        foreach (var file in recent)
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-29));
+        }
+
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Retention:HitDays=30");
+        await WaitForAsync(() => old.All(f => !File.Exists(f)), serve, "outputs past the retention were kept");
+        Assert.That(recent.Where(File.Exists), Is.EqualTo(recent), "outputs within the retention were deleted");
+    }
+
+    [Test]
     public async Task A_link_dropped_into_the_inbox_is_never_followed_so_no_file_the_service_can_read_leaks_into_dead_letters()
     {
         using var cli = new CliRunner();

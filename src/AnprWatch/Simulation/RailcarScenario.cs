@@ -64,8 +64,11 @@ public sealed class RailcarScenario
     private readonly HashSet<string> _flaggedKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedPlates = new(StringComparer.Ordinal);
 
-    /// <summary>The camera behind each expected hit (by reference: two hits of one read are distinct records).</summary>
-    private readonly Dictionary<ExpectedHit, string> _hitCameras = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// The camera behind each expected hit, keyed by (read, marker), not by the record: the clone and confirmation
+    /// oracles replace records with <c>with</c> copies.
+    /// </summary>
+    private readonly Dictionary<(string ReadId, string MarkerId), string> _hitCameras = [];
 
     private RailcarScenario(ScenarioOptions options)
     {
@@ -522,13 +525,18 @@ public sealed class RailcarScenario
     private (List<string> Files, int Raised) ApplyLocations(string outDirectory, List<ExpectedHit> expected)
     {
         var cameraOf = _cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var busiest = expected.GroupBy(e => _hitCameras[e]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => cameraOf[g.Key]).ToList();
+        var busiest = expected.Where(e => _hitCameras.ContainsKey((e.ReadId, e.MarkerId))).GroupBy(e => _hitCameras[(e.ReadId, e.MarkerId)]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => cameraOf[g.Key]).ToList();
         var locations = FlaggedLocations.Plan(busiest, _cameras, _options.Seed);
         var raised = 0;
         for (var i = 0; i < expected.Count; i++)
         {
             var hit = expected[i];
-            var camera = cameraOf[_hitCameras[hit]];
+            if (!_hitCameras.TryGetValue((hit.ReadId, hit.MarkerId), out var cameraId))
+            {
+                continue; // the read carried no position
+            }
+
+            var camera = cameraOf[cameraId];
             var ukDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(hit.ObservedAt, London).DateTime);
             if (FlaggedLocations.Raising(locations, camera.Lat, camera.Lon, ukDate) is { } place)
             {
@@ -590,9 +598,10 @@ public sealed class RailcarScenario
             file.WriteByte((byte)'\n');
             var before = expected.Count;
             Expect(read, readId, markersByKey, expected, lastAlerted, clones);
-            for (var h = before; h < expected.Count; h++)
+            // Only a read that carries its camera's position can be inside a flagged location (the boundary probes carry none).
+            for (var h = before; h < expected.Count && read.Positioned; h++)
             {
-                _hitCameras[expected[h]] = read.Camera.Id;
+                _hitCameras[(expected[h].ReadId, expected[h].MarkerId)] = read.Camera.Id;
             }
             if (i % 50_000 == 0)
             {

@@ -190,6 +190,7 @@ public sealed partial class PipelineWorker(
                 await ProcessFileAsync(folder, interrupted).ConfigureAwait(false);
             }
 
+            var outputsPurgedAt = DateTimeOffset.MinValue;
             do
             {
                 foreach (var dropped in folder.Dropped(services.Clock.GetUtcNow()))
@@ -200,6 +201,16 @@ public sealed partial class PipelineWorker(
 
                 // Always, not only while keeping is on: turning it off must not leave earlier inputs (every miss) for ever.
                 folder.PurgeKeptInputs(services.Clock.GetUtcNow(), options.KeepProcessedFor);
+
+                // Outputs follow the hit retention; looked at hourly (done/ grows by three files per input).
+                if (services.Clock.GetUtcNow() - outputsPurgedAt >= TimeSpan.FromHours(1))
+                {
+                    outputsPurgedAt = services.Clock.GetUtcNow();
+                    if (folder.PurgeOutputs(outputsPurgedAt, TimeSpan.FromDays(services.Options.RetentionHitDays)) is var purged and > 0)
+                    {
+                        LogOutputsPurged(purged, services.Options.RetentionHitDays);
+                    }
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -286,6 +297,9 @@ public sealed partial class PipelineWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "librdkafka {Version} loaded from {Path}")]
     private partial void LogLibrdkafka(string version, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "folder source: {Count} output files older than {Days} days deleted (Retention:HitDays)")]
+    private partial void LogOutputsPurged(int count, int days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "processed {File}")]
     private partial void LogFileDone(string file);

@@ -105,6 +105,34 @@ public sealed class InboxFolder
                || File.Exists(Path.Combine(KeptInputs, stem + ".jsonl"));
     }
 
+    /// <summary>
+    /// Deletes outputs older than <paramref name="keepFor"/> (the hit retention): <c>done/</c>'s alert lines carry
+    /// plates, suspect references and places, its dead letters raw reads (misses included), and <c>failed/</c> holds
+    /// whole inputs. Left alone, the folder source kept for ever what the store purges after Retention:HitDays.
+    /// </summary>
+    public int PurgeOutputs(DateTimeOffset now, TimeSpan keepFor)
+    {
+        var purged = 0;
+        foreach (var folder in new[] { Done, Failed })
+        {
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(folder))
+            {
+                if (now - File.GetLastWriteTimeUtc(file) > keepFor)
+                {
+                    File.Delete(file);
+                    purged++;
+                }
+            }
+        }
+
+        return purged;
+    }
+
     /// <summary>Deletes inputs kept longer than <paramref name="keepFor"/> (all of them when it is zero); returns how many.</summary>
     public int PurgeKeptInputs(DateTimeOffset now, TimeSpan keepFor)
     {
