@@ -176,7 +176,7 @@ public class NotificationDeliveryTests
         }
 
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", admin);
-        var failed = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/admin/notifications?state=failed", UriKind.Relative)))!.AsArray();
+        var failed = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/admin/notifications?state=failed&limit=10000", UriKind.Relative)))!.AsArray();
         using var deskHttp = serve.CreateClient();
         deskHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", desk);
         var refused = await deskHttp.GetAsync(new Uri("/api/admin/notifications?state=pending", UriKind.Relative));
