@@ -354,6 +354,38 @@ public class StorageContractTests(string dialect)
     }
 
     [Test]
+    public async Task A_batchs_alerted_hits_in_one_query_give_every_hit_the_same_suppression_answer_as_one_query_per_hit()
+    {
+        // The second implementation is the oracle: LastAlertedHitAsync, one query per hit, as the pipeline used to ask.
+        var one = M("AB12CDE", "SR-1");
+        var two = M("CD34EFG", "SR-2");
+        var t = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var dorset = ForceRegistry.Get("dorset");
+        var random = new Random(7);
+        var hits = new List<Hit>();
+        for (var i = 0; i < 60; i++)
+        {
+            var marker = i % 3 == 0 ? two : one;
+            var reason = random.Next(3) == 0 ? NotAlertedReason.Suppressed : NotAlertedReason.None;
+            hits.Add(H($"r-{i}", marker, t.AddMinutes(random.Next(0, 240)).AddSeconds(random.Next(2) * 30), reason, random.Next(2) == 0 ? Wiltshire : dorset));
+        }
+
+        await _store.Hits.SaveHitsAsync(hits, CancellationToken.None);
+        var all = await _store.Hits.AlertedHitsAsync([one.MarkerId, two.MarkerId], t.AddHours(-1), t.AddHours(5), CancellationToken.None);
+        foreach (var probe in hits)
+        {
+            var from = probe.ObservedAt.AddMinutes(-15);
+            var expected = await _store.Hits.LastAlertedHitAsync(probe.MarkerId, probe.CameraForce.Code, from, probe.ObservedAt, probe.HitId, CancellationToken.None);
+            var actual = all.Where(a => a.MarkerId == probe.MarkerId && a.CameraForce == probe.CameraForce.Code && a.Hit.HitId != probe.HitId
+                                        && a.Hit.ObservedAt >= from && a.Hit.ObservedAt <= probe.ObservedAt)
+                .OrderByDescending(a => a.Hit.ObservedAt).ThenByDescending(a => a.Hit.HitId, StringComparer.Ordinal).Select(a => a.Hit).FirstOrDefault();
+            Assert.That(actual, Is.EqualTo(expected), probe.ReadId);
+        }
+
+        Assert.That(all.Select(a => a.Hit.HitId).Order(), Is.EqualTo(hits.Where(h => h.Alerted).Select(h => h.HitId).Order()), "every alerted hit in the period, none other");
+    }
+
+    [Test]
     public async Task Purge_of_more_hits_than_one_chunk_deletes_every_old_one_keeps_the_rest_and_audits_once()
     {
         var marker = M("AB12CDE", "SR-1");

@@ -276,7 +276,9 @@ public static class LocationCsvReader
                 return null;
             }
 
-            if (value[0] is '=' or '@' or '\t' or '\r')
+            // '+' and '-' start formulas too (+SUM(1), -2+3, +HYPERLINK(...)); no free text needs to begin with them
+            // (coordinates do: they are numbers, checked as such).
+            if (value[0] is '=' or '@' or '\t' or '\r' || (value[0] is '+' or '-' && column is "name" or "notes" or "location_ref"))
             {
                 Fail($"{column} begins with '{(value[0] == '\t' ? "\\t" : value[0] == '\r' ? "\\r" : value[0].ToString())}' and looks like a spreadsheet formula");
                 rejected = true;
@@ -304,7 +306,8 @@ public static class LocationCsvReader
                 return null;
             }
 
-            if (!double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            // "NaN" parses as a double and passes every range check (comparisons with NaN are false): refuse it here.
+            if (!double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
             {
                 Fail($"{column} '{Truncate(text)}' is not a decimal number (WGS84 degrees, e.g. 51.4545)");
                 return null;

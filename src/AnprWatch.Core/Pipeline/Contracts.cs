@@ -50,6 +50,12 @@ public interface IHitStore
     Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Every alerted hit of these markers observed in [from, to], with its camera force: a batch's suppression state in
+    /// one query (per 1,000 markers) instead of one <see cref="LastAlertedHitAsync"/> round trip per candidate hit.
+    /// </summary>
+    Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
     /// For each marker, its latest stored exact hit with a position observed in [from, to]: one query per batch, so a
     /// sighting stored by another instance (reads are partitioned by camera force) takes part in the clone check.
     /// </summary>
@@ -64,6 +70,9 @@ public interface IHitStore
 
 /// <summary>The alerted hit that decides suppression, as the gate needs it.</summary>
 public sealed record AlertedHitRef(string HitId, DateTimeOffset ObservedAt, MatchKind MatchKind, string? ConfirmingReadId);
+
+/// <summary>An alerted hit with the marker and camera force its suppression is keyed by.</summary>
+public sealed record AlertedHitInForce(string MarkerId, string CameraForce, AlertedHitRef Hit);
 
 public interface IAlertSink
 {

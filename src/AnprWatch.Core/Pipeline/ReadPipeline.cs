@@ -234,7 +234,7 @@ public sealed class ReadPipeline(
 
                 // Every exact read of a marker with a position is a sighting of the vehicle, hit or not (in-force, say).
                 // An ocr-equivalent read may be another vehicle: its position says nothing about the marked one.
-                if (kind == MatchKind.Exact && read.Lat is { } lat && read.Lon is { } lon)
+                if (kind == MatchKind.Exact && HasPosition(read, out var lat, out var lon))
                 {
                     _sightings.Add((marker.MarkerId, new Sighting(read.ReadId, hitId, read.ObservedAt.UtcTicks, lat, lon), candidate));
                 }
@@ -303,7 +303,17 @@ public sealed class ReadPipeline(
     /// but a vehicle can be seen anywhere): only reads that matched a marker get here, and the look-up allocates nothing.
     /// </summary>
     private static Location? NearestLocation(LocationIndex places, PlateRead read)
-        => places.Count == 0 || read.Lat is not { } lat || read.Lon is not { } lon ? null : places.Nearest(lat, lon, Time.UkTime.DateOf(read.ObservedAt));
+        => places.Count == 0 || !HasPosition(read, out var lat, out var lon) ? null : places.Nearest(lat, lon, Time.UkTime.DateOf(read.ObservedAt));
+
+    /// <summary>
+    /// A usable position: both coordinates, and not exactly 0,0, which cameras without a GPS fix send (in the Gulf of
+    /// Guinea, it made every UK sighting a "possible clone" of it).
+    /// </summary>
+    private static bool HasPosition(PlateRead read, out double lat, out double lon)
+    {
+        (lat, lon) = (read.Lat ?? 0, read.Lon ?? 0);
+        return read.Lat is not null && read.Lon is not null && !(lat == 0 && lon == 0);
+    }
 
     /// <summary>A failing destination is infrastructure: it must pause the batch, never be blamed on one of its reads.</summary>
     private static async Task DeliverAsync(string destination, Func<Task> delivery)
@@ -370,6 +380,27 @@ public sealed class ReadPipeline(
         var alertedInBatch = new Dictionary<(string Marker, string Force), List<AlertedHitRef>>();
         var confirmedInBatch = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<Hit>(candidates.Count);
+
+        // The batch's suppression state from the store in one query: every alerted hit of its markers from the earliest
+        // window start to the latest read, grouped by (marker, camera force).
+        var stored = new Dictionary<(string Marker, string Force), List<AlertedHitRef>>();
+        if (candidates.Count > 0)
+        {
+            var markers = candidates.Select(h => h.MarkerId).Distinct(StringComparer.Ordinal).ToList();
+            var earliest = candidates.Min(h => gate.WindowStart(h.ObservedAt));
+            var latest = candidates.Max(h => h.ObservedAt);
+            foreach (var alerted in await store.AlertedHitsAsync(markers, earliest, latest, cancellationToken).ConfigureAwait(false))
+            {
+                var storedKey = (alerted.MarkerId, alerted.CameraForce);
+                if (!stored.TryGetValue(storedKey, out var list))
+                {
+                    stored[storedKey] = list = [];
+                }
+
+                list.Add(alerted.Hit);
+            }
+        }
+
         foreach (var hit in candidates)
         {
             var key = (hit.MarkerId, hit.CameraForce.Code);
@@ -380,7 +411,19 @@ public sealed class ReadPipeline(
                 last = earlier.Where(a => a.ObservedAt >= from && a.ObservedAt <= hit.ObservedAt).MaxBy(a => a.ObservedAt);
             }
 
-            last ??= await store.LastAlertedHitAsync(hit.MarkerId, hit.CameraForce.Code, from, hit.ObservedAt, hit.HitId, cancellationToken).ConfigureAwait(false);
+            // As LastAlertedHitAsync would answer: the latest in [from, observedAt] other than this hit, ties by hit id.
+            if (last is null && stored.TryGetValue(key, out var inStore))
+            {
+                foreach (var candidate in inStore)
+                {
+                    if (candidate.ObservedAt >= from && candidate.ObservedAt <= hit.ObservedAt && candidate.HitId != hit.HitId
+                        && (last is null || candidate.ObservedAt > last.ObservedAt || (candidate.ObservedAt == last.ObservedAt && string.CompareOrdinal(candidate.HitId, last.HitId) > 0)))
+                    {
+                        last = candidate;
+                    }
+                }
+            }
+
             var reason = gate.Decide(hit.ObservedAt, processedAt, last?.ObservedAt);
             var decided = hit with { NotAlertedReason = reason };
             if (decided.Alerted)

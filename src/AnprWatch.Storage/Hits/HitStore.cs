@@ -123,6 +123,33 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId);
     }
 
+    public async Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var result = new List<AlertedHitInForce>();
+        if (markerIds.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in markerIds.Chunk(IdsPerStatement))
+        {
+            var rows = await connection.QueryAsync<AlertedInForceRow>(new CommandDefinition(
+                "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id " +
+                $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
+                "WHERE h.marker_id IN @markerIds AND h.alerted = 1 AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to",
+                new { markerIds = chunk.Select(Typed.MarkerId), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                result.Add(new AlertedHitInForce(row.MarkerId, row.CameraForce,
+                    new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId)));
+            }
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyList<StoredSighting>> LatestSightingsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var result = new List<StoredSighting>();
@@ -200,6 +227,16 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
     private static object JsonRows<T>(IEnumerable<T> rows)
         => new { rows = new DbString { Value = System.Text.Json.JsonSerializer.Serialize(rows), IsAnsi = false, Length = -1 } };
+
+    private sealed class AlertedInForceRow
+    {
+        public string MarkerId { get; set; } = "";
+        public string CameraForce { get; set; } = "";
+        public string HitId { get; set; } = "";
+        public long ObservedAtMs { get; set; }
+        public string MatchKind { get; set; } = "";
+        public string? ConfirmingReadId { get; set; }
+    }
 
     private sealed class AlertedRow
     {

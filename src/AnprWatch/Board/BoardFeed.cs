@@ -16,6 +16,7 @@ public sealed class BoardFeed
     private readonly ConcurrentDictionary<BoardSubscription, byte> _subscriptions = new();
     private readonly RecentIds _alerts = new(100_000);
     private readonly RecentIds _outcomes = new(100_000);
+    private readonly RecentIds _confirmations = new(100_000);
     private long _storeQueries;
 
     public int Subscribers => _subscriptions.Count;
@@ -39,7 +40,21 @@ public sealed class BoardFeed
     {
         foreach (var hit in hits)
         {
-            if (hit.Alerted && _alerts.Add(hit.HitId))
+            if (!hit.Alerted)
+            {
+                continue;
+            }
+
+            // A confirmed misread (DESIGN §8) is the same alert again, now with confirmedAt: it must reach boards that
+            // already show the unverified card, so it travels as its own event, not as an alert they would skip.
+            if (hit.ConfirmedAt is not null)
+            {
+                if (_confirmations.Add(hit.HitId))
+                {
+                    Broadcast(BoardJson.Confirmation(hit));
+                }
+            }
+            else if (_alerts.Add(hit.HitId))
             {
                 Broadcast(BoardJson.Alert(hit, []));
             }
@@ -56,11 +71,12 @@ public sealed class BoardFeed
         var hitId = node["hitId"]?.GetValue<string>() ?? throw new System.Text.Json.JsonException("the alert has no hitId");
         var camera = node["cameraForce"]?["code"]?.GetValue<string>() ?? "";
         var host = node["hostForce"]?["code"]?.GetValue<string>() ?? "";
-        if (_alerts.Add(hitId))
+        var confirmation = node["confirmedAt"] is not null;
+        if (confirmation ? _confirmations.Add(hitId) : _alerts.Add(hitId))
         {
             node.Remove("routedTo");
             node["outcomes"] = new System.Text.Json.Nodes.JsonArray();
-            Broadcast(new BoardEvent("alert", null, node.ToJsonString(Core.Hits.ContractJson.Options), camera, host));
+            Broadcast(new BoardEvent(confirmation ? "confirmation" : "alert", null, node.ToJsonString(Core.Hits.ContractJson.Options), camera, host));
         }
     }
 

@@ -24,6 +24,14 @@ public static class BoardJson
         return new BoardEvent("alert", $"{hit.RecordedAt.ToUnixTimeMilliseconds()}:{hit.HitId}", node.ToJsonString(ContractJson.Options), hit.CameraForce.Code, hit.HostForce.Code);
     }
 
+    /// <summary>An alert's confirmation (same hit, now with confirmedAt): no outcomes (the board keeps its own), no cursor.</summary>
+    public static BoardEvent Confirmation(Hit hit)
+    {
+        var node = JsonSerializer.SerializeToNode(HitView.From(hit), ContractJson.Options)!.AsObject();
+        node["outcomes"] = new JsonArray();
+        return new BoardEvent("confirmation", null, node.ToJsonString(ContractJson.Options), hit.CameraForce.Code, hit.HostForce.Code);
+    }
+
     public static BoardEvent Outcome(Outcome outcome)
         => new("outcome", null, OutcomeNode(outcome).ToJsonString(ContractJson.Options), outcome.CameraForce, outcome.HostForce);
 

@@ -119,6 +119,7 @@ public class SqlServerStatementTests
             // As above: the capture answers the read-back with no rows.
         }
 
+        await hits.AlertedHitsAsync([marker.MarkerId], from, clock.Now, CancellationToken.None);
         await hits.PurgeAsync(from, "system", audit, clock);
         await new AnprWatch.Storage.Housekeeping.HousekeepingRuns(database).TryClaimAsync("retention-purge", new DateOnly(2026, 6, 1), "pod-a", clock.Now);
         await hits.AlertedAfterAsync(0, "", null, 500);

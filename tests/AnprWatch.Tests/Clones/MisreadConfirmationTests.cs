@@ -11,6 +11,65 @@ public class MisreadConfirmationTests
         => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"WIL-CAM-7","forceCode":"{{force}}","observedAt":"{{observedAt}}","lat":51.349,"lon":-1.994}""";
 
     [Test]
+    public async Task A_confirmation_in_a_later_batch_reaches_an_open_board_stream_as_its_own_event()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", $"{Header}\nJK99TPD,SR-AVO-1,HIGH,avon-and-somerset,2027-01-01,,RAILCAR,,,\n");
+        var desk = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "desk")).Out.Trim();
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+
+        using var http = serve.CreateClient(timeoutSeconds: 120);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", desk);
+        using var response = await http.GetAsync(new Uri("/api/alerts/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var now = DateTimeOffset.UtcNow;
+        string At(int seconds) => now.AddSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        // The misread alone first (one batch), then, once its card is on the board, the exact read (a later batch).
+        await DropAsync(cli, inbox, "a.jsonl", Read("s-1", "JK99TP0", "wiltshire", At(-60)));
+        var first = await NextEventAsync(reader, "alert");
+        Assert.That(first["confirmedAt"], Is.Null);
+        await DropAsync(cli, inbox, "b.jsonl", Read("s-2", "JK99TPD", "wiltshire", At(-59)));
+        var confirmation = await NextEventAsync(reader, "confirmation");
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmation["hitId"]!.GetValue<string>(), Is.EqualTo(first["hitId"]!.GetValue<string>()));
+            Assert.That(confirmation["alertId"]!.GetValue<string>(), Is.EqualTo(first["alertId"]!.GetValue<string>()));
+            Assert.That(confirmation["confirmingReadId"]!.GetValue<string>(), Is.EqualTo("s-2"));
+        });
+    }
+
+    private static async Task DropAsync(CliRunner cli, string inbox, string name, string line)
+    {
+        var staging = cli.PathOf($"staging-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllTextAsync(staging, line + "\n");
+        File.SetLastWriteTimeUtc(staging, DateTime.UtcNow.AddMinutes(-1));
+        File.Move(staging, Path.Combine(inbox, name));
+    }
+
+    /// <summary>The data of the next server-sent event of that name, within 60 s.</summary>
+    private static async Task<JsonNode> NextEventAsync(StreamReader reader, string name)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? current = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                current = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && current == name)
+            {
+                return JsonNode.Parse(line["data: ".Length..])!;
+            }
+        }
+
+        throw new AssertionException($"the stream ended before a {name} event");
+    }
+
+    [Test]
     public async Task An_exact_read_after_an_ocr_equivalent_alert_confirms_it_with_the_same_alert_id()
     {
         using var cli = new CliRunner();

@@ -107,10 +107,10 @@ public class ScopeMatrixTests
         ("cr-wiltshire", "GET", "/api/alerts?force=kent", null, null, HttpStatusCode.Forbidden),
         ("cr-wiltshire", "GET", "/api/alerts/stream?force=kent", null, null, HttpStatusCode.Forbidden),
         ("cr-wiltshire", "POST", "/api/hits/{r-1}/outcome", JsonBody, "{\"status\":\"acknowledged\"}", HttpStatusCode.OK),
-        ("cr-wiltshire", "POST", "/api/hits/{r-3}/outcome", JsonBody, "{\"status\":\"acknowledged\"}", HttpStatusCode.Forbidden),
+        ("cr-wiltshire", "POST", "/api/hits/{r-3}/outcome", JsonBody, "{\"status\":\"acknowledged\"}", HttpStatusCode.NotFound), // out of scope answers as an unknown hit: a 403 would confirm it exists
         ("cr-wiltshire", "POST", "/api/hits/h-000000000000000000000000/outcome", JsonBody, "{\"status\":\"acknowledged\"}", HttpStatusCode.NotFound),
         ("cr-london", "POST", "/api/hits/{r-4}/outcome", JsonBody, "{\"status\":\"dispatched\"}", HttpStatusCode.OK),
-        ("cr-london", "POST", "/api/hits/{r-1}/outcome", JsonBody, "{\"status\":\"dispatched\"}", HttpStatusCode.Forbidden),
+        ("cr-london", "POST", "/api/hits/{r-1}/outcome", JsonBody, "{\"status\":\"dispatched\"}", HttpStatusCode.NotFound),
         ("cr-london", "GET", "/api/alerts?force=city-of-london", null, null, HttpStatusCode.OK),
         ("cr-kent-dorset", "POST", "/api/hits/{r-4}/outcome", JsonBody, "{\"status\":\"acknowledged\"}", HttpStatusCode.OK),
         ("cr-national", "GET", "/api/alerts?force=kent", null, null, HttpStatusCode.OK),

@@ -211,11 +211,20 @@ public static class ApiEndpoints
             return ApiProblems.FieldProblem(problem.Field, problem.Message);
         }
 
-        // Outcomes only on hits routed to the key's forces; an unknown hit stays 404 below.
+        // Outcomes only on hits routed to the key's forces. Outside them the answer is the unknown hit's 404: a 403 naming
+        // the forces told another force's operator where a vehicle was seen (a cloneOfHitId is enough to ask). The
+        // refusal is still audited, with the forces, for the DPO.
         if (await services.Hits.RoutingOfAsync(hitId, context.RequestAborted).ConfigureAwait(false) is { } routing
             && !AccessScope.Of(context.User).Routes(routing.CameraForce, routing.HostForce))
         {
-            await AccessScope.Refuse(context, services, $"an outcome on hit {hitId} ({routing.CameraForce} → {routing.HostForce})").ConfigureAwait(false);
+            try
+            {
+                await AccessScope.Refuse(context, services, $"an outcome on hit {hitId} ({routing.CameraForce} → {routing.HostForce})").ConfigureAwait(false);
+            }
+            catch (OutOfScopeException)
+            {
+                return Results.NotFound(new { error = $"no hit {hitId}" });
+            }
         }
 
         var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
