@@ -57,7 +57,7 @@ public class HitEnrichmentContractTests(string dialect)
         var misread = H("r-1", Marker, T, MatchKind.OcrEquivalent);
         await _store.Hits.SaveHitsAsync([misread], CancellationToken.None);
         var last = await _store.Hits.LastAlertedHitAsync(Marker.MarkerId, Wiltshire.Code, T.AddMinutes(-15), T.AddSeconds(1), "none", CancellationToken.None);
-        Assert.That(last, Is.EqualTo(new Core.Pipeline.AlertedHitRef(misread.HitId, T, MatchKind.OcrEquivalent, null)));
+        Assert.That(last, Is.EqualTo(new Core.Pipeline.AlertedHitRef(misread.HitId, T, MatchKind.OcrEquivalent, null, 51.45, -2.59)));
 
         await _store.Hits.SaveHitsAsync([H("r-2", Marker, T.AddSeconds(1)) with { NotAlertedReason = NotAlertedReason.Suppressed, ConfirmsHitId = misread.HitId }], CancellationToken.None);
         await _store.Hits.SaveHitsAsync([H("r-3", Marker, T.AddSeconds(9)) with { NotAlertedReason = NotAlertedReason.Suppressed, ConfirmsHitId = misread.HitId }], CancellationToken.None);

@@ -293,6 +293,22 @@ public sealed class ReadPipeline(
         return collided is null ? stored : stored.Where(h => !collided.Contains(h.HitId) || sightedHere?.Contains(h.HitId) == true).ToList();
     }
 
+    /// <summary>
+    /// An exact read confirms a misread only if one vehicle could have made both: 68 km in 30 seconds "confirmed" a
+    /// misread as the marked plate. With a position missing (or 0,0) either way, nothing can be told and it confirms.
+    /// </summary>
+    private bool CouldBeTheSameVehicle(AlertedHitRef alert, Hit hit)
+    {
+        if (alert.Lat is not { } alertLat || alert.Lon is not { } alertLon || (alertLat == 0 && alertLon == 0)
+            || hit.Lat is not { } lat || hit.Lon is not { } lon || (lat == 0 && lon == 0))
+        {
+            return true;
+        }
+
+        return !CloneRule.Impossible(new Sighting(alert.HitId, alert.HitId, alert.ObservedAt.UtcTicks, alertLat, alertLon),
+            new Sighting(hit.ReadId, hit.HitId, hit.ObservedAt.UtcTicks, lat, lon), _clones.Options);
+    }
+
     private static bool SameSighting(Hit read, Hit stored)
         => read.ObservedAt.ToUnixTimeMilliseconds() == stored.ObservedAt.ToUnixTimeMilliseconds()
            && string.Equals(read.CameraId, stored.CameraId, StringComparison.Ordinal)
@@ -433,10 +449,10 @@ public sealed class ReadPipeline(
                     alertedInBatch[key] = earlier = [];
                 }
 
-                earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null));
+                earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null, hit.Lat, hit.Lon));
             }
             else if (reason == NotAlertedReason.Suppressed && hit.MatchKind == MatchKind.Exact && last is { MatchKind: MatchKind.OcrEquivalent } alert
-                     && (alert.ConfirmingReadId is null || alert.ConfirmingReadId == hit.ReadId) && confirmedInBatch.Add(alert.HitId))
+                     && (alert.ConfirmingReadId is null || alert.ConfirmingReadId == hit.ReadId) && CouldBeTheSameVehicle(alert, hit) && confirmedInBatch.Add(alert.HitId))
             {
                 // The first exact read confirms; a re-processed one confirms again (its confirmation may not have been sent).
                 decided = decided with { ConfirmsHitId = alert.HitId };

@@ -114,13 +114,13 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QueryFirstOrDefaultAsync<AlertedRow>(new CommandDefinition(
             database.Dialect.Top1(
-                "h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id",
+                "h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon",
                 $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
                 "WHERE h.marker_id = @markerId AND h.camera_force = @cameraForce AND h.alerted = 1 " +
                 "AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to AND h.hit_id <> @excludingHitId ORDER BY h.observed_at_ms DESC, h.hit_id DESC"),
             new { markerId = Typed.MarkerId(markerId), cameraForce = Typed.ForceCode(cameraForce), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId = Typed.HitId(excludingHitId) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId);
+        return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon);
     }
 
     public async Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -135,7 +135,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         foreach (var chunk in markerIds.Chunk(IdsPerStatement))
         {
             var rows = await connection.QueryAsync<AlertedInForceRow>(new CommandDefinition(
-                "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id " +
+                "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon " +
                 $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
                 "WHERE h.marker_id IN @markerIds AND h.alerted = 1 AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to",
                 new { markerIds = chunk.Select(Typed.MarkerId), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
@@ -143,7 +143,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             foreach (var row in rows)
             {
                 result.Add(new AlertedHitInForce(row.MarkerId, row.CameraForce,
-                    new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId)));
+                    new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon)));
             }
         }
 
@@ -236,6 +236,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         public long ObservedAtMs { get; set; }
         public string MatchKind { get; set; } = "";
         public string? ConfirmingReadId { get; set; }
+        public double? Lat { get; set; }
+        public double? Lon { get; set; }
     }
 
     private sealed class AlertedRow
@@ -244,6 +246,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         public long ObservedAtMs { get; set; }
         public string MatchKind { get; set; } = "";
         public string? ConfirmingReadId { get; set; }
+        public double? Lat { get; set; }
+        public double? Lon { get; set; }
     }
 
     private sealed class SightingRow

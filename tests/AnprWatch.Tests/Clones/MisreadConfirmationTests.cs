@@ -41,6 +41,28 @@ public class MisreadConfirmationTests
         });
     }
 
+    [Test]
+    public async Task An_exact_read_too_far_away_for_the_time_does_not_confirm_the_misread()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", $"{Header}\nJK99TPD,SR-AVO-1,HIGH,avon-and-somerset,2027-01-01,,RAILCAR,,,\n");
+        var reads = cli.PathOf("far.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            // Bristol (51.45, -2.58), then 30 s later near Minehead (51.20, -3.48): about 68 km, some 8,000 km/h.
+            """{"readId":"f-1","vrm":"JK99TP0","cameraId":"W-1","forceCode":"wiltshire","observedAt":"2026-06-02T23:00:00+01:00","lat":51.45,"lon":-2.58}""",
+            """{"readId":"f-2","vrm":"JK99TPD","cameraId":"W-2","forceCode":"wiltshire","observedAt":"2026-06-02T23:00:30+01:00","lat":51.20,"lon":-3.48}""",
+        ]);
+        Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-02", "--to", "2026-06-02", "--format", "json", "--justification", "confirmation test")).Out)!.AsArray();
+        var misread = hits.Single(h => h!["readId"]!.GetValue<string>() == "f-1")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(misread["confirmedAt"], Is.Null, "an impossible journey is no confirmation");
+            Assert.That(misread["verifyPlate"]!.GetValue<bool>(), Is.True);
+        });
+    }
+
     private static async Task DropAsync(CliRunner cli, string inbox, string name, string line)
     {
         var staging = cli.PathOf($"staging-{Guid.NewGuid():N}.jsonl");
