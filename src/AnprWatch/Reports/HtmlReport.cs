@@ -18,6 +18,8 @@ public static partial class HtmlReport
 {
     private const int Width = 960;
     private const string BarColour = "#2563eb";
+    private const string OthersColour = "#94a3b8";
+    private const string OthersPrefix = "others (";
 
     // Fonts are named in the SVG with fallbacks, so a reader without DejaVu still gets a sans-serif face.
     private const string FontName = "DejaVu Sans";
@@ -46,7 +48,9 @@ public static partial class HtmlReport
             .Select(g => (g.Key, (double)g.Count())).OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList(), TopN);
         var overall = r["funnel"]!["overall"]!.AsObject();
         var funnel = new List<(string, double)> { ("alerted", Number(overall["alerted"])) };
-        funnel.AddRange(EvaluationFunnel.Stages.Select(stage => (stage, Number(overall[stage]))));
+        // Each stage's label carries its share of the alerted hits, so the rate reads without a second chart.
+        funnel.AddRange(EvaluationFunnel.Stages.Select(stage => (overall["rates"]![stage] is { } rate
+            ? $"{stage} {Math.Round(Number(rate) * 100).ToString("0", CultureInfo.InvariantCulture)}%" : stage, Number(overall[stage]))));
         var markers = r["markers"]!.AsObject();
         var review = new List<(string, double)>
         {
@@ -90,7 +94,7 @@ public static partial class HtmlReport
         }
 
         var rest = ranked.Skip(n).ToList();
-        return [.. ranked.Take(n), ($"others ({rest.Count})", rest.Sum(x => x.Value))];
+        return [.. ranked.Take(n), ($"{OthersPrefix}{rest.Count})", rest.Sum(x => x.Value))];
     }
 
     // Figures in the JSON are counts (int) or, for medians, doubles; a missing figure is charted as zero.
@@ -103,19 +107,23 @@ public static partial class HtmlReport
 
     private static string Label(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The movement matrix with a row per camera force and a column per host force: host forces are few (the scope),
+    /// camera forces many, so the table grows down the page instead of off the side of an A4 sheet.
+    /// </summary>
     private static string MatrixTable(List<string> cameras, List<string> hosts, Dictionary<(string Host, string Camera), int> matrix)
     {
-        var table = new StringBuilder("<table id=\"matrix\"><tr><th>host \\ camera</th>");
-        foreach (var camera in cameras)
+        var table = new StringBuilder("<table id=\"matrix\"><tr><th>camera \\ host</th>");
+        foreach (var host in hosts)
         {
-            table.Append("<th>").Append(WebUtility.HtmlEncode(camera)).Append("</th>");
+            table.Append("<th>").Append(WebUtility.HtmlEncode(host)).Append("</th>");
         }
 
         table.Append("</tr>");
-        foreach (var host in hosts)
+        foreach (var camera in cameras)
         {
-            table.Append("<tr><th>").Append(WebUtility.HtmlEncode(host)).Append("</th>");
-            foreach (var camera in cameras)
+            table.Append("<tr><th>").Append(WebUtility.HtmlEncode(camera)).Append("</th>");
+            foreach (var host in hosts)
             {
                 table.Append("<td>").Append(matrix.GetValueOrDefault((host, camera)).ToString(CultureInfo.InvariantCulture)).Append("</td>");
             }
@@ -142,7 +150,8 @@ public static partial class HtmlReport
             Position = horizontal ? count - 1 - i : i,
             Value = d.Value,
             ValueLabel = Label(d.Value),
-            FillColor = Color.FromHex(BarColour),
+            // The summed "others" bar is grey: it is many vehicles, not one, and must not read as the busiest.
+            FillColor = Color.FromHex(d.Label.StartsWith(OthersPrefix, StringComparison.Ordinal) ? OthersColour : BarColour),
             LineWidth = 0,
             Size = 0.7,
         }).ToList();

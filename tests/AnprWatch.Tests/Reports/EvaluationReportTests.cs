@@ -328,6 +328,44 @@ public class EvaluationReportTests
     }
 
     [Test]
+    public async Task The_html_report_reads_at_a4_with_a_bounded_suspect_chart_and_the_whole_funnel()
+    {
+        var path = _cli.PathOf("report-a4.html");
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", path, "--justification", "evaluation test")).ExitCode, Is.Zero);
+        var vehicles = _truth.Select(h => h!["suspectRef"]!.GetValue<string>()).Distinct().Count();
+        Assert.That(vehicles, Is.GreaterThan(15), "the scenario must have more vehicles than the chart shows on their own");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Web.Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 794, Height = 1123 } }); // A4 at 96 dpi
+        await page.GotoAsync("file://" + path);
+
+        // Kept for a person to look at: the CI artefacts hold the page as a reader sees it.
+        var png = Path.Combine(TestContext.CurrentContext.WorkDirectory, "evaluation-a4.png");
+        await page.ScreenshotAsync(new() { Path = png, FullPage = true });
+        TestContext.AddTestAttachment(png);
+
+        var suspects = (await ReportCharts.ReadAsync(path)).Sections["suspects"]!;
+        var suspectHeight = await page.Locator("#suspects svg").EvaluateAsync<double>("s => s.getBoundingClientRect().height");
+        var funnelLabels = (await ReportCharts.ReadAsync(path)).Sections["funnel"]!.Outside.Select(t => t.Content).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(suspects.Inside, Has.Count.EqualTo(16), "15 vehicles and one 'others' bar, each with its value");
+            Assert.That(suspects.Outside.Select(t => t.Content), Has.One.StartsWith($"others ({vehicles - 15})"));
+            Assert.That(suspectHeight, Is.LessThan(1123), "the per-vehicle chart fits on one A4 page");
+
+            // Stage labels with their share of the alerted hits (this run: 4 of the alerted acknowledged, 1 safeguarding).
+            var alerted = _truth.Count(h => h!["alerted"]!.GetValue<bool>());
+            Assert.That(funnelLabels, Does.Contain("alerted"));
+            Assert.That(funnelLabels, Does.Contain($"acknowledged {Math.Round(400.0 / alerted):0}%"));
+            foreach (var stage in new[] { "dispatched 0%", "stopped 0%", "no-trace 0%", "false-hit 0%", "disruption 0%" })
+            {
+                Assert.That(funnelLabels, Does.Contain(stage));
+            }
+        });
+    }
+
+    [Test]
     public async Task An_analyst_runs_a_report_from_the_reports_page()
     {
         var key = (await _cli.RunAsync("keys", "create", "--role", "analyst", "--name", $"riu-{Guid.NewGuid():N}")).Out.Trim();
