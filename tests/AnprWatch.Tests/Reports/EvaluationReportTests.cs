@@ -22,6 +22,7 @@ public class EvaluationReportTests
     private List<Dictionary<string, string>> _markers = null!;
     private JsonArray _truth = null!;
     private readonly List<(string HitId, string Status, DateTimeOffset At, DateTimeOffset HitRecorded)> _outcomes = [];
+    private readonly List<(string HitId, string Status, string Reason)> _reasons = [];
 
     [OneTimeSetUp]
     public async Task Replay()
@@ -37,7 +38,7 @@ public class EvaluationReportTests
         // Outcomes on a few alerted hits, recorded through the store as the board would.
         var stored = await GroundTruth.StoredAsync(_cli);
         var outcomes = new OutcomeStore(new Database(new SqliteDialect($"Data Source={_cli.Database}")), new AuditLog(new Database(new SqliteDialect($"Data Source={_cli.Database}"))), _cli.Clock);
-        var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(4).ToList();
+        var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(5).ToList();
         foreach (var (hit, status) in alerted.Zip(new[] { "acknowledged", "acknowledged", "acknowledged", "safeguarding" }))
         {
             var outcome = (await outcomes.RecordAsync(hit!["hitId"]!.GetValue<string>(), status, null, null, "ops", "control-room"))!;
@@ -46,6 +47,11 @@ public class EvaluationReportTests
 
         var late = (await outcomes.RecordAsync(alerted[3]!["hitId"]!.GetValue<string>(), "acknowledged", null, null, "ops", "control-room"))!;
         _outcomes.Add((late.HitId, "acknowledged", late.RecordedAt, alerted[3]!["recordedAt"]!.GetValue<DateTimeOffset>()));
+
+        // A false hit must say why: the reason is stored in outcome_reasons and counted by the report.
+        var falseHit = (await outcomes.RecordAsync(alerted[4]!["hitId"]!.GetValue<string>(), "false-hit", "misread", null, "ops", "control-room"))!;
+        _outcomes.Add((falseHit.HitId, "false-hit", falseHit.RecordedAt, alerted[4]!["recordedAt"]!.GetValue<DateTimeOffset>()));
+        _reasons.Add((falseHit.HitId, "false-hit", "misread"));
     }
 
     [OneTimeTearDown]
@@ -133,7 +139,7 @@ public class EvaluationReportTests
                 ["acknowledged"] = outcomes.Where(o => o.Status == "acknowledged").Select(o => o.HitId).Distinct().Count(),
                 ["disruption"] = 0,
                 ["safeguarding"] = outcomes.Where(o => o.Status == "safeguarding").Select(o => o.HitId).Distinct().Count(),
-                ["false-hit"] = 0,
+                ["false-hit"] = outcomes.Where(o => o.Status == "false-hit").Select(o => o.HitId).Distinct().Count(),
             },
             ["medianMinutesToAcknowledge"] = median,
             ["perSuspect"] = PerGroup(hits, h => h["suspectRef"]!.GetValue<string>(), outcomes, withSuspect: false),
@@ -153,7 +159,11 @@ public class EvaluationReportTests
                 ["p50Minutes"] = NearestRank(acknowledged, 0.5),
                 ["p90Minutes"] = NearestRank(acknowledged, 0.9),
             },
-            ["reasons"] = new JsonObject { ["false-hit"] = new JsonObject(), ["no-trace"] = new JsonObject() }, // the setup records no reasons
+            ["reasons"] = new JsonObject
+            {
+                ["false-hit"] = Count(_reasons.Where(r => ids.Contains(r.HitId) && r.Status == "false-hit").Select(r => r.Reason), []),
+                ["no-trace"] = Count(_reasons.Where(r => ids.Contains(r.HitId) && r.Status == "no-trace").Select(r => r.Reason), []),
+            },
             ["reviewCompliance"] = new JsonObject
             {
                 ["asOf"] = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -298,6 +308,7 @@ public class EvaluationReportTests
             Assert.That(rows["hits/byHourUk.22"], Is.EqualTo(json["hits"]!["byHourUk"]![22]!.ToJsonString()));
             Assert.That(rows["markers/byRisk.HIGH"], Is.EqualTo(json["markers"]!["byRisk"]!["HIGH"]!.ToJsonString()));
             Assert.That(rows["outcomes/safeguarding"], Is.EqualTo("1"));
+            Assert.That(rows["reasons/false-hit.misread"], Is.EqualTo("1"));
         });
     }
 
@@ -354,11 +365,12 @@ public class EvaluationReportTests
             Assert.That(suspects.Outside.Select(t => t.Content), Has.One.StartsWith($"others ({vehicles - 15})"));
             Assert.That(suspectHeight, Is.LessThan(1123), "the per-vehicle chart fits on one A4 page");
 
-            // Stage labels with their share of the alerted hits (this run: 4 of the alerted acknowledged, 1 safeguarding).
+            // Stage labels with their share of the alerted hits (this run: 4 acknowledged, 1 safeguarding, 1 false hit).
             var alerted = _truth.Count(h => h!["alerted"]!.GetValue<bool>());
             Assert.That(funnelLabels, Does.Contain("alerted"));
             Assert.That(funnelLabels, Does.Contain($"acknowledged {Math.Round(400.0 / alerted):0}%"));
-            foreach (var stage in new[] { "dispatched 0%", "stopped 0%", "no-trace 0%", "false-hit 0%", "disruption 0%" })
+            Assert.That(funnelLabels, Does.Contain($"false-hit {Math.Round(100.0 / alerted):0}%"));
+            foreach (var stage in new[] { "dispatched 0%", "stopped 0%", "no-trace 0%", "disruption 0%" })
             {
                 Assert.That(funnelLabels, Does.Contain(stage));
             }
