@@ -7,8 +7,8 @@ using AnprWatch.Core.Time;
 
 namespace AnprWatch.Core.Reports;
 
-/// <summary>An outcome recorded against a hit, as the report needs it.</summary>
-public sealed record OutcomeRecord(string HitId, string Status, DateTimeOffset RecordedAt);
+/// <summary>An outcome recorded against a hit, as the report needs it; <see cref="Reason"/> only for false-hit / no-trace.</summary>
+public sealed record OutcomeRecord(string HitId, string Status, DateTimeOffset RecordedAt, string? Reason = null);
 
 /// <summary>Whose markers the report covers: one host force, the forces of one region, or all (DESIGN §4.5).</summary>
 public sealed record ReportScope(Force? Force, string? Region)
@@ -109,12 +109,31 @@ public sealed class EvaluationReport
             },
             ["outcomes"] = outcomeCounts,
             ["medianMinutesToAcknowledge"] = toAcknowledge.Count == 0 ? null : Math.Round(Median(toAcknowledge), 1),
+
+            // DESIGN §4.5 extension (§8): the figures the HTML used to compute alone, and the outcome funnel.
+            ["perSuspect"] = PerGroup(inScope, h => h.SuspectRef, byHit, withSuspect: false),
+            ["perMarker"] = PerGroup(inScope, h => h.MarkerId, byHit, withSuspect: true),
+            ["movement"] = Movement(inScope),
+            ["funnel"] = EvaluationFunnel.Build(inScope, byHit),
+            ["timeToAcknowledge"] = new JsonObject
+            {
+                ["count"] = toAcknowledge.Count,
+                ["p50Minutes"] = Percentile(toAcknowledge, 50),
+                ["p90Minutes"] = Percentile(toAcknowledge, 90),
+            },
+            ["reasons"] = Reasons(byHit),
+            ["reviewCompliance"] = new JsonObject
+            {
+                ["asOf"] = Iso(to),
+                ["active"] = markers.Count,
+                ["overdue"] = markers.Count(m => m.ReviewDue < to),
+            },
         };
         return new EvaluationReport(json, inScope);
     }
 
     /// <summary>Counts per key; the named keys are always present, others only when non-zero, in a stable order.</summary>
-    private static JsonObject Counts(IEnumerable<string> values, string[] always)
+    internal static JsonObject Counts(IEnumerable<string> values, string[] always)
     {
         var counts = values.GroupBy(v => v, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var json = new JsonObject();
@@ -125,6 +144,56 @@ public sealed class EvaluationReport
 
         return json;
     }
+
+    /// <summary>Hits, alerted hits and the hits with each recorded status, per suspect reference or per marker.</summary>
+    private static JsonObject PerGroup(List<Hit> hits, Func<Hit, string> key, Dictionary<string, List<OutcomeRecord>> byHit, bool withSuspect)
+    {
+        var json = new JsonObject();
+        foreach (var group in hits.GroupBy(key, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var entry = new JsonObject();
+            if (withSuspect)
+            {
+                entry["suspectRef"] = group.First().SuspectRef;
+            }
+
+            entry["hits"] = group.Count();
+            entry["alerted"] = group.Count(h => h.Alerted);
+            entry["outcomes"] = Counts(group.SelectMany(h => byHit.TryGetValue(h.HitId, out var list) ? list.Select(o => o.Status).Distinct() : []), []);
+            json[group.Key] = entry;
+        }
+
+        return json;
+    }
+
+    /// <summary>Host force → camera force → hits: where flagged vehicles travel from the force that flagged them.</summary>
+    private static JsonObject Movement(List<Hit> hits)
+    {
+        var json = new JsonObject();
+        foreach (var host in hits.GroupBy(h => h.HostForce.Code, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            json[host.Key] = Counts(host.Select(h => h.CameraForce.Code), []);
+        }
+
+        return json;
+    }
+
+    /// <summary>Outcome records per reason, for the statuses that must give one (false-hit, no-trace).</summary>
+    private static JsonObject Reasons(Dictionary<string, List<OutcomeRecord>> byHit)
+    {
+        var records = byHit.Values.SelectMany(o => o).Where(o => o.Reason is not null).ToList();
+        var json = new JsonObject();
+        foreach (var status in new[] { "false-hit", "no-trace" })
+        {
+            json[status] = Counts(records.Where(o => o.Status == status).Select(o => o.Reason!), []);
+        }
+
+        return json;
+    }
+
+    /// <summary>Nearest-rank percentile (the smallest value with at least p % of values at or below it), 0.1 min.</summary>
+    private static double? Percentile(List<double> sorted, int p)
+        => sorted.Count == 0 ? null : Math.Round(sorted[(int)Math.Ceiling(p / 100.0 * sorted.Count) - 1], 1);
 
     private static double Median(List<double> sorted)
         => sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;

@@ -26,11 +26,12 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
     public async Task<IReadOnlyList<Core.Reports.OutcomeRecord>> ForHitsObservedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(string HitId, string Status, long RecordedAtMs)>(new CommandDefinition(
-            $"SELECT o.hit_id, o.status, o.recorded_at_ms FROM {database.Table("outcomes")} o JOIN {database.Table("hits")} h ON h.hit_id = o.hit_id " +
+        var rows = await connection.QueryAsync<(string HitId, string Status, long RecordedAtMs, string? Reason)>(new CommandDefinition(
+            $"SELECT o.hit_id, o.status, o.recorded_at_ms, r.reason FROM {database.Table("outcomes")} o JOIN {database.Table("hits")} h ON h.hit_id = o.hit_id " +
+            $"LEFT JOIN {database.Table("outcome_reasons")} r ON r.outcome_id = o.outcome_id " +
             "WHERE h.observed_at_ms >= @from AND h.observed_at_ms < @to ORDER BY o.outcome_id",
             new { from = from.ToUnixTimeMilliseconds(), to = toExclusive.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new Core.Reports.OutcomeRecord(r.HitId, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.RecordedAtMs))).ToList();
+        return rows.Select(r => new Core.Reports.OutcomeRecord(r.HitId, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.RecordedAtMs), r.Reason)).ToList();
     }
 
     /// <summary>

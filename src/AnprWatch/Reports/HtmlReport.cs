@@ -18,6 +18,8 @@ public static partial class HtmlReport
 {
     private const int Width = 960;
     private const string BarColour = "#2563eb";
+    private const string OthersColour = "#94a3b8";
+    private const string OthersPrefix = "others (";
 
     // Fonts are named in the SVG with fallbacks, so a reader without DejaVu still gets a sans-serif face.
     private const string FontName = "DejaVu Sans";
@@ -34,21 +36,21 @@ public static partial class HtmlReport
         var byHour = figures["byHourUk"]!.AsArray().Select((n, h) => (h.ToString("00", CultureInfo.InvariantCulture), Number(n))).ToList();
         var byWeek = hits.GroupBy(h => StartOfWeek(UkTime.DateOf(h.ObservedAt))).OrderBy(g => g.Key)
             .Select(g => (g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (double)g.Count())).ToList();
-        var matrix = hits.GroupBy(h => (Host: h.HostForce.Code, Camera: h.CameraForce.Code)).ToDictionary(g => g.Key, g => g.Count());
+        // The movement matrix comes from the JSON, so every format carries the same figures.
+        var matrix = r["movement"]!.AsObject().SelectMany(host => host.Value!.AsObject().Select(c => (Key: (Host: host.Key, Camera: c.Key), N: (int)Number(c.Value))))
+            .ToDictionary(p => p.Key, p => p.N);
         var hosts = matrix.Keys.Select(k => k.Host).Distinct().Order(StringComparer.Ordinal).ToList();
         var cameras = matrix.Keys.Select(k => k.Camera).Distinct().Order(StringComparer.Ordinal).ToList();
 
         // Suspect references identify a flagged vehicle for the governance group; plates are shown only when asked for.
-        var perSuspect = hits.GroupBy(h => includeVrms ? $"{h.SuspectRef} ({h.MarkerVrm})" : h.SuspectRef)
-            .Select(g => (g.Key, (double)g.Count())).OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
-        var outcomes = r["outcomes"]!.AsObject();
-        var funnel = new List<(string, double)>
-        {
-            ("alerted", Number(figures["alerted"])),
-            ("acknowledged", Number(outcomes["acknowledged"])),
-            ("disruption", Number(outcomes["disruption"])),
-            ("safeguarding", Number(outcomes["safeguarding"])),
-        };
+        // Only the busiest vehicles get a bar of their own (a bar per vehicle ran to thousands of pixels); the rest are summed.
+        var perSuspect = TopWithOthers(hits.GroupBy(h => includeVrms ? $"{h.SuspectRef} ({h.MarkerVrm})" : h.SuspectRef)
+            .Select(g => (g.Key, (double)g.Count())).OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList(), TopN);
+        var overall = r["funnel"]!["overall"]!.AsObject();
+        var funnel = new List<(string, double)> { ("alerted", Number(overall["alerted"])) };
+        // Each stage's label carries its share of the alerted hits, so the rate reads without a second chart.
+        funnel.AddRange(EvaluationFunnel.Stages.Select(stage => (overall["rates"]![stage] is { } rate
+            ? $"{stage} {Math.Round(Number(rate) * 100).ToString("0", CultureInfo.InvariantCulture)}%" : stage, Number(overall[stage]))));
         var markers = r["markers"]!.AsObject();
         var review = new List<(string, double)>
         {
@@ -80,6 +82,21 @@ public static partial class HtmlReport
         return html.ToString();
     }
 
+    /// <summary>Bars given their own category in a ranked chart; the rest share one "others" bar.</summary>
+    public const int TopN = 15;
+
+    /// <summary>The first <paramref name="n"/> of a ranked list, then one "others (k)" bar holding the sum of the rest.</summary>
+    public static List<(string Label, double Value)> TopWithOthers(List<(string Label, double Value)> ranked, int n)
+    {
+        if (ranked.Count <= n)
+        {
+            return ranked;
+        }
+
+        var rest = ranked.Skip(n).ToList();
+        return [.. ranked.Take(n), ($"{OthersPrefix}{rest.Count})", rest.Sum(x => x.Value))];
+    }
+
     // Figures in the JSON are counts (int) or, for medians, doubles; a missing figure is charted as zero.
     private static double Number(JsonNode? node) => node is null ? 0 : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 
@@ -90,19 +107,23 @@ public static partial class HtmlReport
 
     private static string Label(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The movement matrix with a row per camera force and a column per host force: host forces are few (the scope),
+    /// camera forces many, so the table grows down the page instead of off the side of an A4 sheet.
+    /// </summary>
     private static string MatrixTable(List<string> cameras, List<string> hosts, Dictionary<(string Host, string Camera), int> matrix)
     {
-        var table = new StringBuilder("<table id=\"matrix\"><tr><th>host \\ camera</th>");
-        foreach (var camera in cameras)
+        var table = new StringBuilder("<table id=\"matrix\"><tr><th>camera \\ host</th>");
+        foreach (var host in hosts)
         {
-            table.Append("<th>").Append(WebUtility.HtmlEncode(camera)).Append("</th>");
+            table.Append("<th>").Append(WebUtility.HtmlEncode(host)).Append("</th>");
         }
 
         table.Append("</tr>");
-        foreach (var host in hosts)
+        foreach (var camera in cameras)
         {
-            table.Append("<tr><th>").Append(WebUtility.HtmlEncode(host)).Append("</th>");
-            foreach (var camera in cameras)
+            table.Append("<tr><th>").Append(WebUtility.HtmlEncode(camera)).Append("</th>");
+            foreach (var host in hosts)
             {
                 table.Append("<td>").Append(matrix.GetValueOrDefault((host, camera)).ToString(CultureInfo.InvariantCulture)).Append("</td>");
             }
@@ -129,7 +150,8 @@ public static partial class HtmlReport
             Position = horizontal ? count - 1 - i : i,
             Value = d.Value,
             ValueLabel = Label(d.Value),
-            FillColor = Color.FromHex(BarColour),
+            // The summed "others" bar is grey: it is many vehicles, not one, and must not read as the busiest.
+            FillColor = Color.FromHex(d.Label.StartsWith(OthersPrefix, StringComparison.Ordinal) ? OthersColour : BarColour),
             LineWidth = 0,
             Size = 0.7,
         }).ToList();
@@ -140,7 +162,7 @@ public static partial class HtmlReport
 
         var positions = bars.Select(b => b.Position).ToArray();
         var labels = data.Select(d => d.Label).ToArray();
-        var top = Math.Max(1, data.Max(d => d.Value)) * 1.15; // room for the value written above the tallest bar
+        var top = CountAxisTop(data.Max(d => d.Value));
         int height;
         if (horizontal)
         {
@@ -219,13 +241,19 @@ public static partial class HtmlReport
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         var height = 400 + RotateWhenCrowded(plot, labels);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.Axes.SetLimits(-0.6, cameras.Count - 0.4, 0, Math.Max(1, totals.Max()) * 1.15);
+        plot.Axes.SetLimits(-0.6, cameras.Count - 0.4, 0, CountAxisTop(totals.Max()));
         plot.YLabel("hits");
         plot.XLabel("camera force");
         plot.ShowLegend(Edge.Right);
         plot.Legend.FontName = FontName;
         return Svg(id, plot, height, "hits by camera force, stacked by host force");
     }
+
+    /// <summary>
+    /// The top of a count axis: a whole number with room above the tallest bar for its value. At least 5, so a chart of
+    /// ones and zeros does not read as a 0–1 proportion scale and its integer ticks (0, 1, 2, …) show what they count.
+    /// </summary>
+    private static double CountAxisTop(double tallest) => Math.Max(5, Math.Ceiling(tallest * 1.15) + 1);
 
     private static Plot NewPlot()
     {

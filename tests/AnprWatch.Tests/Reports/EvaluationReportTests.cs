@@ -22,6 +22,7 @@ public class EvaluationReportTests
     private List<Dictionary<string, string>> _markers = null!;
     private JsonArray _truth = null!;
     private readonly List<(string HitId, string Status, DateTimeOffset At, DateTimeOffset HitRecorded)> _outcomes = [];
+    private readonly List<(string HitId, string Status, string Reason)> _reasons = [];
 
     [OneTimeSetUp]
     public async Task Replay()
@@ -37,7 +38,7 @@ public class EvaluationReportTests
         // Outcomes on a few alerted hits, recorded through the store as the board would.
         var stored = await GroundTruth.StoredAsync(_cli);
         var outcomes = new OutcomeStore(new Database(new SqliteDialect($"Data Source={_cli.Database}")), new AuditLog(new Database(new SqliteDialect($"Data Source={_cli.Database}"))), _cli.Clock);
-        var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(4).ToList();
+        var alerted = stored.Where(h => h!["alerted"]!.GetValue<bool>()).Take(5).ToList();
         foreach (var (hit, status) in alerted.Zip(new[] { "acknowledged", "acknowledged", "acknowledged", "safeguarding" }))
         {
             var outcome = (await outcomes.RecordAsync(hit!["hitId"]!.GetValue<string>(), status, null, null, "ops", "control-room"))!;
@@ -46,6 +47,11 @@ public class EvaluationReportTests
 
         var late = (await outcomes.RecordAsync(alerted[3]!["hitId"]!.GetValue<string>(), "acknowledged", null, null, "ops", "control-room"))!;
         _outcomes.Add((late.HitId, "acknowledged", late.RecordedAt, alerted[3]!["recordedAt"]!.GetValue<DateTimeOffset>()));
+
+        // A false hit must say why: the reason is stored in outcome_reasons and counted by the report.
+        var falseHit = (await outcomes.RecordAsync(alerted[4]!["hitId"]!.GetValue<string>(), "false-hit", "misread", null, "ops", "control-room"))!;
+        _outcomes.Add((falseHit.HitId, "false-hit", falseHit.RecordedAt, alerted[4]!["recordedAt"]!.GetValue<DateTimeOffset>()));
+        _reasons.Add((falseHit.HitId, "false-hit", "misread"));
     }
 
     [OneTimeTearDown]
@@ -133,10 +139,90 @@ public class EvaluationReportTests
                 ["acknowledged"] = outcomes.Where(o => o.Status == "acknowledged").Select(o => o.HitId).Distinct().Count(),
                 ["disruption"] = 0,
                 ["safeguarding"] = outcomes.Where(o => o.Status == "safeguarding").Select(o => o.HitId).Distinct().Count(),
-                ["false-hit"] = 0,
+                ["false-hit"] = outcomes.Where(o => o.Status == "false-hit").Select(o => o.HitId).Distinct().Count(),
             },
             ["medianMinutesToAcknowledge"] = median,
+            ["perSuspect"] = PerGroup(hits, h => h["suspectRef"]!.GetValue<string>(), outcomes, withSuspect: false),
+            ["perMarker"] = PerGroup(hits, h => h["markerId"]!.GetValue<string>(), outcomes, withSuspect: true),
+            ["movement"] = new JsonObject(hits.GroupBy(h => h["hostForce"]!.GetValue<string>())
+                .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)Count(g.Select(h => h["cameraForce"]!.GetValue<string>()), [])))),
+            ["funnel"] = new JsonObject
+            {
+                ["overall"] = Funnel(hits, outcomes),
+                ["byCameraForce"] = FunnelBy(hits, "cameraForce", outcomes),
+                ["byPriority"] = FunnelBy(hits, "priority", outcomes),
+                ["byMatchKind"] = FunnelBy(hits, "matchKind", outcomes),
+            },
+            ["timeToAcknowledge"] = new JsonObject
+            {
+                ["count"] = acknowledged.Count,
+                ["p50Minutes"] = NearestRank(acknowledged, 0.5),
+                ["p90Minutes"] = NearestRank(acknowledged, 0.9),
+            },
+            ["reasons"] = new JsonObject
+            {
+                ["false-hit"] = Count(_reasons.Where(r => ids.Contains(r.HitId) && r.Status == "false-hit").Select(r => r.Reason), []),
+                ["no-trace"] = Count(_reasons.Where(r => ids.Contains(r.HitId) && r.Status == "no-trace").Select(r => r.Reason), []),
+            },
+            ["reviewCompliance"] = new JsonObject
+            {
+                ["asOf"] = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["active"] = markers.Count,
+                ["overdue"] = markers.Count(m => DateOnly.Parse(m["review_due"], CultureInfo.InvariantCulture) < to),
+            },
         };
+    }
+
+    private static readonly string[] FunnelStages = ["acknowledged", "dispatched", "stopped", "disruption", "safeguarding", "no-trace", "false-hit"];
+
+    private static double? NearestRank(List<double> sorted, double share) =>
+        sorted.Count == 0 ? null : Math.Round(sorted[(int)Math.Ceiling(share * sorted.Count) - 1], 1);
+
+    private static JsonObject Funnel(IEnumerable<JsonNode> hits, List<(string HitId, string Status, DateTimeOffset At, DateTimeOffset HitRecorded)> outcomes)
+    {
+        var alerted = hits.Where(h => h["alerted"]!.GetValue<bool>()).Select(GroundTruthHitId).ToHashSet();
+        var stage = new JsonObject { ["alerted"] = alerted.Count };
+        var rates = new JsonObject();
+        foreach (var status in FunnelStages)
+        {
+            var n = outcomes.Where(o => o.Status == status && alerted.Contains(o.HitId)).Select(o => o.HitId).Distinct().Count();
+            stage[status] = n;
+            rates[status] = alerted.Count == 0 ? null : Math.Round(n / (double)alerted.Count, 3);
+        }
+
+        stage["rates"] = rates;
+        return stage;
+    }
+
+    private static JsonObject FunnelBy(List<JsonNode> hits, string field, List<(string HitId, string Status, DateTimeOffset At, DateTimeOffset HitRecorded)> outcomes) =>
+        new(hits.Where(h => h["alerted"]!.GetValue<bool>()).GroupBy(h => h[field]!.GetValue<string>())
+            .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)Funnel(g, outcomes))));
+
+    private static JsonObject PerGroup(List<JsonNode> hits, Func<JsonNode, string> key, List<(string HitId, string Status, DateTimeOffset At, DateTimeOffset HitRecorded)> outcomes, bool withSuspect)
+    {
+        var json = new JsonObject();
+        foreach (var g in hits.GroupBy(key))
+        {
+            var ids = g.Select(GroundTruthHitId).ToHashSet();
+            var entry = new JsonObject();
+            if (withSuspect)
+            {
+                entry["suspectRef"] = g.First()["suspectRef"]!.GetValue<string>();
+            }
+
+            entry["hits"] = g.Count();
+            entry["alerted"] = g.Count(h => h["alerted"]!.GetValue<bool>());
+            var statuses = new JsonObject();
+            foreach (var status in outcomes.Where(o => ids.Contains(o.HitId)).GroupBy(o => o.Status))
+            {
+                statuses[status.Key] = status.Select(o => o.HitId).Distinct().Count();
+            }
+
+            entry["outcomes"] = statuses;
+            json[g.Key] = entry;
+        }
+
+        return json;
     }
 
     private static string GroundTruthHitId(JsonNode h) => Core.Hits.HitIds.ForHit(h["readId"]!.GetValue<string>(), h["markerId"]!.GetValue<string>());
@@ -222,6 +308,7 @@ public class EvaluationReportTests
             Assert.That(rows["hits/byHourUk.22"], Is.EqualTo(json["hits"]!["byHourUk"]![22]!.ToJsonString()));
             Assert.That(rows["markers/byRisk.HIGH"], Is.EqualTo(json["markers"]!["byRisk"]!["HIGH"]!.ToJsonString()));
             Assert.That(rows["outcomes/safeguarding"], Is.EqualTo("1"));
+            Assert.That(rows["reasons/false-hit.misread"], Is.EqualTo("1"));
         });
     }
 
@@ -242,12 +329,52 @@ public class EvaluationReportTests
         var json = await RunAsync("--from", "2026-05-01", "--to", "2026-10-31");
         (await ReportCharts.ReadAsync(path)).AssertMatches(json);
         var html = await File.ReadAllTextAsync(path);
-        var plate = _truth[0]!["markerVrm"]!.GetValue<string>();
+        // The busiest vehicle always has its own bar (the chart shows the top 15 and sums the rest as "others").
+        var plate = _truth.GroupBy(h => h!["markerVrm"]!.GetValue<string>()).OrderByDescending(g => g.Count()).First().Key;
         Assert.That(html, Does.Not.Contain(plate), "plates appear only when asked for");
 
         var withVrms = _cli.PathOf("report-vrms.html");
         Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", withVrms, "--justification", "evaluation test", "--include-vrms")).ExitCode, Is.Zero);
         Assert.That(await File.ReadAllTextAsync(withVrms), Does.Contain(plate));
+    }
+
+    [Test]
+    public async Task The_html_report_reads_at_a4_with_a_bounded_suspect_chart_and_the_whole_funnel()
+    {
+        var path = _cli.PathOf("report-a4.html");
+        Assert.That((await _cli.RunAsync("report", "evaluation", "--from", "2026-05-01", "--to", "2026-10-31", "--format", "html", "--out", path, "--justification", "evaluation test")).ExitCode, Is.Zero);
+        var vehicles = _truth.Select(h => h!["suspectRef"]!.GetValue<string>()).Distinct().Count();
+        Assert.That(vehicles, Is.GreaterThan(15), "the scenario must have more vehicles than the chart shows on their own");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Web.Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 794, Height = 1123 } }); // A4 at 96 dpi
+        await page.GotoAsync("file://" + path);
+
+        // Kept for a person to look at: the CI artefacts hold the page as a reader sees it.
+        var png = Path.Combine(TestContext.CurrentContext.WorkDirectory, "evaluation-a4.png");
+        await page.ScreenshotAsync(new() { Path = png, FullPage = true });
+        TestContext.AddTestAttachment(png);
+
+        var suspects = (await ReportCharts.ReadAsync(path)).Sections["suspects"]!;
+        var suspectHeight = await page.Locator("#suspects svg").EvaluateAsync<double>("s => s.getBoundingClientRect().height");
+        var funnelLabels = (await ReportCharts.ReadAsync(path)).Sections["funnel"]!.Outside.Select(t => t.Content).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(suspects.Inside, Has.Count.EqualTo(16), "15 vehicles and one 'others' bar, each with its value");
+            Assert.That(suspects.Outside.Select(t => t.Content), Has.One.StartsWith($"others ({vehicles - 15})"));
+            Assert.That(suspectHeight, Is.LessThan(1123), "the per-vehicle chart fits on one A4 page");
+
+            // Stage labels with their share of the alerted hits (this run: 4 acknowledged, 1 safeguarding, 1 false hit).
+            var alerted = _truth.Count(h => h!["alerted"]!.GetValue<bool>());
+            Assert.That(funnelLabels, Does.Contain("alerted"));
+            Assert.That(funnelLabels, Does.Contain($"acknowledged {Math.Round(400.0 / alerted):0}%"));
+            Assert.That(funnelLabels, Does.Contain($"false-hit {Math.Round(100.0 / alerted):0}%"));
+            foreach (var stage in new[] { "dispatched 0%", "stopped 0%", "no-trace 0%", "disruption 0%" })
+            {
+                Assert.That(funnelLabels, Does.Contain(stage));
+            }
+        });
     }
 
     [Test]
