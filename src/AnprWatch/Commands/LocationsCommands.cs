@@ -26,7 +26,8 @@ public static class LocationsCommands
         var force = new Option<string>("--force") { Description = "The force whose location list this file replaces.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and show the diff; change nothing." };
         var user = new Option<string>("--user") { Description = "Who is loading the list (recorded in the version and audit log)." };
-        var command = new Command("import", "Validate a location CSV and make it the force's active list (atomically, as a new version).") { file, force, dryRun, user };
+        var confirm = new Option<bool>("--confirm-removals") { Description = "Apply a replacement that takes more than Markers:MaxRemovalShare (20 %) of the force's locations out of use." };
+        var command = new Command("import", "Validate a location CSV and make it the force's active list (atomically, as a new version).") { file, force, dryRun, user, confirm };
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var path = Arguments.ExistingFile(parse.GetValue(file), "location file");
@@ -36,7 +37,7 @@ public static class LocationsCommands
             LocationImportOutcome outcome;
             await using (var stream = path.OpenRead())
             {
-                outcome = await LocationImport.RunAsync(services, owner, stream, path.Length, path.Name, parse.GetValue(dryRun), who, "cli", ct).ConfigureAwait(false);
+                outcome = await LocationImport.RunAsync(services, owner, stream, path.Length, path.Name, parse.GetValue(dryRun), who, "cli", ct, parse.GetValue(confirm)).ConfigureAwait(false);
             }
 
             foreach (var warning in outcome.Csv.Warnings)
@@ -145,13 +146,14 @@ public static class LocationsCommands
         var force = new Option<string>("--force") { Description = "The force.", Required = true };
         var version = new Option<long>("--to-version") { Description = "The earlier version to restore.", Required = true };
         var user = new Option<string>("--user") { Description = "Who is rolling back (recorded in the version and audit log)." };
-        var command = new Command("rollback", "Make an earlier location list version active again, as a new version (nothing is rewritten).") { force, version, user };
+        var confirm = new Option<bool>("--confirm-removals") { Description = "Apply a rollback that takes more than Markers:MaxRemovalShare (20 %) of the force's locations out of use." };
+        var command = new Command("rollback", "Make an earlier location list version active again, as a new version (nothing is rewritten).") { force, version, user, confirm };
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var owner = Arguments.Force(parse.GetValue(force));
             var target = parse.GetValue(version);
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var (created, diff) = await LocationImport.RollbackAsync(services, owner, target, parse.GetValue(user) ?? CliContext.DefaultUser, "cli", ct).ConfigureAwait(false);
+            var (created, diff) = await LocationImport.RollbackAsync(services, owner, target, parse.GetValue(user) ?? CliContext.DefaultUser, "cli", ct, parse.GetValue(confirm)).ConfigureAwait(false);
             await WriteDiffAsync(context.Out, diff).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"{owner.Code}: location list version {created.Version} restores version {target} ({Output.Plural(created.LocationCount, "location")}).").ConfigureAwait(false);
             return ExitCodes.Success;

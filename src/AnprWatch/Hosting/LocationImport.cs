@@ -18,7 +18,7 @@ public sealed record LocationImportOutcome(LocationCsvResult Csv, LocationListDi
 public static class LocationImport
 {
     public static async Task<LocationImportOutcome> RunAsync(
-        AppServices services, Force force, Stream content, long length, string name, bool dryRun, string who, string role, CancellationToken cancellationToken)
+        AppServices services, Force force, Stream content, long length, string name, bool dryRun, string who, string role, CancellationToken cancellationToken, bool confirmRemovals = false)
     {
         if (length > services.Options.MaxMarkerFileBytes)
         {
@@ -40,20 +40,45 @@ public static class LocationImport
             return new LocationImportOutcome(csv, diff, null, null);
         }
 
+        CheckRemovals(services, force, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
         var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
         return new LocationImportOutcome(csv, diff, sha256, version);
     }
 
     /// <summary>Makes an earlier version active again as a new version (nothing is rewritten), carrying that file's hash.</summary>
-    public static async Task<(LocationListVersion Version, LocationListDiff Diff)> RollbackAsync(AppServices services, Force force, long target, string who, string role, CancellationToken cancellationToken)
+    public static async Task<(LocationListVersion Version, LocationListDiff Diff)> RollbackAsync(AppServices services, Force force, long target, string who, string role, CancellationToken cancellationToken, bool confirmRemovals = false)
     {
         var locations = await services.Locations.GetVersionAsync(force.Code, target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"{force.Code} has no location list version {target}");
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
+        CheckRemovals(services, force, diff, confirmRemovals, $"rolling back to version {target}");
         var sha256 = (await services.Locations.HistoryAsync(force.Code, cancellationToken).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
         var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken).ConfigureAwait(false);
         return (created, diff);
+    }
+
+    /// <summary>
+    /// Like marker lists (Markers:MaxRemovalShare, default 20 %): a replacement or rollback that would take more than that
+    /// share of the force's raising locations out (removed, or changed to a risk level that does not alert, or expired)
+    /// needs confirming. A truncated export would otherwise silently stop raising night-time hits near flagged places.
+    /// </summary>
+    public static void CheckRemovals(AppServices services, Force force, LocationListDiff diff, bool confirmed, string what)
+    {
+        var today = UkTime.Today(services.Clock);
+        bool Raising(Core.Locations.Location l) => (l.Expires is not { } expires || expires >= today) && services.Options.Alerting.RiskLevels.Contains(l.Risk);
+        var current = diff.Removed.Count + diff.Changed.Count + diff.Unchanged;
+        var lost = diff.Removed.Count + diff.Changed.Count(c => Raising(c.Before) && !Raising(c.After));
+        var share = services.Options.MaxMarkerRemovalShare;
+        if (confirmed || current == 0 || lost <= share * current)
+        {
+            return;
+        }
+
+        throw new RemovalNotConfirmedException(
+            $"{what} would take {lost:N0} of the {current:N0} locations of {force.Code} out of use ({100.0 * lost / current:0.#} %, more than " +
+            $"Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? Nothing was changed. Check the file (--dry-run shows the diff), " +
+            "then confirm with --confirm-removals (API: confirmRemovals=true).");
     }
 }

@@ -25,6 +25,32 @@ public class LocationsCliTests
     }
 
     [Test]
+    public async Task A_replacement_that_drops_most_locations_needs_confirming_like_a_marker_list()
+    {
+        using var cli = new CliRunner();
+        var ten = await WriteAsync(cli, "ten.csv", [.. Enumerable.Range(1, 10).Select(i => $"LOC-{i},Site {i},51.{30 + i},-1.99,250,HIGH,wiltshire,2099-01-01,,")]);
+        Assert.That((await cli.RunAsync("locations", "import", ten, "--force", "wiltshire")).ExitCode, Is.Zero);
+
+        // A truncated export: 1 of 10 rows, so 9 removed (90 % > 20 %).
+        var one = await WriteAsync(cli, "one.csv", "LOC-1,Site 1,51.31,-1.99,250,HIGH,wiltshire,2099-01-01,,");
+        var refused = await cli.RunAsync("locations", "import", one, "--force", "wiltshire");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.ExitCode, Is.EqualTo(2));
+            Assert.That(refused.Err, Does.Contain("would take 9 of the 10 locations of wiltshire out of use").And.Contain("Nothing was changed"));
+            Assert.That(await ListAsync(cli), Has.Count.EqualTo(10), "nothing changed");
+        });
+
+        var confirmed = await cli.RunAsync("locations", "import", one, "--force", "wiltshire", "--confirm-removals");
+        Assert.That(confirmed.ExitCode, Is.Zero, confirmed.Err);
+        Assert.That(await ListAsync(cli), Has.Count.EqualTo(1));
+
+        // Rolling back to the ten is adding, not removing: no confirmation needed.
+        Assert.That((await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1")).ExitCode, Is.Zero);
+        Assert.That(await ListAsync(cli), Has.Count.EqualTo(10));
+    }
+
+    [Test]
     public async Task A_file_with_errors_reports_every_bad_line_and_changes_nothing()
     {
         using var cli = new CliRunner();
@@ -72,11 +98,12 @@ public class LocationsCliTests
         }));
         Assert.That((await ListAsync(cli)).Select(l => l!["locationRef"]!.GetValue<string>()), Is.EqualTo(new[] { "LOC-1", "LOC-2" }), "a dry run changes nothing");
 
-        Assert.That((await cli.RunAsync("locations", "import", v2, "--force", "wiltshire", "--user", "b.smith")).ExitCode, Is.Zero);
+        // One of two removed is over Markers:MaxRemovalShare: the bureau confirms, as for marker lists.
+        Assert.That((await cli.RunAsync("locations", "import", v2, "--force", "wiltshire", "--user", "b.smith", "--confirm-removals")).ExitCode, Is.Zero);
         var active = await ListAsync(cli);
         Assert.That(active.Select(l => $"{l!["locationRef"]} {l["radiusM"]} {l["riskLevel"]} {l["expires"]}"), Is.EqualTo(new[] { "LOC-1 400 MEDIUM ", "LOC-3 100 HIGH 2099-06-30" }));
 
-        var rollback = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1", "--user", "c.brown");
+        var rollback = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1", "--user", "c.brown", "--confirm-removals");
         Assert.That(rollback.ExitCode, Is.Zero, rollback.Err);
         Assert.That(rollback.Out, Does.Contain("~ LOC-1: radius_m 400 → 250; risk_level MEDIUM → HIGH").And.Contain("version 3 restores version 1 (2 locations)"));
         Assert.That((await ListAsync(cli)).Select(l => $"{l!["locationRef"]} {l["name"]} {l["radiusM"]} {l["notes"]}"), Is.EqualTo(new[] { "LOC-1 Car park 250 ", "LOC-2 Hotel, rear 500 night-time meetings" }));

@@ -24,7 +24,7 @@ public static class LocationEndpoints
         return api;
     }
 
-    private static Task<IResult> UploadAsync(string force, bool? dryRun, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    private static Task<IResult> UploadAsync(string force, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
         var owner = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, owner.Code, "loading the location list").ConfigureAwait(false);
@@ -42,7 +42,7 @@ public static class LocationEndpoints
             LocationImportOutcome outcome;
             await using (var file = File.OpenRead(spool))
             {
-                outcome = await LocationImport.RunAsync(services, owner, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
+                outcome = await LocationImport.RunAsync(services, owner, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
             }
 
             var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
