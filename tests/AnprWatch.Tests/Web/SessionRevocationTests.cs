@@ -121,6 +121,7 @@ public class SessionRevocationTests
         var token = await browser.FormTokenAsync("/board");
         using var signOut = await browser.Http.PostAsync(new Uri("/signout", UriKind.Relative), new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
         Assert.That(signOut.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(await cli.ColumnAsync("SELECT actor || ' ' || role FROM audit_log WHERE subject = 'web sign-out'"), Is.EqualTo(new[] { "board-signout control-room" }), "the sign-out is audited with the real actor and role");
 
         // Sign-out evicts this instance's cache at once; allow the cache period for good measure.
         await Task.Delay(TimeSpan.FromSeconds(2.5));

@@ -121,6 +121,9 @@ public static class PageEndpoints
             liveness.Forget(session, context.User.Identity?.Name ?? "");
         }
 
+        // Sign-in is audited, so is its end: the audit shows when a desk's access to CSE intelligence stopped.
+        await services.Audit.AppendAsync(new AuditEntry(services.Clock.GetUtcNow(), context.User.Identity?.Name ?? "unknown",
+            context.User.FindFirstValue(ClaimTypes.Role) ?? "unknown", AuditActions.Consult, "web sign-out"), context.RequestAborted).ConfigureAwait(false);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
         return Results.Redirect("/signin");
     }
