@@ -43,15 +43,9 @@ public interface IHitStore
     Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The latest alerted hit for a marker in a camera force observed in [from, to], other than
-    /// <paramref name="excludingHitId"/>: its time decides suppression, its match kind and confirmation decide whether an
-    /// exact read confirms it (DESIGN §8).
-    /// </summary>
-    Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Every alerted hit of these markers observed in [from, to], with its camera force: a batch's suppression state in
-    /// one query (per 1,000 markers) instead of one <see cref="LastAlertedHitAsync"/> round trip per candidate hit.
+    /// one query (per 1,000 markers) instead of one round trip per candidate hit. The latest of them in a hit's window
+    /// decides its suppression; its match kind and confirmation decide whether an exact read confirms it (DESIGN §8).
     /// </summary>
     Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

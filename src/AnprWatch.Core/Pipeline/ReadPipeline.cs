@@ -299,8 +299,7 @@ public sealed class ReadPipeline(
     /// </summary>
     private bool CouldBeTheSameVehicle(AlertedHitRef alert, Hit hit)
     {
-        if (alert.Lat is not { } alertLat || alert.Lon is not { } alertLon || (alertLat == 0 && alertLon == 0)
-            || hit.Lat is not { } lat || hit.Lon is not { } lon || (lat == 0 && lon == 0))
+        if (!HasPosition(alert.Lat, alert.Lon, out var alertLat, out var alertLon) || !HasPosition(hit.Lat, hit.Lon, out var lat, out var lon))
         {
             return true;
         }
@@ -325,10 +324,12 @@ public sealed class ReadPipeline(
     /// A usable position: both coordinates, and not exactly 0,0, which cameras without a GPS fix send (in the Gulf of
     /// Guinea, it made every UK sighting a "possible clone" of it).
     /// </summary>
-    private static bool HasPosition(PlateRead read, out double lat, out double lon)
+    private static bool HasPosition(PlateRead read, out double lat, out double lon) => HasPosition(read.Lat, read.Lon, out lat, out lon);
+
+    private static bool HasPosition(double? maybeLat, double? maybeLon, out double lat, out double lon)
     {
-        (lat, lon) = (read.Lat ?? 0, read.Lon ?? 0);
-        return read.Lat is not null && read.Lon is not null && !(lat == 0 && lon == 0);
+        (lat, lon) = (maybeLat ?? 0, maybeLon ?? 0);
+        return maybeLat is not null && maybeLon is not null && !(lat == 0 && lon == 0);
     }
 
     /// <summary>A failing destination is infrastructure: it must pause the batch, never be blamed on one of its reads.</summary>

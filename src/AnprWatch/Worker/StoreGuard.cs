@@ -223,9 +223,6 @@ public sealed class GuardedHitStore(IHitStore inner, StoreGuard guard) : IHitSto
             return true;
         }, cancellationToken);
 
-    public Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
-        => TranslateAsync(() => inner.LastAlertedHitAsync(markerId, cameraForce, from, to, excludingHitId, cancellationToken), cancellationToken);
-
     public Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
         => TranslateAsync(() => inner.AlertedHitsAsync(markerIds, from, to, cancellationToken), cancellationToken);
 
