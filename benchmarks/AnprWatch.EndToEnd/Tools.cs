@@ -9,9 +9,22 @@ namespace AnprWatch.EndToEnd;
 internal static class Tools
 {
     public static string Root { get; } = FindRoot();
-    public static string App => Path.Combine(Root, "src", "AnprWatch", "bin", "Release", "net10.0", "anprwatch.dll");
+
+    /// <summary>This checkout's Release build: the app under test.</summary>
+    public static string CurrentApp { get; } = Path.Combine(Root, "src", "AnprWatch", "bin", "Release", "net10.0", "anprwatch.dll");
+
+    /// <summary>ANPRWATCH_E2E_BEFORE: another build (e.g. an earlier commit's) measured in the same run, for before/after figures.</summary>
+    public static string? BeforeApp { get; } = Environment.GetEnvironmentVariable("ANPRWATCH_E2E_BEFORE") is { Length: > 0 } before ? before : null;
+
+    /// <summary>The app the next command runs (<see cref="Use"/> switches it between the builds being compared).</summary>
+    public static string App { get; private set; } = CurrentApp;
+
+    public static void Use(string app) => App = app;
+
     public static string Broker => Path.Combine(Root, "tests", "broker", "broker.sh");
+
     public static readonly string[] Compat = ["-X", "api.version.request=false", "-X", "broker.version.fallback=0.9.0.1"];
+    public static readonly KeyValuePair<string, string>[] CompatProperties = [new("api.version.request", "false"), new("broker.version.fallback", "0.9.0.1")];
     public static readonly string[] AppCompat = ["--Kafka:Properties:api.version.request=false", "--Kafka:Properties:broker.version.fallback=0.9.0.1"];
 
     public static async Task<string> RunAsync(string file, params string[] args)

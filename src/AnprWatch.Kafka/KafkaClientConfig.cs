@@ -18,7 +18,6 @@ public static class KafkaClientConfig
             ["enable.auto.commit"] = "true",
             ["auto.commit.interval.ms"] = ((int)options.CommitInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["session.timeout.ms"] = "10000",
-            ["enable.partition.eof"] = options.ExitWhenCaughtUp ? "true" : "false",
 
             // A quiet partition should not hold a batch back for the broker's default half second.
             ["fetch.wait.max.ms"] = "10",

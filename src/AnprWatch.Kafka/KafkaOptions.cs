@@ -61,7 +61,4 @@ public sealed class KafkaOptions
                 && (major > 0 || minor >= 11);
         }
     }
-
-    /// <summary>Stop once every assigned partition has been read to its end (benchmarks and tests).</summary>
-    public bool ExitWhenCaughtUp { get; set; }
 }

@@ -15,7 +15,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
     private readonly HashSet<TopicPartition> _assigned = [];
-    private readonly HashSet<TopicPartition> _atEnd = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<(List<SourceRecord> Records, MessageArena Arena)> _buffers = [];
     private bool _closed;
 
@@ -31,7 +30,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
                 lock (_assigned)
                 {
                     _assigned.UnionWith(partitions);
-                    _atEnd.ExceptWith(partitions);
                     HasJoined = true;
                 }
 
@@ -55,7 +53,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
                 lock (_assigned)
                 {
                     _assigned.ExceptWith(partitions.Select(p => p.TopicPartition));
-                    _atEnd.ExceptWith(partitions.Select(p => p.TopicPartition));
                 }
 
                 _logger.LogInformation("revoked {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
@@ -105,18 +102,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
         return partitions.Length == 0 ? null : lag;
     }
 
-    /// <summary>Every assigned partition has been read to its end (only tracked with <c>ExitWhenCaughtUp</c>).</summary>
-    public bool CaughtUp
-    {
-        get
-        {
-            lock (_assigned)
-            {
-                return HasJoined && _assigned.Count > 0 && _atEnd.IsSupersetOf(_assigned);
-            }
-        }
-    }
-
     public ValueTask<ReadBatch?> NextBatchAsync(CancellationToken cancellationToken)
     {
         // Batch buffers are recycled: a batch-sized record list is on the large-object heap, and allocating one per batch
@@ -152,33 +137,6 @@ public sealed class KafkaReadSource : IReadSource, IDisposable
                     }
 
                     continue;
-                }
-
-                if (result.IsPartitionEOF)
-                {
-                    lock (_assigned)
-                    {
-                        _atEnd.Add(new TopicPartition(_options.ReadsTopic, result.Partition));
-                    }
-
-                    if (CaughtUp)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (_options.ExitWhenCaughtUp)
-                {
-                    lock (_assigned)
-                    {
-                        // Results carry no topic (ConsumeResultFields = none): the one subscribed topic is ours.
-                        if (_atEnd.Count > 0)
-                        {
-                            _atEnd.Remove(new TopicPartition(_options.ReadsTopic, result.Partition));
-                        }
-                    }
                 }
 
                 // A null value (tombstone) is still a message: it is dead-lettered, never skipped silently.

@@ -14,24 +14,17 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
     private readonly Channel<ReadBatch> _ready;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
-    private readonly Func<bool> _caughtUp;
     private Exception? _failure;
 
     public PrefetchingReadSource(KafkaReadSource inner, int depth = 2)
     {
         _inner = inner;
-        _caughtUp = () => inner.CaughtUp;
         _ready = Channel.CreateBounded<ReadBatch>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
         _thread = new Thread(Fetch) { IsBackground = true, Name = "kafka-consume" };
         _thread.Start();
     }
 
     public KafkaReadSource Inner => _inner;
-
-    /// <summary>Caught up and nothing left waiting.</summary>
-    public bool CaughtUp => _caughtUp() && _ready.Reader.Count == 0 && _fetchDone;
-
-    private volatile bool _fetchDone;
 
     private void Fetch()
     {
@@ -48,11 +41,6 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
                 {
                     _inner.CompleteAsync(batch, _stop.Token).AsTask().GetAwaiter().GetResult(); // hands the empty buffer back
                 }
-
-                if (_caughtUp())
-                {
-                    break;
-                }
             }
         }
         catch (OperationCanceledException)
@@ -66,7 +54,6 @@ public sealed class PrefetchingReadSource : IReadSource, IDisposable
         }
         finally
         {
-            _fetchDone = true;
             _ready.Writer.TryComplete(_failure);
         }
     }

@@ -1,12 +1,16 @@
 using AnprWatch.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Cli;
 
-/// <summary>What every command receives: its writers, the clock, and the configured services (built on first use).</summary>
+/// <summary>
+/// What every command receives: its writers, the clock, and the services of its configuration, resolved on first use
+/// from the registrations serve uses too (<see cref="AnprWatchRegistrations.AddAnprWatchCore"/>).
+/// </summary>
 public sealed class CliContext(TextWriter output, TextWriter error, TimeProvider clock, Func<IConfigurationRoot> configuration)
 {
-    private AppServices? _services;
+    private ServiceProvider? _provider;
     private IConfigurationRoot? _configuration;
 
     public TextWriter Out { get; } = output;
@@ -15,7 +19,10 @@ public sealed class CliContext(TextWriter output, TextWriter error, TimeProvider
 
     public IConfigurationRoot Configuration => _configuration ??= configuration();
 
-    public AppServices Services => _services ??= AppServices.Create(Configuration, Clock);
+    /// <summary>The command's service provider: options, clock and stores.</summary>
+    public IServiceProvider Provider => _provider ??= new ServiceCollection().AddAnprWatchCore(Configuration, Clock).BuildServiceProvider();
+
+    public AppServices Services => Provider.GetRequiredService<AppServices>();
 
     /// <summary>The services with their schema in place.</summary>
     public async Task<AppServices> StoreAsync(CancellationToken cancellationToken)

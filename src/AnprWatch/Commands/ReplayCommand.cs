@@ -37,7 +37,7 @@ public static class ReplayCommand
             await using var source = new JsonLinesReadSource(input.FullName);
             await using var deadLetters = new JsonLinesDeadLetterSink(JsonLinesDeadLetterSink.PathFor(input.FullName));
             await using var alertSink = new JsonLinesAlertSink(alertsPath);
-            var pipeline = new ReadPipeline(holder, services.Policy, services.Gate, services.Hits, alertSink, deadLetters, context.Clock, PipelineMode.Replay, stats, services.Options.ReadWindow, locations: locations, clones: services.NewCloneDetector());
+            var pipeline = services.NewPipeline(PipelineMode.Replay, holder, locations, services.Hits, alertSink, deadLetters, stats, services.NewCloneDetector());
             // The same containment as serve: a read the store refuses is isolated and dead-lettered, never a stack trace.
             // Warnings (a locked or full store being retried, a read isolated) go to stderr, so a paused replay says why.
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)

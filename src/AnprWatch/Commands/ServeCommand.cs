@@ -28,10 +28,8 @@ public static class ServeCommand
         command.SetAction(CliApp.Guard(context, async (_, ct) =>
         {
             var options = ServeOptions.Load(context.Configuration);
-            var services = context.Services;
-            await services.EnsureSchemaAsync(ct).ConfigureAwait(false);
-
             await using var app = Build(context, options);
+            await app.Services.GetRequiredService<AppServices>().EnsureSchemaAsync(ct).ConfigureAwait(false);
             await app.Services.GetRequiredService<StoreGuard>().InitializeAsync(ct).ConfigureAwait(false);
             var fault = app.Services.GetRequiredService<WorkerFault>();
             try
@@ -41,8 +39,7 @@ public static class ServeCommand
             catch (OperationCanceledException) when (fault.Failure is not null || !ct.IsCancellationRequested)
             {
                 // The application was stopped while the host was still starting (Kestrel binding): the worker failed,
-                // or it stopped on purpose (Kafka:ExitWhenCaughtUp with nothing to read, or SIGTERM, which the host
-                // handles). The host reports that as a cancelled start-up; the exit code follows the fault, as after start.
+                // or SIGTERM came early (the host handles it). The host reports that as a cancelled start-up; the exit code follows the fault, as after start.
             }
 
             if (fault.Failure is { } denied && FailureClassifier.IsPermissionDenied(denied))
@@ -87,7 +84,8 @@ public static class ServeCommand
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddAnprWatchHealthChecks();
-        builder.Services.AddAnprWatchWorker(context.Services, options);
+        builder.Services.AddAnprWatchCore(builder.Configuration, context.Clock);
+        builder.Services.AddAnprWatchWorker(options);
         builder.Services.AddAnprWatchSecurity(options);
 
         var app = builder.Build();
@@ -107,18 +105,16 @@ public static class ServeCommand
     }
 
     /// <summary>The worker's services, registered in one place.</summary>
-    public static IServiceCollection AddAnprWatchWorker(this IServiceCollection collection, AppServices services, ServeOptions options)
+    public static IServiceCollection AddAnprWatchWorker(this IServiceCollection collection, ServeOptions options)
     {
-        collection.AddSingleton(services);
         collection.AddSingleton(options);
-        collection.AddSingleton(services.Clock);
         collection.AddSingleton<MarkerIndexHolder>();
         collection.AddSingleton<Core.Locations.LocationIndexHolder>();
         collection.AddSingleton<PipelineStats>();
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
         collection.AddSingleton<StoreGuard>();
-        collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), services.Clock));
+        collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), sp.GetRequiredService<TimeProvider>()));
         collection.AddSingleton<Board.BoardFeed>();
         collection.AddSingleton(options.Board);
         collection.AddHostedService<Board.BoardChangePoller>();
@@ -132,7 +128,6 @@ public static class ServeCommand
         // Notifications: queued by the pipeline's hit transaction (NotificationPlanner), sent by the dispatcher.
         collection.AddSingleton(options.Notify);
         collection.AddSingleton(new NotificationPlanner(options.Notify));
-        collection.AddSingleton(new OutboxStore(services.Database));
         collection.AddSingleton<NotificationStatus>();
         collection.AddSingleton<INotificationChannel>(new WebhookChannel(options.Notify, WebhookChannel.CreateClient()));
         collection.AddSingleton<INotificationChannel>(new EmailChannel(options.Notify));

@@ -9,36 +9,32 @@ using AnprWatch.Storage.Locations;
 using AnprWatch.Storage.Markers;
 using AnprWatch.Storage.Migrations;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Hosting;
 
-/// <summary>The one place the executable wires configuration, clock and stores together for a command.</summary>
-public sealed class AppServices
+/// <summary>
+/// What a command needs from the store, resolved from the registrations every command and serve share
+/// (<see cref="AnprWatchRegistrations.AddAnprWatchCore"/>): options, clock and stores, and the builders of the
+/// indexes and policies they feed.
+/// </summary>
+public sealed class AppServices(
+    AppOptions options, TimeProvider clock, Database database, AuditLog audit, MarkerListStore markers, HitStore hits,
+    ApiKeyStore keys, OutcomeStore outcomes, LocationListStore locations)
 {
-    private AppServices(AppOptions options, TimeProvider clock)
-    {
-        Options = options;
-        Clock = clock;
-        Database = new Database(options.Storage);
-        Audit = new AuditLog(Database);
-        Markers = new MarkerListStore(Database, Audit, clock);
-        Hits = new HitStore(Database);
-        Keys = new ApiKeyStore(Database, Audit, clock);
-        Outcomes = new OutcomeStore(Database, Audit, clock);
-        Locations = new LocationListStore(Database, Audit, clock);
-    }
+    public AppOptions Options { get; } = options;
+    public TimeProvider Clock { get; } = clock;
+    public Database Database { get; } = database;
+    public AuditLog Audit { get; } = audit;
+    public MarkerListStore Markers { get; } = markers;
+    public HitStore Hits { get; } = hits;
+    public ApiKeyStore Keys { get; } = keys;
+    public OutcomeStore Outcomes { get; } = outcomes;
+    public LocationListStore Locations { get; } = locations;
 
-    public AppOptions Options { get; }
-    public TimeProvider Clock { get; }
-    public Database Database { get; }
-    public AuditLog Audit { get; }
-    public MarkerListStore Markers { get; }
-    public HitStore Hits { get; }
-    public ApiKeyStore Keys { get; }
-    public OutcomeStore Outcomes { get; }
-    public LocationListStore Locations { get; }
-
-    public static AppServices Create(IConfiguration configuration, TimeProvider clock) => new(AppOptions.Load(configuration), clock);
+    /// <summary>The services of <paramref name="configuration"/> on their own (a command, or a test standing in for one).</summary>
+    public static AppServices Create(IConfiguration configuration, TimeProvider clock)
+        => new ServiceCollection().AddAnprWatchCore(configuration, clock).BuildServiceProvider().GetRequiredService<AppServices>();
 
     /// <summary>
     /// Before any command or serve touches the store: it exists and its schema is the one this build needs, or a
@@ -72,6 +68,16 @@ public sealed class AppServices
     public HitPolicy Policy => new(Options.Alerting);
 
     public AlertGate Gate => new(Options.Alerting);
+
+    /// <summary>
+    /// The read pipeline, built here for serve's sources and replay alike: the same policy, gate, read window and
+    /// clock from the same options; only what differs (mode, store wrapper, sinks) is the caller's.
+    /// </summary>
+    public Core.Pipeline.ReadPipeline NewPipeline(
+        Core.Pipeline.PipelineMode mode, MarkerIndexHolder markers, LocationIndexHolder locations, Core.Pipeline.IHitStore store,
+        Core.Pipeline.IAlertSink alerts, Core.Pipeline.IDeadLetterSink deadLetters, Core.Pipeline.PipelineStats stats,
+        Core.Hits.Clones.CloneDetector clones, Microsoft.Extensions.Logging.ILogger? logger = null)
+        => new(markers, Policy, Gate, store, alerts, deadLetters, Clock, mode, stats, Options.ReadWindow, logger, locations, clones);
 
     /// <summary>A fresh possible-clone detector: one per pipeline (its memory is that pipeline's sightings).</summary>
     public Core.Hits.Clones.CloneDetector NewCloneDetector() => new(Options.Matching.Clones);

@@ -64,7 +64,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => new(holder, services.Policy, services.Gate, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, services.Clock, PipelineMode.Live, stats, services.Options.ReadWindow, logger, locations, _clones);
+        => services.NewPipeline(PipelineMode.Live, holder, locations, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, stats, _clones, logger);
 
     private Task RunNoneAsync()
     {
@@ -93,9 +93,6 @@ public sealed partial class PipelineWorker(
         readiness.Lag = source.Inner.Lag;
         var runner = Runner(Pipeline(alerts, deadLetters), deadLetters);
         var drain = CancellationToken.None;
-        Stopwatch? busy = null;
-        var consuming = new Stopwatch();
-        var processing = new Stopwatch();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -103,9 +100,7 @@ public sealed partial class PipelineWorker(
                 ReadBatch? batch;
                 try
                 {
-                    consuming.Start();
                     batch = await source.NextBatchAsync(stoppingToken).ConfigureAwait(false);
-                    consuming.Stop();
                 }
                 catch (OperationCanceledException)
                 {
@@ -114,7 +109,7 @@ public sealed partial class PipelineWorker(
 
                 if (batch is null)
                 {
-                    if (options.Kafka.ExitWhenCaughtUp || stoppingToken.IsCancellationRequested)
+                    if (stoppingToken.IsCancellationRequested)
                     {
                         break;
                     }
@@ -129,16 +124,11 @@ public sealed partial class PipelineWorker(
 
                 if (batch.Records.Count > 0)
                 {
-                    busy ??= Stopwatch.StartNew();
-                    processing.Start();
-
                     // The batch in hand is finished even during shutdown: its hits become durable, then its offsets are stored.
                     await runner.RunAsync(batch, drain).ConfigureAwait(false);
                     readiness.BatchSucceeded();
                     await source.CompleteAsync(batch, drain).ConfigureAwait(false);
-                    processing.Stop();
                 }
-
             }
         }
         finally
@@ -156,16 +146,7 @@ public sealed partial class PipelineWorker(
             }
             LogStopped(stats.Reads, stats.Hits, stats.Alerted, stats.DeadLetters);
         }
-
-        if (options.Kafka.ExitWhenCaughtUp)
-        {
-            // One machine-readable line for benchmarks and tests: counts only, never a plate.
-            await Console.Out.WriteLineAsync($"caught-up reads={stats.Reads} hits={stats.Hits} alerted={stats.Alerted} deadLetters={stats.DeadLetters} seconds={Seconds(busy?.Elapsed)} consumeSeconds={Seconds(consuming.Elapsed)} processSeconds={Seconds(processing.Elapsed)}").ConfigureAwait(false);
-            lifetime.StopApplication();
-        }
     }
-
-    private static string Seconds(TimeSpan? span) => (span ?? TimeSpan.Zero).TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task RunFolderAsync(CancellationToken stoppingToken)
     {

@@ -46,8 +46,8 @@ public class KafkaWorkerTests
         var topics = await TopicsAsync();
         await _broker.ProduceAsync(topics.Reads, await KafkaBroker.KeyedReadsAsync(sim));
 
-        await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:ExitWhenCaughtUp=true"]);
-        Assert.That(await serve.WaitForExitAsync(), Is.Zero, serve.Output);
+        await using var serve = ServeProcess.Start(cli, _broker, [.. topics.Args]);
+        Assert.That(await serve.FinishTopicAsync(), Is.Zero, serve.Output);
 
         // The worker ran on the bundled librdkafka, not Debian's (librdkafka-dev may be installed), and said so.
         Assert.That(serve.Output, Does.Match(@"librdkafka \d+\.\d+\.\d+\S* loaded from \S*/runtimes/linux-x64/native/"));
@@ -92,8 +92,8 @@ public class KafkaWorkerTests
         var partial = await HitCounts.CountAsync(cli);
         Assert.That(partial, Is.LessThan(expected.Count), "the kill must land part-way through the stream");
 
-        await using var second = ServeProcess.Start(cli, _broker, [.. topics.Args, "--Kafka:ExitWhenCaughtUp=true"]);
-        Assert.That(await second.WaitForExitAsync(), Is.Zero, second.Output);
+        await using var second = ServeProcess.Start(cli, _broker, [.. topics.Args]);
+        Assert.That(await second.FinishTopicAsync(), Is.Zero, second.Output);
         Assert.That(GroundTruth.Keys(await GroundTruth.StoredAsync(cli)), Is.EqualTo(GroundTruth.Keys(expected)));
     }
 

@@ -9,10 +9,13 @@ public sealed class ServeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServeProcess(Process process, int httpPort)
+    private readonly string[] _args;
+
+    private ServeProcess(Process process, int httpPort, string[] args)
     {
         _process = process;
         HttpPort = httpPort;
+        _args = args;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -81,7 +84,7 @@ public sealed class ServeProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return new ServeProcess(Process.Start(start)!, port);
+        return new ServeProcess(Process.Start(start)!, port, args);
     }
 
     /// <summary>A client for this serve's HTTP surface; redirects are not followed, so tests see what a browser would be told.</summary>
@@ -111,6 +114,11 @@ public sealed class ServeProcess : IAsyncDisposable
         {
             return null;
         }
+        catch (TaskCanceledException)
+        {
+            // No answer within the client's timeout (a loaded machine, serve still starting): not ready yet; callers poll.
+            return null;
+        }
     }
 
     /// <summary>Waits until /readyz answers 200 and its body satisfies <paramref name="condition"/>.</summary>
@@ -137,6 +145,33 @@ public sealed class ServeProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
         _process.WaitForExit(); // drain redirected output
         return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Lets serve finish its reads topic, then stops it as an operator would: once it is ready, waits, from outside, until its consumer
+    /// group has committed every message (<see cref="Testing.KafkaGroupProgress"/>), sends SIGTERM and returns the exit
+    /// code. Topic, group, bootstrap and librdkafka properties are the ones serve was started with.
+    /// </summary>
+    public async Task<int> FinishTopicAsync(int seconds = 120)
+    {
+        string Setting(string key, string fallback) => _args.LastOrDefault(a => a.StartsWith($"--{key}=", StringComparison.Ordinal))?[(key.Length + 3)..] ?? fallback;
+        var properties = _args.Where(a => a.StartsWith("--Kafka:Properties:", StringComparison.Ordinal))
+            .Select(a => a["--Kafka:Properties:".Length..].Split('=', 2)).Select(p => KeyValuePair.Create(p[0], p[1]));
+        // Serve must be up first: a SIGTERM before .NET has installed its handler ends the process with 143, and a group
+        // already caught up (a restart with nothing left) would otherwise be signalled at once.
+        await WaitReadyAsync(body => body.Contains("kafka: ", StringComparison.Ordinal), seconds);
+        using (var progress = new Testing.KafkaGroupProgress(Setting("Kafka:BootstrapServers", "localhost:9092"), Setting("Kafka:GroupId", "anprwatch"), Setting("Kafka:ReadsTopic", "anpr.reads"), properties))
+        {
+            var caughtUp = await progress.WaitCaughtUpAsync(TimeSpan.FromSeconds(seconds), () => _process.HasExited);
+            Assert.That(caughtUp || _process.HasExited, Is.True, $"serve's group never committed the whole topic in {seconds} s:\n{Output}");
+        }
+
+        if (!_process.HasExited)
+        {
+            await TerminateAsync();
+        }
+
+        return await WaitForExitAsync(60);
     }
 
     public void Kill() => _process.Kill(entireProcessTree: true);

@@ -42,7 +42,7 @@ public static class WebSecurity
         services.AddDataProtection().SetApplicationName("anprwatch");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
             new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
-                o.XmlRepository = new StoreXmlRepository(new Storage.Access.DataProtectionKeyStore(sp.GetRequiredService<Hosting.AppServices>().Database, sp.GetRequiredService<TimeProvider>()))));
+                o.XmlRepository = new StoreXmlRepository(new Storage.Access.DataProtectionKeyStore(sp.GetRequiredService<Storage.Database>(), sp.GetRequiredService<TimeProvider>()))));
         services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, ForwardedHeadersSetup>();
         services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, NoStoreHeaders>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RefusalAudit.AuthorizationResultHandler>();
