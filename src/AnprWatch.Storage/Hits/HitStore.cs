@@ -304,21 +304,22 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 break;
             }
 
+            // The chunk's ids as one JSON parameter (see IdsIn), not 1,000 parameters parsed and bound five times over.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var typed = ids.Select(Typed.HitId).ToList();
+            var chunk = ids.ToList();
             foreach (var enrichment in new[] { "hit_clones", "hit_confirmations" })
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM {database.Table(enrichment)} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    $"DELETE FROM {database.Table(enrichment)} WHERE hit_id IN {IdsIn("ids")}", new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
             await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN @ids)",
-                new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN {IdsIn("ids")})",
+                new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN {IdsIn("ids")}", new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             deleted += await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("hits")} WHERE hit_id IN @ids AND observed_at_ms < @cutoff", new { ids = typed, cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("hits")} WHERE hit_id IN {IdsIn("ids")} AND observed_at_ms < @cutoff", new { ids = JsonIds(chunk), cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
