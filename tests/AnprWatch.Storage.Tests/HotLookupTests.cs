@@ -23,7 +23,8 @@ public class HotLookupTests
     private static readonly HotLookup[] Hot =
     [
         new("alert feed, polled by every open board", "hits", ["recorded_at_ms", "hit_id"], "h.recorded_at_ms > @ms OR (h.recorded_at_ms = @ms AND h.hit_id > @id)"),
-        new("suppression, for every candidate hit", "hits", ["marker_id", "camera_force", "observed_at_ms"], "WHERE marker_id = @markerId AND camera_force = @cameraForce"),
+        new("suppression, one query per batch", "hits", ["marker_id"], "WHERE h.marker_id IN (SELECT j.id FROM OPENJSON(@markerIds)"),
+        new("suppression of one hit (the contract tests' independent answer)", "hits", ["marker_id", "camera_force", "observed_at_ms"], "WHERE marker_id = @markerId AND camera_force = @cameraForce"),
         new("hit ids, read back and marked delivered for every batch", "hits", ["hit_id"], "WHERE hit_id IN"),
         new("duplicate hit check on insert", "hits", ["read_id", "marker_id"], "WHERE h.read_id = j.read_id AND h.marker_id = j.marker_id"),
         new("hits by period: lists, reports, purge", "hits", ["observed_at_ms"], "WHERE h.observed_at_ms >= @from"),
@@ -79,8 +80,6 @@ public class HotLookupTests
         => Assert.That((await SqlServerStatementTests.CapturedAsync()).Where(s => s.Sql.Contains(hot.Sql, StringComparison.Ordinal)), Is.Not.Empty);
 
     [TestCase("WHERE key_hash = @hash", "hash", SqlDbType.Char, 64)]
-    [TestCase("WHERE hit_id IN (@ids", "ids1", SqlDbType.VarChar, 32)]
-    [TestCase("SET alert_delivered_ms = @at WHERE hit_id IN", "ids1", SqlDbType.VarChar, 32)]
     [TestCase("WHERE marker_id = @markerId AND camera_force", "markerId", SqlDbType.VarChar, 32)]
     [TestCase("WHERE marker_id = @markerId AND camera_force", "cameraForce", SqlDbType.NVarChar, 32)]
     [TestCase("WHERE marker_id = @markerId AND camera_force", "excludingHitId", SqlDbType.VarChar, 32)]
@@ -101,6 +100,25 @@ public class HotLookupTests
             var sent = statement.Parameters.Single(p => p.Name == parameter);
             Assert.That((sent.Type, sent.Size), Is.EqualTo((type, size)), statement.Sql);
         }
+    }
+
+    /// <summary>
+    /// A batch's id sets travel as one JSON parameter (one round trip however many ids); OPENJSON types each id as the
+    /// column it is compared with, so the comparison seeks like a typed parameter would.
+    /// </summary>
+    [TestCase("SET alert_delivered_ms = @at WHERE hit_id IN (SELECT j.id FROM OPENJSON(@ids) WITH (id VARCHAR(32) '$') AS j)")]
+    [TestCase("WHERE h.hit_id IN (SELECT j.id FROM OPENJSON(@ids) WITH (id VARCHAR(32) '$') AS j)")]
+    [TestCase("WHERE h.marker_id IN (SELECT j.id FROM OPENJSON(@markerIds) WITH (id VARCHAR(32) '$') AS j) AND h.alerted = 1")]
+    [TestCase("WHERE h.marker_id IN (SELECT j.id FROM OPENJSON(@ids) WITH (id VARCHAR(32) '$') AS j) AND h.match_kind = 'exact'")]
+    public async Task Id_sets_sent_as_json_are_typed_to_their_columns(string fragment)
+        => Assert.That((await SqlServerStatementTests.CapturedAsync()).Where(s => s.Sql.Contains(fragment, StringComparison.Ordinal)), Is.Not.Empty, fragment);
+
+    [Test]
+    public async Task Every_json_id_set_is_typed()
+    {
+        var untyped = (await SqlServerStatementTests.CapturedAsync())
+            .Where(s => System.Text.RegularExpressions.Regex.IsMatch(s.Sql, @"OPENJSON\(@\w+\)(?! WITH \()")).Select(s => s.Sql).ToList();
+        Assert.That(untyped, Is.Empty);
     }
 
     [Test]

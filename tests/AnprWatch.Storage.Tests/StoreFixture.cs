@@ -47,7 +47,7 @@ public sealed class StoreFixture : IAsyncDisposable
         if (dialect != "sqlite")
         {
             await using var connection = await fixture.Database.OpenAsync().ConfigureAwait(false);
-            await connection.ExecuteAsync("DELETE FROM dbo.outcomes; DELETE FROM dbo.hits; DELETE FROM dbo.markers; DELETE FROM dbo.marker_lists;").ConfigureAwait(false);
+            await connection.ExecuteAsync("DELETE FROM dbo.outcome_reasons; DELETE FROM dbo.outcomes; DELETE FROM dbo.hit_clones; DELETE FROM dbo.hit_confirmations; DELETE FROM dbo.notify_outbox; DELETE FROM dbo.hits; DELETE FROM dbo.markers; DELETE FROM dbo.marker_lists;").ConfigureAwait(false);
         }
 
         return fixture;

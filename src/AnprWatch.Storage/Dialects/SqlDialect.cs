@@ -41,6 +41,14 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string InsertHitsFromJson(IReadOnlyList<(string Column, string Property, string SqlServerType)> columns);
 
+    /// <summary>
+    /// Streams <paramref name="rows"/> (values in <paramref name="columns"/> order) into <paramref name="table"/> in one bulk
+    /// operation inside <paramref name="transaction"/>: SQL Server's <c>SqlBulkCopy</c>. SQLite has no such thing (and
+    /// needs none: its prepared statements run in-process), so callers use it only on SQL Server.
+    /// </summary>
+    public virtual Task BulkCopyAsync(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+        => throw new NotSupportedException($"{Name} has no bulk copy");
+
     /// <summary>"SELECT ... " returning the identity of the row just inserted.</summary>
     public abstract string LastInsertId { get; }
 

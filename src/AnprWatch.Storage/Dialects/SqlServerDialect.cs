@@ -34,6 +34,26 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
            $"WITH ({string.Join(", ", columns.Select(c => $"{c.Column} {c.SqlServerType} '$.{c.Property}'"))}) AS j " +
            "WHERE NOT EXISTS (SELECT 1 FROM dbo.hits h WITH (UPDLOCK, HOLDLOCK) WHERE h.read_id = j.read_id AND h.marker_id = j.marker_id)";
 
+    // CheckConstraints: constraints are checked as for an INSERT, so the login needs only INSERT on the table (no ALTER).
+    // One batch (BatchSize 0) streamed from the reader; no timeout, as the caller's transaction bounds it.
+    public override async Task BulkCopyAsync(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        using var bulk = new SqlBulkCopy((SqlConnection)connection, SqlBulkCopyOptions.CheckConstraints, (SqlTransaction)transaction)
+        {
+            DestinationTableName = table,
+            BatchSize = 0,
+            BulkCopyTimeout = 0,
+            EnableStreaming = true,
+        };
+        foreach (var column in columns)
+        {
+            bulk.ColumnMappings.Add(column, column);
+        }
+
+        await using var reader = new RowReader(columns, rows);
+        await bulk.WriteToServerAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
     public override string LastInsertId => "SELECT CAST(SCOPE_IDENTITY() AS BIGINT)";
 
     public override string TableExistsQuery => "SELECT COUNT(*) FROM sys.tables WHERE name = @table AND schema_id = SCHEMA_ID('dbo')";

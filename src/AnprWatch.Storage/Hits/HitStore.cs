@@ -17,15 +17,19 @@ public sealed record HitQuery(DateTimeOffset From, DateTimeOffset ToExclusive, s
 public sealed class HitStore(Database database, Notifications.IOutboxPlanner? outbox = null) : IHitStore
 {
     /// <summary>
-    /// Ids per <c>IN</c> list. Dapper expands a list to one parameter per id and SQL Server takes at most 2,100 in a
-    /// statement, so a batch with thousands of hits is read and marked in chunks (SQLite is held to the same limit,
-    /// <see cref="Dialects.SqliteDialect.MaxParameters"/>, so every test on it would catch a statement over it).
+    /// Ids per <c>IN</c> list where ids are still sent one parameter each (the purge's chunks, outcome history): Dapper
+    /// expands a list to one parameter per id and SQL Server takes at most 2,100 in a statement (SQLite is held to the
+    /// same limit, <see cref="Dialects.SqliteDialect.MaxParameters"/>, so every test on it would catch a statement over it).
     /// </summary>
     public const int IdsPerStatement = 1000;
 
-    /// <summary>Hits per insert statement (one JSON parameter of about a megabyte).</summary>
-    public const int HitsPerStatement = 1000;
-
+    /// <summary>
+    /// Round trips are bounded by construction, whatever the batch: every set a statement needs (a batch's hits, its
+    /// clone flags and confirmations, the hit or marker ids it reads back, marks or looks up) travels as one JSON
+    /// parameter, read by <c>OPENJSON … WITH (…)</c> (typed to the columns, so SQL Server seeks) or SQLite's
+    /// <c>json_each</c>. One statement per step, never one per row or per 1,000 ids, and never near SQL Server's 2,100
+    /// parameters. A hit is about 1 KB of JSON, so a 2,500-hit batch sends a 2.5 MB parameter.
+    /// </summary>
     public async Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {
         if (hits.Count == 0)
@@ -37,23 +41,17 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            // A bounded number of round trips whatever the batch: one JSON parameter per chunk of hits. The first of
-            // two hits with the same (read_id, marker_id) in one batch wins, as it would one statement per hit.
-            var insert = database.Dialect.InsertHitsFromJson(HitRow.JsonColumns);
+            // The first of two hits with the same (read_id, marker_id) in one batch wins, as it would one statement per hit.
             var rows = hits.Select(HitRow.From).DistinctBy(r => (r.ReadId, r.MarkerId)).ToList();
 
             // Clone flags first, and only for hits not stored yet: a re-processed read keeps its original decision.
             var clones = rows.Where(r => r.PossibleClone).Select(r => new { r.HitId, r.CloneOfHitId }).ToList();
-            foreach (var chunk in clones.Chunk(HitsPerStatement))
+            if (clones.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertClones, JsonRows(chunk), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(InsertClones, JsonRows(clones), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
-            foreach (var chunk in rows.Chunk(HitsPerStatement))
-            {
-                var json = System.Text.Json.JsonSerializer.Serialize(chunk);
-                await connection.ExecuteAsync(new CommandDefinition(insert, new { rows = new DbString { Value = json, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
+            await connection.ExecuteAsync(new CommandDefinition(database.Dialect.InsertHitsFromJson(HitRow.JsonColumns), JsonRows(rows), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             // A confirmation is the confirming read's fact about an earlier hit; the first one stored wins.
             var confirmations = hits.Where(h => h.ConfirmsHitId is not null).Select(h => new
@@ -63,22 +61,19 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 ConfirmedAtMs = h.ObservedAt.ToUnixTimeMilliseconds(),
                 ConfirmedOffsetMin = (long)h.ObservedAt.Offset.TotalMinutes,
             }).DistinctBy(c => c.HitId).ToList();
-            foreach (var chunk in confirmations.Chunk(HitsPerStatement))
+            if (confirmations.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertConfirmations, JsonRows(chunk), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(InsertConfirmations, JsonRows(confirmations), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
             // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
             // decision, and the notifications are planned from exactly the hit the alert sinks will publish.
-            foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+            var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN {IdsIn("ids")}",
+                new { ids = JsonIds(hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal)) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var row in storedRows)
             {
-                var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                    $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN @ids",
-                    new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                foreach (var row in storedRows)
-                {
-                    stored[row.HitId] = row.ToHit();
-                }
+                stored[row.HitId] = row.ToHit();
             }
 
             if (outbox is { IsEmpty: false })
@@ -98,15 +93,28 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         return hits.Select(h => stored[h.HitId]).ToList();
     }
 
+    /// <summary>
+    /// <c>(SELECT …)</c> of the ids in the JSON array parameter <paramref name="parameter"/> (see <see cref="JsonIds"/>), for
+    /// <c>hit_id IN …</c> or <c>marker_id IN …</c>: typed <c>VARCHAR(32)</c> like both columns on SQL Server.
+    /// </summary>
+    private string IdsIn(string parameter) => database.Dialect.Name == "sqlserver"
+        ? $"(SELECT j.id FROM OPENJSON(@{parameter}) WITH (id VARCHAR(32) '$') AS j)"
+        : $"(SELECT value FROM json_each(@{parameter}))";
+
+    /// <summary>A set of ids as one JSON array parameter: one round trip for any number of them.</summary>
+    private static DbString JsonIds(IEnumerable<string> ids) => new() { Value = System.Text.Json.JsonSerializer.Serialize(ids), IsAnsi = false, Length = -1 };
+
     public async Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        if (hitIds.Count == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN @ids AND alert_delivered_ms IS NULL",
-                new { ids = ids.Select(Typed.HitId), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return;
         }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN {IdsIn("ids")} AND alert_delivered_ms IS NULL",
+            new { ids = JsonIds(hitIds), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,19 +145,16 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in markerIds.Chunk(IdsPerStatement))
+        var rows = await connection.QueryAsync<AlertedInForceRow>(new CommandDefinition(
+            "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon " +
+            $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
+            $"WHERE h.marker_id IN {IdsIn("markerIds")} AND h.alerted = 1 AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to",
+            new { markerIds = JsonIds(markerIds), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var row in rows)
         {
-            var rows = await connection.QueryAsync<AlertedInForceRow>(new CommandDefinition(
-                "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon " +
-                $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
-                "WHERE h.marker_id IN @markerIds AND h.alerted = 1 AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to",
-                new { markerIds = chunk.Select(Typed.MarkerId), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var row in rows)
-            {
-                result.Add(new AlertedHitInForce(row.MarkerId, row.CameraForce,
-                    new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon)));
-            }
+            result.Add(new AlertedHitInForce(row.MarkerId, row.CameraForce,
+                new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon)));
         }
 
         return result;
@@ -167,44 +172,42 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         static string Positioned(string a) => $"{a}.match_kind = 'exact' AND {a}.lat IS NOT NULL AND {a}.lon IS NOT NULL AND {a}.observed_at_ms >= @from AND {a}.observed_at_ms <= @to";
         var hits = database.Table("hits");
         var sql = "SELECT h.marker_id, h.hit_id, h.read_id, h.observed_at_ms, h.lat, h.lon " +
-                  $"FROM {hits} h WHERE h.marker_id IN @ids AND {Positioned("h")} " +
+                  $"FROM {hits} h WHERE h.marker_id IN {IdsIn("ids")} AND {Positioned("h")} " +
                   $"AND h.observed_at_ms = (SELECT MAX(h2.observed_at_ms) FROM {hits} h2 WHERE h2.marker_id = h.marker_id AND {Positioned("h2")}) " +
                   "ORDER BY h.marker_id, h.hit_id";
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var ids in markerIds.Chunk(IdsPerStatement))
-        {
-            var rows = await connection.QueryAsync<SightingRow>(new CommandDefinition(sql,
-                new { ids = ids.Select(Typed.MarkerId), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            result.AddRange(rows.Select(r => new StoredSighting(r.MarkerId, new Sighting(r.ReadId, r.HitId, DateTimeOffset.FromUnixTimeMilliseconds(r.ObservedAtMs).UtcTicks, r.Lat, r.Lon))));
-        }
+        var rows = await connection.QueryAsync<SightingRow>(new CommandDefinition(sql,
+            new { ids = JsonIds(markerIds), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        result.AddRange(rows.Select(r => new StoredSighting(r.MarkerId, new Sighting(r.ReadId, r.HitId, DateTimeOffset.FromUnixTimeMilliseconds(r.ObservedAtMs).UtcTicks, r.Lat, r.Lon))));
 
         return result;
     }
 
     public async Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken)
     {
-        var result = new List<Hit>();
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        if (hitIds.Count == 0)
         {
-            var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                SelectHits() + " WHERE h.hit_id IN @ids AND hf.hit_id IS NOT NULL AND hf.delivered_ms IS NULL ORDER BY h.observed_at_ms, h.hit_id",
-                new { ids = ids.Select(Typed.HitId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            result.AddRange(rows.Select(r => r.ToHit()));
+            return [];
         }
 
-        return result;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+            SelectHits() + $" WHERE h.hit_id IN {IdsIn("ids")} AND hf.hit_id IS NOT NULL AND hf.delivered_ms IS NULL ORDER BY h.observed_at_ms, h.hit_id",
+            new { ids = JsonIds(hitIds) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToHit()).ToList();
     }
 
     public async Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var ids in hitIds.Chunk(IdsPerStatement))
+        if (hitIds.Count == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE {database.Table("hit_confirmations")} SET delivered_ms = @at WHERE hit_id IN @ids AND delivered_ms IS NULL",
-                new { ids = ids.Select(Typed.HitId), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return;
         }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {database.Table("hit_confirmations")} SET delivered_ms = @at WHERE hit_id IN {IdsIn("ids")} AND delivered_ms IS NULL",
+            new { ids = JsonIds(hitIds), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>The flags a hit carries from hit_clones and hit_confirmations, for a SELECT over <c>hits h</c> with <see cref="EnrichmentJoins"/>.</summary>
@@ -301,21 +304,22 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 break;
             }
 
+            // The chunk's ids as one JSON parameter (see IdsIn), not 1,000 parameters parsed and bound five times over.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var typed = ids.Select(Typed.HitId).ToList();
+            var chunk = ids.ToList();
             foreach (var enrichment in new[] { "hit_clones", "hit_confirmations" })
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM {database.Table(enrichment)} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    $"DELETE FROM {database.Table(enrichment)} WHERE hit_id IN {IdsIn("ids")}", new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
             await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN @ids)",
-                new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("outcome_reasons")} WHERE outcome_id IN (SELECT outcome_id FROM {database.Table("outcomes")} WHERE hit_id IN {IdsIn("ids")})",
+                new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN @ids", new { ids = typed }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("outcomes")} WHERE hit_id IN {IdsIn("ids")}", new { ids = JsonIds(chunk) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             deleted += await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {database.Table("hits")} WHERE hit_id IN @ids AND observed_at_ms < @cutoff", new { ids = typed, cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                $"DELETE FROM {database.Table("hits")} WHERE hit_id IN {IdsIn("ids")} AND observed_at_ms < @cutoff", new { ids = JsonIds(chunk), cutoff }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -74,8 +74,11 @@ public sealed class LocationListStore(Database database, AuditLog audit, TimePro
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var lists = database.Table("location_lists");
+        // As for marker lists: on SQL Server the version read takes UPDLOCK, HOLDLOCK on the force's rows, so a second
+        // concurrent import of the same force waits for the first to commit instead of colliding on MAX(version) + 1.
+        var locking = database.Dialect.Name == "sqlserver" ? " WITH (UPDLOCK, HOLDLOCK)" : "";
         var version = 1 + await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT COALESCE(MAX(version), 0) FROM {lists}{locking} WHERE force_code = @code", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE {lists} SET is_active = 0 WHERE force_code = @code AND is_active = 1", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var listId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -84,12 +87,22 @@ public sealed class LocationListStore(Database database, AuditLog audit, TimePro
             new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)locations.Count, added = (long)diff.Added.Count, removed = (long)diff.Removed.Count, changed = (long)diff.Changed.Count, source },
             transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-        foreach (var l in locations)
+        // The whole list in one statement (one JSON parameter), not one round trip per location.
+        if (locations.Count > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO {database.Table("locations")} (list_id, {Columns}) VALUES (@listId, @ref, @name, @lat, @lon, @radius, @risk, @force, @reviewDue, @expires, @notes)",
-                new { listId, @ref = l.Ref, name = l.Name, lat = l.Lat, lon = l.Lon, radius = l.RadiusM, risk = l.Risk.Label(), force = l.Force.Code, reviewDue = Iso(l.ReviewDue), expires = l.Expires is { } e ? Iso(e) : null, notes = l.Notes },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var rows = System.Text.Json.JsonSerializer.Serialize(locations.Select(l => new
+            {
+                l.Ref, l.Name, l.Lat, l.Lon, l.RadiusM, Risk = l.Risk.Label(), Force = l.Force.Code, ReviewDue = Iso(l.ReviewDue), Expires = l.Expires is { } e ? Iso(e) : null, l.Notes,
+            }));
+            var insert = database.Dialect.Name == "sqlserver"
+                ? $"INSERT INTO dbo.locations (list_id, {Columns}) SELECT @listId, {string.Join(", ", Columns.Split(", ").Select(c => "j." + c))} FROM OPENJSON(@rows) " +
+                  "WITH (location_ref NVARCHAR(64) '$.Ref', name NVARCHAR(200) '$.Name', lat FLOAT '$.Lat', lon FLOAT '$.Lon', radius_m INT '$.RadiusM', risk_level NVARCHAR(16) '$.Risk', " +
+                  "force_code NVARCHAR(32) '$.Force', review_due CHAR(10) '$.ReviewDue', expires CHAR(10) '$.Expires', notes NVARCHAR(1000) '$.Notes') AS j"
+                : $"INSERT INTO locations (list_id, {Columns}) SELECT @listId, json_extract(value, '$.Ref'), json_extract(value, '$.Name'), json_extract(value, '$.Lat'), " +
+                  "json_extract(value, '$.Lon'), json_extract(value, '$.RadiusM'), json_extract(value, '$.Risk'), json_extract(value, '$.Force'), json_extract(value, '$.ReviewDue'), " +
+                  "json_extract(value, '$.Expires'), json_extract(value, '$.Notes') FROM json_each(@rows)";
+            await connection.ExecuteAsync(new CommandDefinition(insert,
+                new { listId, rows = new DbString { Value = rows, IsAnsi = false, Length = -1 } }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await audit.AppendAsync(connection, transaction, new AuditEntry(now, loadedBy, role, AuditActions.Collect, $"location list {force.Code} v{version}",

@@ -31,25 +31,28 @@ public sealed class OutboxStore(Database database)
             return;
         }
 
-        var sql = $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
-                  "SELECT @deliveryId, @alertId, @hitId, @channel, @target, @priority, @body, @now, 0, @now " +
-                  $"WHERE NOT EXISTS (SELECT 1 FROM {Table} WHERE delivery_id = @deliveryId) " +
-                  $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} WHERE hit_id = @hitId AND alerted = 1 AND alert_delivered_ms IS NULL)";
-        var at = now.ToUnixTimeMilliseconds();
-        foreach (var entry in entries)
+        // One statement for the whole batch (one JSON parameter), not one per notification. The first entry with a
+        // delivery id wins within the batch, and an id already queued is left alone (UPDLOCK, HOLDLOCK on SQL Server makes
+        // the check and the insert one step against a second instance queuing the same row).
+        var rows = entries.DistinctBy(e => e.DeliveryId, StringComparer.Ordinal)
+            .Select(e => new { e.DeliveryId, e.AlertId, e.HitId, e.Channel, e.Target, e.Priority, e.Body }).ToList();
+        var sql = database.Dialect.Name == "sqlserver"
+            ? $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
+              "SELECT j.delivery_id, j.alert_id, j.hit_id, j.channel, j.target, j.priority, j.body, @now, 0, @now FROM OPENJSON(@rows) " +
+              "WITH (delivery_id VARCHAR(64) '$.DeliveryId', alert_id VARCHAR(64) '$.AlertId', hit_id VARCHAR(32) '$.HitId', channel VARCHAR(16) '$.Channel', " +
+              "target NVARCHAR(2048) '$.Target', priority VARCHAR(16) '$.Priority', body NVARCHAR(MAX) '$.Body') AS j " +
+              $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WITH (UPDLOCK, HOLDLOCK) WHERE o.delivery_id = j.delivery_id) " +
+              $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)"
+            : $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
+              "SELECT json_extract(value, '$.DeliveryId'), json_extract(value, '$.AlertId'), json_extract(value, '$.HitId'), json_extract(value, '$.Channel'), " +
+              "json_extract(value, '$.Target'), json_extract(value, '$.Priority'), json_extract(value, '$.Body'), @now, 0, @now FROM json_each(@rows) " +
+              $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WHERE o.delivery_id = json_extract(value, '$.DeliveryId')) " +
+              $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)";
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            await connection.ExecuteAsync(new CommandDefinition(sql, new
-            {
-                deliveryId = Ansi(entry.DeliveryId, 64),
-                alertId = Ansi(entry.AlertId, 64),
-                hitId = Typed.HitId(entry.HitId),
-                channel = Ansi(entry.Channel, 16),
-                target = new DbString { Value = entry.Target, IsAnsi = false, Length = Math.Max(2048, entry.Target.Length) },
-                priority = Ansi(entry.Priority, 16),
-                body = new DbString { Value = entry.Body, IsAnsi = false, Length = -1 },
-                now = at,
-            }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
+            rows = new DbString { Value = System.Text.Json.JsonSerializer.Serialize(rows), IsAnsi = false, Length = -1 },
+            now = now.ToUnixTimeMilliseconds(),
+        }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>

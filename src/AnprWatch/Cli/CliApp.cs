@@ -37,16 +37,11 @@ public static class CliApp
     }
 
     /// <summary>
-    /// The longest value each free-text option may have: the width of the column it is stored in on SQL Server
-    /// (audit_log.actor NVARCHAR(128), audit_log.justification NVARCHAR(1000), marker_lists.loaded_by NVARCHAR(128)),
-    /// checked before the store, so SQLite (which never truncates) and SQL Server (which refuses) behave the same.
+    /// The longest value each free-text option may have (<see cref="Hosting.TextLimits"/>): the width of the column it is
+    /// stored in on SQL Server, checked before the store, so SQLite (which never truncates) and SQL Server (which
+    /// refuses) behave the same.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, int> MaxTextLength = new Dictionary<string, int>(StringComparer.Ordinal)
-    {
-        ["--user"] = 128,
-        ["--justification"] = 1000,
-        ["--note"] = 1000,
-    };
+    public static IReadOnlyDictionary<string, int> MaxTextLength => Hosting.TextLimits.CliOptions;
 
     private static string? TooLong(ParseResult parse)
     {
@@ -57,7 +52,7 @@ public static class CliApp
                 if (MaxTextLength.TryGetValue(option.Option.Name, out var max)
                     && option.Tokens.FirstOrDefault(t => t.Value.Length > max) is { } token)
                 {
-                    return $"{option.Option.Name} is {token.Value.Length} characters long; at most {max} are allowed";
+                    return Hosting.TextLimits.TooLong(option.Option.Name, token.Value.Length, max);
                 }
             }
         }

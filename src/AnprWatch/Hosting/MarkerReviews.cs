@@ -29,6 +29,11 @@ public static class MarkerReviews
             throw new InvalidInputException($"the new review date must be within {MaxReviewYears} years of today (by {Output.Iso(today.AddYears(MaxReviewYears))})");
         }
 
+        if (suspectRef is { Length: > 64 })
+        {
+            throw new InvalidInputException(TextLimits.TooLong("suspect_ref", suspectRef.Length, 64));
+        }
+
         var text = note?.Trim() ?? "";
         if (text.Length is 0 or > 1000)
         {

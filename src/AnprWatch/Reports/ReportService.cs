@@ -43,7 +43,7 @@ public static class ReportService
         // audit_log.justification is NVARCHAR(1000): refused here, for the CLI and the API alike, before the store.
         if (justification is { Length: > MaxJustification })
         {
-            throw new InvalidInputException($"the justification is {justification.Length} characters long; at most {MaxJustification} are allowed");
+            throw new InvalidInputException(Hosting.TextLimits.TooLong("justification", justification.Length, MaxJustification));
         }
 
         if (from < UkTime.Today(clock).AddDays(-OpenAccessDays) && Storage.Audit.Justification.IsAbsent(justification))

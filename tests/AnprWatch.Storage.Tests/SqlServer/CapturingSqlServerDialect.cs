@@ -36,12 +36,27 @@ public sealed class CapturingSqlServerDialect : SqlDialect
     /// <summary>Every command executed so far: the round trips a real server would have seen.</summary>
     public int Executions => Volatile.Read(ref _executions);
 
+    private readonly List<string> _executed = [];
+
+    /// <summary>Every statement text executed so far, in order, once per execution.</summary>
+    public IReadOnlyList<string> Executed
+    {
+        get
+        {
+            lock (_statements)
+            {
+                return [.. _executed];
+            }
+        }
+    }
+
     /// <summary>Counts an execution; true the first time a statement text is executed.</summary>
     public bool FirstTime(string sql)
     {
         Interlocked.Increment(ref _executions);
         lock (_statements)
         {
+            _executed.Add(sql);
             return _seen.Add(sql);
         }
     }
@@ -55,6 +70,32 @@ public sealed class CapturingSqlServerDialect : SqlDialect
     }
 
     public override DbConnection CreateConnection() => new CapturingConnection(this);
+
+    private readonly List<(string Table, IReadOnlyList<string> Columns, int Rows)> _bulkCopies = [];
+
+    /// <summary>Every bulk copy so far: its destination, columns and how many rows it streamed (one round trip each).</summary>
+    public IReadOnlyList<(string Table, IReadOnlyList<string> Columns, int Rows)> BulkCopies
+    {
+        get
+        {
+            lock (_statements)
+            {
+                return [.. _bulkCopies];
+            }
+        }
+    }
+
+    public override Task BulkCopyAsync(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var count = rows.Count();
+        Interlocked.Increment(ref _executions);
+        lock (_statements)
+        {
+            _bulkCopies.Add((table, columns, count));
+        }
+
+        return Task.CompletedTask;
+    }
 
     public override IEnumerable<string> SplitScript(string script) => _sqlServer.SplitScript(script);
 

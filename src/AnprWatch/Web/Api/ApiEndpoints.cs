@@ -168,6 +168,14 @@ public static class ApiEndpoints
 
     private static Task<IResult> RecordReviewAsync(string force, ReviewRequest request, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
     {
+        foreach (var (field, value) in new[] { ("suspectRef", request.SuspectRef), ("note", request.Note) })
+        {
+            if (TextLimits.Problem("POST /api/markers/{force}/review", field, value) is { } tooLong)
+            {
+                return ApiProblems.FieldProblem(field, tooLong);
+            }
+        }
+
         var host = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, host.Code, "reviewing a marker").ConfigureAwait(false);
         var next = Arguments.Date(request.ReviewDue, "reviewDue");
@@ -205,6 +213,11 @@ public static class ApiEndpoints
 
     private static Task<IResult> RecordOutcomeAsync(string hitId, OutcomeRequest request, HttpContext context, AppServices services, Board.BoardFeed feed) => ApiProblems.Guard(async () =>
     {
+        if (TextLimits.Problem("POST /api/hits/{hitId}/outcome", "note", request.Note) is { } tooLong)
+        {
+            return ApiProblems.FieldProblem("note", tooLong);
+        }
+
         // No default: the operator chose this status (and reason); a 400 names the field that is wrong.
         if (OutcomeStore.Validate(request.Status, request.Reason, request.Note) is { } problem)
         {
