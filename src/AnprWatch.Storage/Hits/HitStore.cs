@@ -112,7 +112,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
     /// <summary>
     /// The latest alerted hit for a marker in a camera force observed in [from, to], other than
     /// <paramref name="excludingHitId"/>, in one query: the question the pipeline now answers for a whole batch with
-    /// <see cref="AlertedHitsAsync"/>, kept as the contract tests' independent answer to it.
+    /// <see cref="AlertedHitsAsync"/> (over the repeat window either side of each hit), kept as the contract tests'
+    /// independent answer to it.
     /// </summary>
     public async Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
     {
