@@ -70,15 +70,23 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
             // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
             // decision, and the notifications are planned from exactly the hit the alert sinks will publish.
-            foreach (var ids in hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+            async Task<List<Hit>> ReadBackAsync(IEnumerable<string> hitIds)
             {
-                var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
-                    $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN @ids",
-                    new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                foreach (var row in storedRows)
+                var read = new List<Hit>();
+                foreach (var ids in hitIds.Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
                 {
-                    stored[row.HitId] = row.ToHit();
+                    var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+                        $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN @ids",
+                        new { ids = ids.Select(Typed.HitId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    read.AddRange(storedRows.Select(row => row.ToHit()));
                 }
+
+                return read;
+            }
+
+            foreach (var hit in await ReadBackAsync(hits.Select(h => h.HitId)).ConfigureAwait(false))
+            {
+                stored[hit.HitId] = hit;
             }
 
             if (outbox is { IsEmpty: false })
@@ -87,6 +95,19 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 foreach (var hit in stored.Values.Where(h => h.Alerted && !h.AlertDelivered))
                 {
                     outbox.Plan(hit, entries);
+                }
+
+                // A confirmation this batch stored (the first one wins, so only where the stored confirming read is
+                // this batch's) is notified too, in the same transaction; its delivery id keeps a re-run from queueing it twice.
+                if (confirmations.Count > 0)
+                {
+                    foreach (var confirmed in await ReadBackAsync(confirmations.Select(c => c.HitId!)).ConfigureAwait(false))
+                    {
+                        if (confirmations.Any(c => c.HitId == confirmed.HitId && c.ConfirmingReadId == confirmed.ConfirmingReadId))
+                        {
+                            outbox.PlanConfirmation(confirmed, entries);
+                        }
+                    }
                 }
 
                 await new Notifications.OutboxStore(database).EnqueueAsync(connection, transaction, entries, hits.Max(h => h.RecordedAt), cancellationToken).ConfigureAwait(false);

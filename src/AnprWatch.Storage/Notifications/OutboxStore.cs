@@ -31,14 +31,19 @@ public sealed class OutboxStore(Database database)
             return;
         }
 
-        var sql = $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
-                  "SELECT @deliveryId, @alertId, @hitId, @channel, @target, @priority, @body, @now, 0, @now " +
-                  $"WHERE NOT EXISTS (SELECT 1 FROM {Table} WHERE delivery_id = @deliveryId) " +
-                  $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} WHERE hit_id = @hitId AND alerted = 1 AND alert_delivered_ms IS NULL)";
+        var insert = $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
+                     "SELECT @deliveryId, @alertId, @hitId, @channel, @target, @priority, @body, @now, 0, @now " +
+                     $"WHERE NOT EXISTS (SELECT 1 FROM {Table} WHERE delivery_id = @deliveryId) ";
+
+        // An alert is queued while its alert is not yet delivered to the sink; a confirmation (DESIGN §8) while the
+        // confirmation is not (its alert was, usually long before).
+        var alertSql = insert + $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} WHERE hit_id = @hitId AND alerted = 1 AND alert_delivered_ms IS NULL)";
+        var confirmationSql = insert + $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
+                              "WHERE h.hit_id = @hitId AND h.alerted = 1 AND hf.delivered_ms IS NULL)";
         var at = now.ToUnixTimeMilliseconds();
         foreach (var entry in entries)
         {
-            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            await connection.ExecuteAsync(new CommandDefinition(entry.Confirmation ? confirmationSql : alertSql, new
             {
                 deliveryId = Ansi(entry.DeliveryId, 64),
                 alertId = Ansi(entry.AlertId, 64),
