@@ -5,6 +5,7 @@
 #   ./build.sh publish self-contained linux-x64 app (no .NET needed on the target) as out/anprwatch-linux-x64.tar.gz
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (results in benchmarks/README.md)
 #   ./build.sh bench-e2e   end-to-end: serve vs kcat throughput, read->alert latency, memory with 1M markers
+#   ./build.sh bench-board board: read -> card in headless Chromium with 50 boards open at 5,000 reads/s, board queries/s
 #   ./build.sh faults  the long fault and fuzz suites (a million reads, ten SIGKILLs, 30 s outages, 1M fuzz cases)
 #   ./build.sh mutate  Stryker.NET mutation testing of Core and Storage with their fast suites (fails under 80 %)
 set -euo pipefail
@@ -156,6 +157,15 @@ cmd_bench_e2e() {
   dotnet run -c Release --project benchmarks/AnprWatch.EndToEnd -- "$@"
 }
 
+# The board benchmark (issue 16): a mode of the end-to-end benchmark; options --boards=50 --rate=5000 --seconds=30
+# --hit-every=1000. Debian's Chromium through Playwright, as the browser tests.
+cmd_bench_board() {
+  need_dotnet
+  install_test_deps
+  dotnet build src/AnprWatch/AnprWatch.csproj -c Release -v quiet -nologo >/dev/null
+  dotnet run -c Release --project benchmarks/AnprWatch.EndToEnd -- board "$@"
+}
+
 # Mutation testing (docs/TESTING.md): Stryker.NET from the repository's tool manifest, over Core and Storage with their
 # own fast suites; each project's stryker-config.json sets the threshold (break below 80 %). Reports: out/mutate/.
 cmd_mutate() {
@@ -191,7 +201,8 @@ case "${1:-}" in
   publish) cmd_publish ;;
   bench) shift; cmd_bench "$@" ;;
   bench-e2e) shift; cmd_bench_e2e "$@" ;;
+  bench-board) shift; cmd_bench_board "$@" ;;
   faults) cmd_faults ;;
   mutate) shift; cmd_mutate "$@" ;;
-  *) echo "usage: ./build.sh demo | test | publish | faults | mutate [Core|Storage] | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo | test | publish | faults | mutate [Core|Storage] | bench [filter] | bench-e2e [--vehicles=N --rate=N --seconds=N --markers=N] | bench-board [--boards=N --rate=N --seconds=N --hit-every=N]" >&2; exit 2 ;;
 esac

@@ -12,7 +12,9 @@ using Confluent.Kafka;
 //   2. read -> alert latency at a steady rate (default 5,000 reads/s);
 //   3. resident memory of serve with 1,000,000 markers loaded (and the time to import them).
 // The benchmark's own alert consumer and read producer use the same bundled librdkafka as serve.
+// `board` as the first argument runs the board benchmark instead (BoardBenchmark; ./build.sh bench-board).
 BundledLibrdkafka.Pin();
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 int Option(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 var vehicles = Option("vehicles", 200_000);
@@ -29,6 +31,14 @@ await Tools.RunAsync(Tools.Broker, "start", brokerDir, Tools.FreePort().ToString
 var results = new List<string>();
 try
 {
+    if (mode == "board")
+    {
+        results.AddRange(await BoardBenchmark.RunAsync(Option, work, brokerDir, bootstrap));
+        Console.WriteLine();
+        results.ForEach(Console.WriteLine);
+        return;
+    }
+
     // ---- 1. throughput -------------------------------------------------------------------------------------
     var sim = Path.Combine(work, "sim");
     Console.WriteLine($"simulating {Tools.N(vehicles)} vehicles …");

@@ -388,8 +388,10 @@ public sealed class ReadPipeline(
     }
 
     /// <summary>
-    /// Suppression looks at alerted hits already stored and at those decided earlier in this batch. An exact hit
-    /// suppressed by an ocr-equivalent alert of the same marker confirms that alert (DESIGN §8) instead of vanishing.
+    /// Suppression looks at alerted hits already stored and at those decided earlier in this batch, within the repeat
+    /// window either side of the hit's observed time (a late read of a sighting already alerted is a repeat too). An
+    /// exact hit suppressed by an ocr-equivalent alert of the same marker confirms that alert (DESIGN §8) instead of
+    /// vanishing.
     /// </summary>
     private async Task<IReadOnlyList<Hit>> GateAsync(List<Hit> candidates, CancellationToken cancellationToken)
     {
@@ -399,13 +401,13 @@ public sealed class ReadPipeline(
         var result = new List<Hit>(candidates.Count);
 
         // The batch's suppression state from the store in one query: every alerted hit of its markers from the earliest
-        // window start to the latest read, grouped by (marker, camera force).
+        // window start to the latest window end, grouped by (marker, camera force).
         var stored = new Dictionary<(string Marker, string Force), List<AlertedHitRef>>();
         if (candidates.Count > 0)
         {
             var markers = candidates.Select(h => h.MarkerId).Distinct(StringComparer.Ordinal).ToList();
             var earliest = candidates.Min(h => gate.WindowStart(h.ObservedAt));
-            var latest = candidates.Max(h => h.ObservedAt);
+            var latest = candidates.Max(h => gate.WindowEnd(h.ObservedAt));
             foreach (var alerted in await store.AlertedHitsAsync(markers, earliest, latest, cancellationToken).ConfigureAwait(false))
             {
                 var storedKey = (alerted.MarkerId, alerted.CameraForce);
@@ -421,27 +423,10 @@ public sealed class ReadPipeline(
         foreach (var hit in candidates)
         {
             var key = (hit.MarkerId, hit.CameraForce.Code);
-            var from = gate.WindowStart(hit.ObservedAt);
-            AlertedHitRef? last = null;
-            if (alertedInBatch.TryGetValue(key, out var earlier))
-            {
-                last = earlier.Where(a => a.ObservedAt >= from && a.ObservedAt <= hit.ObservedAt).MaxBy(a => a.ObservedAt);
-            }
-
-            // As LastAlertedHitAsync would answer: the latest in [from, observedAt] other than this hit, ties by hit id.
-            if (last is null && stored.TryGetValue(key, out var inStore))
-            {
-                foreach (var candidate in inStore)
-                {
-                    if (candidate.ObservedAt >= from && candidate.ObservedAt <= hit.ObservedAt && candidate.HitId != hit.HitId
-                        && (last is null || candidate.ObservedAt > last.ObservedAt || (candidate.ObservedAt == last.ObservedAt && string.CompareOrdinal(candidate.HitId, last.HitId) > 0)))
-                    {
-                        last = candidate;
-                    }
-                }
-            }
-
-            var reason = gate.Decide(hit.ObservedAt, processedAt, last?.ObservedAt);
+            alertedInBatch.TryGetValue(key, out var earlier);
+            stored.TryGetValue(key, out var inStore);
+            var suppressor = Suppressor(hit, earlier, inStore);
+            var reason = gate.Decide(hit.ObservedAt, processedAt, suppressor?.ObservedAt);
             var decided = hit with { NotAlertedReason = reason };
             if (decided.Alerted)
             {
@@ -452,10 +437,11 @@ public sealed class ReadPipeline(
 
                 earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null, hit.Lat, hit.Lon));
             }
-            else if (reason == NotAlertedReason.Suppressed && hit.MatchKind == MatchKind.Exact && last is { MatchKind: MatchKind.OcrEquivalent } alert
+            else if (reason == NotAlertedReason.Suppressed && hit.MatchKind == MatchKind.Exact && suppressor is { MatchKind: MatchKind.OcrEquivalent } alert
                      && (alert.ConfirmingReadId is null || alert.ConfirmingReadId == hit.ReadId) && CouldBeTheSameVehicle(alert, hit) && confirmedInBatch.Add(alert.HitId))
             {
-                // The first exact read confirms; a re-processed one confirms again (its confirmation may not have been sent).
+                // The first exact read confirms, whether observed after the alert or, arriving late, before it; a
+                // re-processed one confirms again (its confirmation may not have been sent).
                 decided = decided with { ConfirmsHitId = alert.HitId };
             }
 
@@ -463,6 +449,38 @@ public sealed class ReadPipeline(
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The alerted hit (decided earlier in this batch, or stored and not this hit itself) that suppresses <paramref name="hit"/>: the
+    /// latest observed in [observedAt − window, observedAt], ties by the greater hit id; else the earliest observed in
+    /// (observedAt, observedAt + window], ties by the smaller hit id; null when none is within the window.
+    /// </summary>
+    private AlertedHitRef? Suppressor(Hit hit, List<AlertedHitRef>? inBatch, List<AlertedHitRef>? inStore)
+    {
+        AlertedHitRef? before = null;
+        AlertedHitRef? after = null;
+        foreach (var candidate in (inBatch ?? []).Concat((inStore ?? []).Where(s => s.HitId != hit.HitId)))
+        {
+            if (!gate.Suppresses(candidate.ObservedAt, hit.ObservedAt))
+            {
+                continue;
+            }
+
+            if (candidate.ObservedAt <= hit.ObservedAt)
+            {
+                if (before is null || candidate.ObservedAt > before.ObservedAt || (candidate.ObservedAt == before.ObservedAt && string.CompareOrdinal(candidate.HitId, before.HitId) > 0))
+                {
+                    before = candidate;
+                }
+            }
+            else if (after is null || candidate.ObservedAt < after.ObservedAt || (candidate.ObservedAt == after.ObservedAt && string.CompareOrdinal(candidate.HitId, after.HitId) < 0))
+            {
+                after = candidate;
+            }
+        }
+
+        return before ?? after;
     }
 
     /// <summary>

@@ -66,14 +66,18 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 await connection.ExecuteAsync(new CommandDefinition(InsertConfirmations, JsonRows(confirmations), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
 
-            // Read back what is stored, inside the transaction: a hit stored by an earlier attempt keeps its original
-            // decision, and the notifications are planned from exactly the hit the alert sinks will publish.
-            var storedRows = await connection.QueryAsync<HitRow>(new CommandDefinition(
+            // Read back what is stored, inside the transaction, in one statement: the batch's hits (a hit stored by an
+            // earlier attempt keeps its original decision, and the notifications are planned from exactly the hit the
+            // alert sinks will publish) and the hits this batch confirmed (their confirmation is notified too).
+            var batchIds = hits.Select(h => h.HitId).ToHashSet(StringComparer.Ordinal);
+            var confirmedIds = outbox is { IsEmpty: false } ? confirmations.Select(c => c.HitId!).ToList() : [];
+            var readBack = (await connection.QueryAsync<HitRow>(new CommandDefinition(
                 $"SELECT {string.Join(", ", HitRow.Columns.Split(", ").Select(c => "h." + c))}, h.alert_delivered_ms AS AlertDeliveredMs, {Enrichment} FROM {database.Table("hits")} h {EnrichmentJoins} WHERE h.hit_id IN {IdsIn("ids")}",
-                new { ids = JsonIds(hits.Select(h => h.HitId).Distinct(StringComparer.Ordinal)) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var row in storedRows)
+                new { ids = JsonIds(batchIds.Concat(confirmedIds).Distinct(StringComparer.Ordinal)) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .Select(row => row.ToHit()).ToList();
+            foreach (var hit in readBack.Where(h => batchIds.Contains(h.HitId)))
             {
-                stored[row.HitId] = row.ToHit();
+                stored[hit.HitId] = hit;
             }
 
             if (outbox is { IsEmpty: false })
@@ -82,6 +86,14 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
                 foreach (var hit in stored.Values.Where(h => h.Alerted && !h.AlertDelivered))
                 {
                     outbox.Plan(hit, entries);
+                }
+
+                // A confirmation this batch stored (the first one wins, so only where the stored confirming read is
+                // this batch's) is notified too, in the same transaction; its delivery id keeps a re-run from queueing it twice.
+                var confirmingRead = confirmations.ToDictionary(c => c.HitId!, c => c.ConfirmingReadId, StringComparer.Ordinal);
+                foreach (var confirmed in readBack.Where(h => confirmingRead.TryGetValue(h.HitId, out var read) && read == h.ConfirmingReadId))
+                {
+                    outbox.PlanConfirmation(confirmed, entries);
                 }
 
                 await new Notifications.OutboxStore(database).EnqueueAsync(connection, transaction, entries, hits.Max(h => h.RecordedAt), cancellationToken).ConfigureAwait(false);
@@ -120,7 +132,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
     /// <summary>
     /// The latest alerted hit for a marker in a camera force observed in [from, to], other than
     /// <paramref name="excludingHitId"/>, in one query: the question the pipeline now answers for a whole batch with
-    /// <see cref="AlertedHitsAsync"/>, kept as the contract tests' independent answer to it.
+    /// <see cref="AlertedHitsAsync"/> (over the repeat window either side of each hit), kept as the contract tests'
+    /// independent answer to it.
     /// </summary>
     public async Task<AlertedHitRef?> LastAlertedHitAsync(string markerId, string cameraForce, DateTimeOffset from, DateTimeOffset to, string excludingHitId, CancellationToken cancellationToken)
     {

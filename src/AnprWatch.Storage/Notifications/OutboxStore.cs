@@ -33,21 +33,25 @@ public sealed class OutboxStore(Database database)
 
         // One statement for the whole batch (one JSON parameter), not one per notification. The first entry with a
         // delivery id wins within the batch, and an id already queued is left alone (UPDLOCK, HOLDLOCK on SQL Server makes
-        // the check and the insert one step against a second instance queuing the same row).
+        // the check and the insert one step against a second instance queuing the same row). An alert is queued while
+        // its alert is not yet delivered to the sink; a confirmation (DESIGN §8) while the confirmation is not (its alert
+        // was, usually long before).
         var rows = entries.DistinctBy(e => e.DeliveryId, StringComparer.Ordinal)
-            .Select(e => new { e.DeliveryId, e.AlertId, e.HitId, e.Channel, e.Target, e.Priority, e.Body }).ToList();
+            .Select(e => new { e.DeliveryId, e.AlertId, e.HitId, e.Channel, e.Target, e.Priority, e.Body, e.Confirmation }).ToList();
         var sql = database.Dialect.Name == "sqlserver"
             ? $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
               "SELECT j.delivery_id, j.alert_id, j.hit_id, j.channel, j.target, j.priority, j.body, @now, 0, @now FROM OPENJSON(@rows) " +
               "WITH (delivery_id VARCHAR(64) '$.DeliveryId', alert_id VARCHAR(64) '$.AlertId', hit_id VARCHAR(32) '$.HitId', channel VARCHAR(16) '$.Channel', " +
-              "target NVARCHAR(2048) '$.Target', priority VARCHAR(16) '$.Priority', body NVARCHAR(MAX) '$.Body') AS j " +
+              "target NVARCHAR(2048) '$.Target', priority VARCHAR(16) '$.Priority', body NVARCHAR(MAX) '$.Body', confirmation BIT '$.Confirmation') AS j " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WITH (UPDLOCK, HOLDLOCK) WHERE o.delivery_id = j.delivery_id) " +
-              $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)"
+              $"AND ((j.confirmation = 0 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)) " +
+              $"OR (j.confirmation = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND hf.delivered_ms IS NULL)))"
             : $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
               "SELECT json_extract(value, '$.DeliveryId'), json_extract(value, '$.AlertId'), json_extract(value, '$.HitId'), json_extract(value, '$.Channel'), " +
               "json_extract(value, '$.Target'), json_extract(value, '$.Priority'), json_extract(value, '$.Body'), @now, 0, @now FROM json_each(@rows) " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WHERE o.delivery_id = json_extract(value, '$.DeliveryId')) " +
-              $"AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)";
+              $"AND ((json_extract(value, '$.Confirmation') = 0 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)) " +
+              $"OR (json_extract(value, '$.Confirmation') = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND hf.delivered_ms IS NULL)))";
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             rows = new DbString { Value = System.Text.Json.JsonSerializer.Serialize(rows), IsAnsi = false, Length = -1 },

@@ -56,9 +56,12 @@ public sealed class EmailChannel(NotifyOptions options) : INotificationChannel
         var local = UkTime.ToLocal(observed);
 
         var forces = camera == host ? camera : $"{camera} (marker held by {host})";
+
+        // A confirmed misread (DESIGN §8): the same alert, now verified by an exact read of the plate.
+        var confirmedAt = alert["confirmedAt"]?.GetValue<DateTimeOffset>();
         var message = new MimeMessage
         {
-            Subject = $"AnprWatch {priority.ToUpperInvariant()} alert: {forces}",
+            Subject = confirmedAt is null ? $"AnprWatch {priority.ToUpperInvariant()} alert: {forces}" : $"AnprWatch {priority.ToUpperInvariant()} alert confirmed: {forces}",
             // Derived from the delivery id: a repeat after a crash is the same message to a mail client.
             MessageId = $"{row.DeliveryId}@anprwatch",
         };
@@ -75,6 +78,11 @@ public sealed class EmailChannel(NotifyOptions options) : INotificationChannel
         if (includePlate)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Plate read: {(string?)alert["vrm"]} (marker {(string?)alert["markerVrm"]}, {(string?)alert["matchKind"]})");
+        }
+
+        if (confirmedAt is { } confirmed)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Confirmed: an exact read of the marked plate at {UkTime.ToLocal(confirmed):yyyy-MM-dd HH:mm:ss} UK time (read {(string?)alert["confirmingReadId"]}) verifies this \"verify plate\" alert.");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Alert: {row.AlertId}");

@@ -16,13 +16,32 @@ public sealed class NotificationPlanner(NotifyOptions options) : IOutboxPlanner
 
     public bool IsEmpty => options.IsEmpty;
 
-    public void Plan(Hit hit, List<OutboxEntry> into)
+    /// <summary>
+    /// The alert itself, as the alert sinks send it first: without a confirmation, even when the confirming read was
+    /// stored in the same batch (that goes as a confirmation of its own).
+    /// </summary>
+    public void Plan(Hit hit, List<OutboxEntry> into) => Plan(hit with { ConfirmedAt = null, ConfirmingReadId = null }, into, confirmation: false);
+
+    /// <summary>
+    /// A confirmed misread (DESIGN §8) goes to every subscriber its alert went to (the same filter on the same hit),
+    /// as the alert JSON again with <c>confirmedAt</c> and <c>confirmingReadId</c>: receivers that only saw "verify
+    /// plate" learn that the plate was verified.
+    /// </summary>
+    public void PlanConfirmation(Hit confirmed, List<OutboxEntry> into)
+    {
+        if (confirmed.Alerted && confirmed.ConfirmedAt is not null)
+        {
+            Plan(confirmed, into, confirmation: true);
+        }
+    }
+
+    private void Plan(Hit hit, List<OutboxEntry> into, bool confirmation)
     {
         foreach (var webhook in options.Webhooks)
         {
             if (webhook.Filter.Matches(hit))
             {
-                into.Add(Entry(hit, Webhook, webhook.Url.ToString(), webhook.Filter));
+                into.Add(Entry(hit, Webhook, webhook.Url.ToString(), webhook.Filter, confirmation));
             }
         }
 
@@ -30,12 +49,12 @@ public sealed class NotificationPlanner(NotifyOptions options) : IOutboxPlanner
         {
             if (recipient.Filter.Matches(hit))
             {
-                into.Add(Entry(hit, Email, recipient.Address, recipient.Filter));
+                into.Add(Entry(hit, Email, recipient.Address, recipient.Filter, confirmation));
             }
         }
     }
 
-    private static OutboxEntry Entry(Hit hit, string channel, string target, Subscription filter)
+    private static OutboxEntry Entry(Hit hit, string channel, string target, Subscription filter, bool confirmation)
         => new(hit.AlertId, hit.HitId, channel, target, hit.Priority.Label(),
-            JsonSerializer.Serialize(AlertMessage.From(hit, filter.RoutedTo(hit)), ContractJson.Options));
+            JsonSerializer.Serialize(AlertMessage.From(hit, filter.RoutedTo(hit)), ContractJson.Options), confirmation);
 }

@@ -89,7 +89,12 @@ public sealed class RailcarScenario
 
     /// <param name="Positioned">false: the camera reported no lat/lon (the boundary probes), so it never counts as a sighting.</param>
     /// <param name="Cloned">The read was made of a cloned copy of a flagged plate.</param>
-    private sealed record Read(Vehicle Vehicle, Camera Camera, DateTimeOffset ObservedAt, string Emitted, Misread Misread, string Rendered, bool Positioned = true, bool Cloned = false);
+    /// <param name="Backlog">How long after its observation the read reaches the file (a camera's backlog): reads are
+    /// written in arrival order, observedAt + Backlog.</param>
+    private sealed record Read(Vehicle Vehicle, Camera Camera, DateTimeOffset ObservedAt, string Emitted, Misread Misread, string Rendered, bool Positioned = true, bool Cloned = false, TimeSpan Backlog = default)
+    {
+        public DateTimeOffset ArrivesAt => ObservedAt + Backlog;
+    }
 
     /// <summary>Honest vehicles drive at most this fast between cameras (the clone rule flags over 200 km/h).</summary>
     private const double HonestSpeedKmh = 80;
@@ -124,7 +129,7 @@ public sealed class RailcarScenario
             reads.AddRange(OrdinaryTrips(vehicle));
         }
 
-        reads.Sort((a, b) => a.ObservedAt.CompareTo(b.ObservedAt));
+        reads.Sort((a, b) => a.ArrivesAt.CompareTo(b.ArrivesAt));
         progress(0.4);
 
         var markers = flagged.SelectMany(v => v.Markers).ToList();
@@ -405,6 +410,19 @@ public sealed class RailcarScenario
         var third = Local(_options.Start.AddDays(100), 3, 0);
         yield return Exact(high, home, third) with { Emitted = misread, Misread = Misread.EquivalentOne, Rendered = misread };
         yield return Exact(high, home, third.AddSeconds(1));
+
+        // Late reads (a camera's backlog): observed before an alert but arriving after it. Suppression is symmetric in
+        // observed time, so within the window before the alert they are repeats too; just outside it, a new alert.
+        var fourth = Local(_options.Start.AddDays(120), 3, 0);
+        yield return Exact(high, home, fourth);                                                                              // alerted
+        yield return Exact(high, home, fourth.AddMinutes(-10)) with { Backlog = TimeSpan.FromMinutes(11) };                  // late, inside: suppressed
+        yield return Exact(high, home, fourth - RepeatWindow) with { Backlog = RepeatWindow + TimeSpan.FromMinutes(2) };     // late, exactly one window before: suppressed
+        yield return Exact(high, home, fourth - RepeatWindow - TimeSpan.FromSeconds(1)) with { Backlog = RepeatWindow + TimeSpan.FromMinutes(3) }; // a second further: alerted
+
+        // A misread alert whose exact read was observed a second earlier but arrives late: suppressed, it confirms the alert.
+        var fifth = Local(_options.Start.AddDays(130), 3, 0);
+        yield return Exact(high, home, fifth) with { Emitted = misread, Misread = Misread.EquivalentOne, Rendered = misread };
+        yield return Exact(high, home, fifth.AddSeconds(-1)) with { Backlog = TimeSpan.FromSeconds(31) };
     }
 
     private IEnumerable<Read> OrdinaryTrips(Vehicle vehicle)
@@ -568,7 +586,7 @@ public sealed class RailcarScenario
         var blankAt = new HashSet<int> { _random.Next(reads.Count), _random.Next(reads.Count) };
         var malformed = new List<MalformedLine>();
         var expected = new List<ExpectedHit>();
-        var lastAlerted = new Dictionary<(string Marker, string Force), (DateTimeOffset At, int Index)>();
+        var alertedSoFar = new Dictionary<(string Marker, string Force), List<(DateTimeOffset At, int Index)>>();
         var clones = new CloneGroundTruth();
         long line = 0;
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -597,7 +615,7 @@ public sealed class RailcarScenario
             writer.Reset();
             file.WriteByte((byte)'\n');
             var before = expected.Count;
-            Expect(read, readId, markersByKey, expected, lastAlerted, clones);
+            Expect(read, readId, markersByKey, expected, alertedSoFar, clones);
             // Only a read that carries its camera's position can be inside a flagged location (the boundary probes carry none).
             for (var h = before; h < expected.Count && read.Positioned; h++)
             {
@@ -613,7 +631,7 @@ public sealed class RailcarScenario
     }
 
     /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
-    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), (DateTimeOffset At, int Index)> lastAlerted, CloneGroundTruth clones)
+    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), List<(DateTimeOffset At, int Index)>> alertedSoFar, CloneGroundTruth clones)
     {
         // Matching by brute force over every marker with the read's equivalence key: exact when the plates are equal,
         // ocr-equivalent when they differ in one position; an exact match anywhere means no ocr-equivalent hits.
@@ -643,14 +661,27 @@ public sealed class RailcarScenario
             }
 
             var key = (marker.MarkerId, read.Camera.Force);
-            var suppressed = lastAlerted.TryGetValue(key, out var last) && read.ObservedAt - last.At <= RepeatWindow;
+            // Every alert of this marker and force that arrived before this read, by brute force: one within the window
+            // either side of its observed time suppresses it; the one it answers to is the latest at or before it, else
+            // the earliest after it.
+            if (!alertedSoFar.TryGetValue(key, out var alertsOfKey))
+            {
+                alertedSoFar[key] = alertsOfKey = [];
+            }
+
+            var inWindow = alertsOfKey.Where(a => (read.ObservedAt - a.At).Duration() <= RepeatWindow).ToList();
+            var suppressed = inWindow.Count > 0;
             if (!suppressed)
             {
-                lastAlerted[key] = (read.ObservedAt, expected.Count);
+                alertsOfKey.Add((read.ObservedAt, expected.Count));
             }
-            else if (kind == "exact" && expected[last.Index] is { MatchKind: "ocr-equivalent", ConfirmingReadId: null } alert)
+            else
             {
-                expected[last.Index] = alert with { ConfirmingReadId = readId };
+                var answered = inWindow.Where(a => a.At <= read.ObservedAt).OrderByDescending(a => a.At).Concat(inWindow.Where(a => a.At > read.ObservedAt).OrderBy(a => a.At)).First();
+                if (kind == "exact" && expected[answered.Index] is { MatchKind: "ocr-equivalent", ConfirmingReadId: null } alert)
+                {
+                    expected[answered.Index] = alert with { ConfirmingReadId = readId };
+                }
             }
 
             var night = local.Hour >= 22 || local.Hour < 6;

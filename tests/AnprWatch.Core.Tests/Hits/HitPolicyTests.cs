@@ -104,9 +104,41 @@ public class AlertGateTests
     public void Repeats_within_the_window_are_suppressed(int secondsSinceLast, NotAlertedReason expected)
         => Assert.That(Gate.Decide(T, null, T.AddSeconds(-secondsSinceLast)), Is.EqualTo(expected));
 
+    // A late read (a camera's backlog) observed before an alert that is already out: the window reaches both ways,
+    // inclusive at exactly 15 minutes (the default Alerting:RepeatWindow) on either side.
+    [TestCase(1, NotAlertedReason.Suppressed)]
+    [TestCase(5 * 60, NotAlertedReason.Suppressed)]
+    [TestCase(15 * 60 - 1, NotAlertedReason.Suppressed)]
+    [TestCase(15 * 60, NotAlertedReason.Suppressed)]
+    [TestCase(15 * 60 + 1, NotAlertedReason.None)]
+    [TestCase(60 * 60, NotAlertedReason.None)]
+    public void A_late_read_observed_before_an_alert_within_the_window_is_suppressed_too(int secondsBeforeTheAlert, NotAlertedReason expected)
+        => Assert.That(Gate.Decide(T, null, T.AddSeconds(secondsBeforeTheAlert)), Is.EqualTo(expected));
+
     [Test]
-    public void A_later_alert_does_not_suppress_an_earlier_read()
-        => Assert.That(Gate.Decide(T, null, T.AddMinutes(5)), Is.EqualTo(NotAlertedReason.None));
+    public void The_window_edges_are_literal_timestamps_either_side()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Gate.WindowStart(T), Is.EqualTo(new DateTimeOffset(2026, 6, 1, 11, 45, 0, TimeSpan.Zero)));
+            Assert.That(Gate.WindowEnd(T), Is.EqualTo(new DateTimeOffset(2026, 6, 1, 12, 15, 0, TimeSpan.Zero)));
+            Assert.That(Gate.Suppresses(new DateTimeOffset(2026, 6, 1, 11, 45, 0, TimeSpan.Zero), T), Is.True);
+            Assert.That(Gate.Suppresses(new DateTimeOffset(2026, 6, 1, 11, 44, 59, 999, TimeSpan.Zero), T), Is.False);
+            Assert.That(Gate.Suppresses(new DateTimeOffset(2026, 6, 1, 12, 15, 0, TimeSpan.Zero), T), Is.True);
+            Assert.That(Gate.Suppresses(new DateTimeOffset(2026, 6, 1, 12, 15, 0, 1, TimeSpan.Zero), T), Is.False);
+
+            // The same instant in another offset is the same instant: 13:15 BST is 12:15 UTC.
+            Assert.That(Gate.Suppresses(new DateTimeOffset(2026, 6, 1, 13, 15, 0, TimeSpan.FromHours(1)), T), Is.True);
+
+            // Clamped, not overflowing, at the ends of the calendar.
+            Assert.That(Gate.WindowStart(DateTimeOffset.MinValue.AddMinutes(1)), Is.EqualTo(DateTimeOffset.MinValue));
+            Assert.That(Gate.WindowEnd(DateTimeOffset.MaxValue.AddMinutes(-1)), Is.EqualTo(DateTimeOffset.MaxValue));
+        });
+    }
+
+    [Test]
+    public void A_stale_late_read_is_stale_not_suppressed()
+        => Assert.That(Gate.Decide(T, T.AddMinutes(31), T.AddMinutes(1)), Is.EqualTo(NotAlertedReason.Stale));
 
     [Test]
     public void Live_reads_older_than_max_age_are_stale_replayed_reads_never()

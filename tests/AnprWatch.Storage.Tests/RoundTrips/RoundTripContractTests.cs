@@ -88,7 +88,7 @@ public class RoundTripContractTests(string dialect)
             Assert.That(Count("hits", " WHERE alerted = 1"), Is.EqualTo(ConfirmedPairs + ClonePairs), "alerted: each pair's first read");
             Assert.That(Count("hit_confirmations"), Is.EqualTo(ConfirmedPairs), "confirmations stored");
             Assert.That(Count("hit_clones"), Is.EqualTo(ClonePairs), "possible clones flagged");
-            Assert.That(Count("notify_outbox"), Is.EqualTo(ConfirmedPairs + ClonePairs), "one notification per alert queued");
+            Assert.That(Count("notify_outbox"), Is.EqualTo(ConfirmedPairs + ClonePairs + ConfirmedPairs), "one notification per alert queued, and one per confirmation");
             Assert.That(alerts.Published, Is.EqualTo(ConfirmedPairs + ClonePairs + ConfirmedPairs), "alerts, then confirmations");
             Assert.That(storing, Is.LessThanOrEqualTo(MaxRoundTripsToStore), report);
             Assert.That(counting.RoundTrips - storing, Is.LessThanOrEqualTo(3), "recording delivery: alerts marked, confirmations read and marked\n" + report);
@@ -182,12 +182,15 @@ public class RoundTripContractTests(string dialect)
         };
     }
 
-    /// <summary>serve's outbox with one webhook subscription: a notification for every alert.</summary>
+    /// <summary>serve's outbox with one webhook subscription: a notification for every alert and every confirmation.</summary>
     private sealed class OnePerAlert : IOutboxPlanner
     {
         public bool IsEmpty => false;
 
         public void Plan(Hit hit, List<OutboxEntry> into) => into.Add(new OutboxEntry(hit.AlertId, hit.HitId, "webhook", "https://receiver.example/hook", "urgent", "{}"));
+
+        public void PlanConfirmation(Hit confirmed, List<OutboxEntry> into)
+            => into.Add(new OutboxEntry(confirmed.AlertId, confirmed.HitId, "webhook", "https://receiver.example/hook", "urgent", "{}", Confirmation: true));
     }
 
     private sealed class CollectingDeadLetters : IDeadLetterSink

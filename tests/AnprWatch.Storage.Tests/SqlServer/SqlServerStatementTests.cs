@@ -135,7 +135,9 @@ public class SqlServerStatementTests
         await using (var connection = await database.OpenAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await outbox.EnqueueAsync(connection, transaction, [new OutboxEntry(batch[0].AlertId, batch[0].HitId, "webhook", "https://receiver.example/hook", "urgent", "{}")], clock.Now, CancellationToken.None);
+            await outbox.EnqueueAsync(connection, transaction,
+                [new OutboxEntry(batch[0].AlertId, batch[0].HitId, "webhook", "https://receiver.example/hook", "urgent", "{}"),
+                 new OutboxEntry(batch[0].AlertId, batch[0].HitId, "webhook", "https://receiver.example/hook", "urgent", "{}", Confirmation: true)], clock.Now, CancellationToken.None);
         }
 
         await outbox.ClaimDueAsync("d-owner", clock.Now, clock.Now.AddMinutes(2), 16);

@@ -98,6 +98,12 @@ public class NotificationDeliveryTests
 
     private static string Field(WebhookCall call, string name) => JsonNode.Parse(call.Body)![name]!.GetValue<string>();
 
+    private static bool IsConfirmation(WebhookCall call) => JsonNode.Parse(call.Body)!["confirmedAt"] is not null;
+
+    /// <summary>The reads that confirm an alerted misread, from the simulator's ground truth.</summary>
+    private static List<string> ConfirmedReadIds(IEnumerable<JsonNode?> truth)
+        => [.. truth.Where(h => h!["alerted"]!.GetValue<bool>()).Select(h => h!["confirmingReadId"]?.GetValue<string>()).OfType<string>()];
+
     [Test]
     public async Task Each_subscriber_is_told_exactly_its_forces_alerts_at_its_priority_signed_and_no_email_subject_names_a_plate()
     {
@@ -144,14 +150,73 @@ public class NotificationDeliveryTests
     }
 
     [Test]
+    public async Task A_misread_confirmed_later_is_notified_again_with_the_same_alert_id_to_the_same_subscribers_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(Secret);
+        await using var smtp = SmtpSink.Start();
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Header + "JK99TPD,SR-A1,HIGH,avon-and-somerset,2099-12-31\n", "avon.csv");
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        static string Read(string readId, string vrm, string observedAt)
+            => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"CAM-1","forceCode":"wiltshire","observedAt":"{{observedAt}}"}""";
+
+        string[] email =
+        [
+            "--Notify:Email:Smtp:Host=127.0.0.1", $"--Notify:Email:Smtp:Port={smtp.Port}", "--Notify:Email:Smtp:UseTls=false",
+            "--Notify:Email:Smtp:From=anprwatch@police.example", "--Notify:Email:Recipients:0:Address=avon-desk@police.example",
+            "--Notify:Email:Recipients:0:Forces=avon-and-somerset", "--Notify:Email:Recipients:0:MinPriority=high",
+        ];
+        await using var serve = ServeProcess.StartWith(cli, ["--Source:Kind=folder", $"--Source:Path={inbox}", .. Quick, .. WebhookArgs(receiver, [("all", "", "routine")]), .. email]);
+
+        // The misread alone ("verify plate"): one webhook call, one e-mail.
+        await DropAsync(cli, inbox, "a.jsonl", [Read("c-1", "JK99TP0", "2026-01-14T12:00:00Z")]);
+        await WaitForAsync(() => receiver.Accepted.Count >= 1 && smtp.Messages.Count >= 1, serve, "the alert was not notified");
+
+        // Later, in a batch of its own, the exact plate a second after it confirms it; a second exact read confirms nothing more.
+        await DropAsync(cli, inbox, "b.jsonl", [Read("c-2", "JK99TPD", "2026-01-14T12:00:01Z"), Read("c-3", "JK99TPD", "2026-01-14T12:00:30Z")]);
+        await WaitForAsync(() => receiver.Accepted.Count >= 2 && smtp.Messages.Count >= 2, serve, $"the confirmation was not notified: {receiver.Accepted.Count} webhook calls, {smtp.Messages.Count} e-mails; alerts file: {string.Join("\n", File.Exists(Path.Combine(inbox, "done", "b.alerts.jsonl")) ? File.ReadAllLines(Path.Combine(inbox, "done", "b.alerts.jsonl")) : ["(none)"])}");
+        await Task.Delay(1500); // a repeat or a notification per exact read would arrive by now
+
+        var calls = receiver.Calls;
+        var confirmationLines = (await File.ReadAllLinesAsync(Path.Combine(inbox, "done", "b.alerts.jsonl"))).ToHashSet(StringComparer.Ordinal);
+        var messages = smtp.Messages;
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls, Has.Count.EqualTo(2), "the alert, then its confirmation, nothing else");
+            Assert.That(calls.Select(c => Field(c, "alertId")).Distinct().Count(), Is.EqualTo(1), "one alertId");
+            Assert.That(calls.Select(c => c.DeliveryId).Distinct().Count(), Is.EqualTo(2), "two deliveries, each with its own id");
+            Assert.That(JsonNode.Parse(calls[0].Body)!["confirmedAt"], Is.Null);
+            Assert.That(Field(calls[1], "confirmingReadId"), Is.EqualTo("c-2"));
+            Assert.That(JsonNode.Parse(calls[1].Body)!["confirmedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(new DateTimeOffset(2026, 1, 14, 12, 0, 1, TimeSpan.Zero)));
+            Assert.That(calls.Where(c => !c.SignatureValid), Is.Empty);
+            Assert.That(confirmationLines, Does.Contain(calls[1].Body), "the confirmation's body is byte-identical to the alert sink's confirmation line");
+
+            Assert.That(messages.Select(m => m.Subject), Is.EqualTo(new[]
+            {
+                "AnprWatch HIGH alert: Wiltshire Police (marker held by Avon and Somerset Constabulary)",
+                "AnprWatch HIGH alert confirmed: Wiltshire Police (marker held by Avon and Somerset Constabulary)",
+            }));
+            Assert.That(messages.Select(m => m.Headers["X-AnprWatch-Alert-Id"]).Distinct().Count(), Is.EqualTo(1));
+            Assert.That(messages[1].TextBody, Does.Contain("Confirmed: an exact read of the marked plate at 2026-01-14 12:00:01 UK time (read c-2)"));
+            Assert.That(messages.Select(m => m.TextBody + m.Subject), Has.None.Contains("JK99TP"), "no plate by default");
+        });
+    }
+
+    [Test]
     public async Task A_receiver_outage_is_visible_while_it_lasts_and_every_alert_is_delivered_once_it_accepts()
     {
         await using var receiver = await WebhookReceiver.StartAsync(Secret);
         receiver.Answer = () => 503;
         using var cli = new CliRunner();
         var sim = await GroundTruth.SimulateAsync(cli, seed: 1616, vehicles: 80);
-        var owed = (await GroundTruth.ExpectedAsync(sim)).Where(h => h!["alerted"]!.GetValue<bool>()).Select(h => $"{h!["readId"]}|{h["markerVrm"]}|{h["suspectRef"]}").ToHashSet();
+        var truth = await GroundTruth.ExpectedAsync(sim);
+        var owed = truth.Where(h => h!["alerted"]!.GetValue<bool>()).Select(h => $"{h!["readId"]}|{h["markerVrm"]}|{h["suspectRef"]}").ToHashSet();
         Assert.That(owed, Is.Not.Empty, "the scenario alerts");
+
+        // Each alert is one delivery; a confirmed misread (DESIGN §8) one more, its confirmation.
+        var confirmed = ConfirmedReadIds(truth);
+        Assert.That(confirmed, Is.Not.Empty, "the scenario confirms a misread");
+        var deliveries = owed.Count + confirmed.Count;
         var admin = (await cli.RunAsync("keys", "create", "--role", "admin", "--name", "notify-admin")).Out.Trim();
         var desk = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "notify-desk")).Out.Trim();
 
@@ -160,14 +225,14 @@ public class NotificationDeliveryTests
         await using var serve = ServeProcess.StartWith(cli, ["--Source:Kind=folder", $"--Source:Path={inbox}", .. Quick, .. WebhookArgs(receiver, [("all", "", "routine")])]);
 
         // While the receiver answers 503 the backlog shows in /readyz (still ready) and in the admin listing.
-        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "railcar.receipt.json")) && receiver.Calls.Select(c => c.DeliveryId).Distinct().Count() >= owed.Count, serve, "the outage never reached every row");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "railcar.receipt.json")) && receiver.Calls.Select(c => c.DeliveryId).Distinct().Count() >= deliveries, serve, "the outage never reached every row");
         using var http = serve.CreateClient();
         JsonNode? notifications = null;
         var readiness = "";
         var waited = Stopwatch.StartNew();
-        while (notifications?["failing"]?.GetValue<long>() != owed.Count)
+        while (notifications?["failing"]?.GetValue<long>() != deliveries)
         {
-            Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), $"/readyz never reported {owed.Count} failing deliveries: {readiness}");
+            Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), $"/readyz never reported {deliveries} failing deliveries: {readiness}");
             var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
             readiness = await response.Content.ReadAsStringAsync();
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a receiver outage must not make serve unready: " + readiness);
@@ -182,8 +247,8 @@ public class NotificationDeliveryTests
         var refused = await deskHttp.GetAsync(new Uri("/api/admin/notifications?state=pending", UriKind.Relative));
         Assert.Multiple(() =>
         {
-            Assert.That(notifications!["pending"]!.GetValue<long>(), Is.EqualTo(owed.Count));
-            Assert.That(failed, Has.Count.EqualTo(owed.Count));
+            Assert.That(notifications!["pending"]!.GetValue<long>(), Is.EqualTo(deliveries));
+            Assert.That(failed, Has.Count.EqualTo(deliveries));
             Assert.That(failed.Select(f => f!["lastError"]!.GetValue<string>()), Has.All.Contain("503"));
             Assert.That(failed.Select(f => f!["attempts"]!.GetValue<int>()), Has.All.GreaterThan(0));
             Assert.That(failed.Select(f => f!.ToJsonString()), Has.None.Contain("\"vrm\""), "the listing carries no alert body");
@@ -199,7 +264,8 @@ public class NotificationDeliveryTests
         var audit = await cli.RunAsync("audit", "list", "--from", TestClock.Iso(TestClock.UkToday), "--to", TestClock.Iso(TestClock.UkToday), "--format", "json");
         Assert.Multiple(() =>
         {
-            Assert.That(receiver.Accepted.GroupBy(c => Field(c, "alertId")).Where(g => g.Count() > 1).Select(g => g.Key), Is.Empty, "each alert accepted once");
+            Assert.That(receiver.Accepted.GroupBy(c => (Field(c, "alertId"), IsConfirmation(c))).Where(g => g.Count() > 1).Select(g => g.Key), Is.Empty, "each alert and each confirmation accepted once");
+            Assert.That(receiver.Accepted.Where(IsConfirmation).Select(c => Field(c, "confirmingReadId")).Order(), Is.EqualTo(confirmed.Order()), "every confirmation the ground truth owes");
             Assert.That(receiver.Calls.Where(c => !c.SignatureValid), Is.Empty);
             Assert.That(audit.Out, Does.Contain("notifications failed"), "the admin listing is audited");
         });
@@ -242,8 +308,11 @@ public class NotificationDeliveryTests
         await WaitForAsync(() => receiver.Accepted.Select(c => $"{Field(c, "readId")}|{Field(c, "markerVrm")}|{Field(c, "suspectRef")}").ToHashSet().SetEquals(owed), second,
             "not every alert the ground truth owes was delivered after the restart", 120);
 
+        await WaitForAsync(() => receiver.Accepted.Where(IsConfirmation).Select(c => Field(c, "confirmingReadId")).ToHashSet().SetEquals(ConfirmedReadIds(truth)), second,
+            "not every confirmation the ground truth owes was delivered after the restart", 60);
+
         // A repeat is allowed (the crash may fall between a send and its record) but it carries the same ids.
-        var repeats = receiver.Calls.GroupBy(c => Field(c, "alertId")).Select(g => g.Select(c => c.DeliveryId).Distinct().Count());
+        var repeats = receiver.Calls.GroupBy(c => (Field(c, "alertId"), IsConfirmation(c))).Select(g => g.Select(c => c.DeliveryId).Distinct().Count());
         Assert.That(repeats, Has.All.EqualTo(1));
     }
 

@@ -45,7 +45,7 @@ public static class HealthChecks
 }
 
 /// <summary>Ready = the store answers, the live index holds at least one marker, and the source is assigned.</summary>
-public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, ServeOptions options, TimeProvider clock, Notifications.NotificationStatus notifications) : IHealthCheck
+public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, Readiness readiness, ServeOptions options, TimeProvider clock, Notifications.NotificationStatus notifications, Board.BoardFeed boards) : IHealthCheck
 {
     public const string Name = "readiness";
     public const string Body = "body";
@@ -85,6 +85,10 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
 
             // Reported, never part of "ready": a receiver being down must not take the worker out of service.
             notifications = notifications.Describe(),
+
+            // Boards open on this instance and the store queries made for boards since start (initial windows and the
+            // one change cursor): what the board benchmark reads to give board queries per second.
+            boards = new { open = boards.Subscribers, storeQueries = boards.StoreQueries },
         };
 
         // An empty index is not ready: a worker that can match nothing must not be mistaken for one that is working.
