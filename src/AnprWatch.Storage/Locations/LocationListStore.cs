@@ -7,7 +7,10 @@ using Dapper;
 
 namespace AnprWatch.Storage.Locations;
 
-public sealed record LocationListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long LocationCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+public sealed record LocationListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long LocationCount, long Added, long Removed, long Changed, string Source, bool IsActive) : IListVersion
+{
+    long IListVersion.Items => LocationCount;
+}
 
 /// <summary>
 /// Flagged CSE location lists (DESIGN §8), one active version per force, each replacement a new version written

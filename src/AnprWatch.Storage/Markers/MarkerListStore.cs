@@ -7,7 +7,10 @@ using Dapper;
 
 namespace AnprWatch.Storage.Markers;
 
-public sealed record MarkerListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long MarkerCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+public sealed record MarkerListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long MarkerCount, long Added, long Removed, long Changed, string Source, bool IsActive) : IListVersion
+{
+    long IListVersion.Items => MarkerCount;
+}
 
 /// <summary>Marker lists, one active version per host force, each replacement a new version written atomically.</summary>
 public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvider clock)

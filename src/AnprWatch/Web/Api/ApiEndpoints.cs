@@ -108,11 +108,7 @@ public static class ApiEndpoints
         await AccessScope.RequireAsync(context, services, host.Code, "the marker list history").ConfigureAwait(false);
         var versions = await services.Markers.HistoryAsync(host.Code, context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"markers history {host.Code}").ConfigureAwait(false);
-        return Results.Json(versions.OrderByDescending(v => v.Version).Select(v => new
-        {
-            version = v.Version, active = v.IsActive, loadedAt = v.LoadedAt, loadedBy = v.LoadedBy, source = v.Source, sha256 = v.Sha256,
-            markers = v.MarkerCount, added = v.Added, removed = v.Removed, changed = v.Changed,
-        }), ContractJson.Options);
+        return ListHistory.Json(versions, "markers");
     });
 
     private static Task<IResult> RollbackMarkersAsync(string force, long? toVersion, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>

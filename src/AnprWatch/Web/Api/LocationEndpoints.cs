@@ -21,6 +21,8 @@ public static class LocationEndpoints
         api.MapPost("/locations/{force}", UploadAsync).RequireAuthorization(WebSecurity.Locations)
             .WithMetadata(new RequestSizeLimitAttribute(maxFileBytes)).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
         api.MapGet("/locations/{force}", ListAsync).RequireAuthorization(WebSecurity.Locations);
+        api.MapGet("/locations/{force}/history", HistoryAsync).RequireAuthorization(WebSecurity.Locations);
+        api.MapPost("/locations/{force}/rollback", RollbackAsync).RequireAuthorization(WebSecurity.Locations).AddEndpointFilter(WebSecurity.RequireAntiforgeryForCookies);
         return api;
     }
 
@@ -51,14 +53,7 @@ public static class LocationEndpoints
                 return Results.Json(new { valid = false, errors = outcome.Csv.Errors.Select(e => new { line = e.Line, message = e.Message }), warnings }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            static object Brief(Core.Locations.Location l) => new { locationRef = l.Ref, name = l.Name, radiusM = l.RadiusM, riskLevel = l.Risk.Label() };
-            var summary = new
-            {
-                added = diff.Added.Select(Brief),
-                removed = diff.Removed.Select(Brief),
-                changed = diff.Changed.Select(c => new { locationRef = c.After.Ref, changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }) }),
-                unchanged = diff.Unchanged,
-            };
+            var summary = DiffSummary(diff);
             return outcome.Version is not { } version
                 ? Results.Json(new { valid = true, dryRun = true, locations = outcome.Csv.Locations.Count, diff = summary, warnings })
                 : Results.Json(new { valid = true, dryRun = false, version = version.Version, locations = version.LocationCount, sha256 = outcome.Sha256, diff = summary, warnings });
@@ -67,6 +62,50 @@ public static class LocationEndpoints
         {
             File.Delete(spool);
         }
+    });
+
+    /// <summary>A location diff as the upload and rollback answers show it: old → new for every changed field, and the counts.</summary>
+    private static object DiffSummary(Core.Locations.LocationListDiff diff)
+    {
+        static object Brief(Core.Locations.Location l) => new { locationRef = l.Ref, name = l.Name, radiusM = l.RadiusM, riskLevel = l.Risk.Label() };
+        return new
+        {
+            added = diff.Added.Select(Brief),
+            removed = diff.Removed.Select(Brief),
+            changed = diff.Changed.Select(c => new { locationRef = c.After.Ref, changes = c.Changes.Select(f => new { field = f.Field, before = f.Before, after = f.After }) }),
+            unchanged = diff.Unchanged,
+            addedCount = diff.Added.Count,
+            removedCount = diff.Removed.Count,
+            changedCount = diff.Changed.Count,
+        };
+    }
+
+    private static Task<IResult> HistoryAsync(string force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var code = Arguments.Force(force).Code;
+        await AccessScope.RequireAsync(context, services, code, "the location list history").ConfigureAwait(false);
+        var versions = await services.Locations.HistoryAsync(code, context.RequestAborted).ConfigureAwait(false);
+        await context.RecordAsync(services, AuditActions.Consult, $"locations history {code}").ConfigureAwait(false);
+        return ListHistory.Json(versions, "locations");
+    });
+
+    private static Task<IResult> RollbackAsync(string force, long? toVersion, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
+    {
+        var owner = Arguments.Force(force);
+        await AccessScope.RequireAsync(context, services, owner.Code, "rolling back the location list").ConfigureAwait(false);
+        var target = toVersion ?? throw new InvalidInputException("toVersion is required (the earlier version to restore)");
+        var who = context.User.Identity?.Name ?? "unknown";
+        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
+        var outcome = await LocationImport.RollbackAsync(services, owner, target, dryRun == true, confirmRemovals == true, who, role, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Version is not { } version)
+        {
+            // The preview shows the flagged places that would change: audited as a consultation, as a marker preview is.
+            await context.RecordAsync(services, AuditActions.Consult, $"locations rollback preview {owner.Code} to v{target}").ConfigureAwait(false);
+            return Results.Json(new { dryRun = true, toVersion = target, diff = DiffSummary(outcome.Diff) });
+        }
+
+        // The new version's own audit entry (collect, with its diff counts and the restored file's hash) is written with it.
+        return Results.Json(new { dryRun = false, toVersion = target, version = version.Version, locations = version.LocationCount, diff = DiffSummary(outcome.Diff) });
     });
 
     private static Task<IResult> ListAsync(string force, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
