@@ -109,6 +109,26 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         return rows.Select(r => r.ToMarker(shared)).ToList();
     }
 
+    /// <summary>
+    /// The markers of each force's list as it stood just before <paramref name="before"/>: the last version loaded before
+    /// then, whether or not a later one has replaced it since (a force with no version by then has none). What the
+    /// evaluation report's review compliance counts at a period's end.
+    /// </summary>
+    public async Task<IReadOnlyList<Marker>> GetMarkersActiveBeforeAsync(DateTimeOffset before, IReadOnlyCollection<string>? forceCodes = null, CancellationToken cancellationToken = default)
+    {
+        var versions = (await HistoryAsync(null, cancellationToken).ConfigureAwait(false))
+            .Where(v => v.LoadedAt < before && (forceCodes is null || forceCodes.Contains(v.ForceCode)))
+            .GroupBy(v => v.ForceCode, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(v => v.Version)!);
+        var markers = new List<Marker>();
+        foreach (var version in versions)
+        {
+            markers.AddRange(await GetVersionMarkersAsync(version.ForceCode, version.Version, cancellationToken).ConfigureAwait(false) ?? []);
+        }
+
+        return markers;
+    }
+
     /// <summary>Every version of every force's list that contains a VRM, newest first.</summary>
     public async Task<IReadOnlyList<MarkerListVersion>> VersionsContainingAsync(string vrm, CancellationToken cancellationToken = default)
     {
