@@ -30,23 +30,9 @@ public static class LocationEndpoints
     {
         var owner = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, owner.Code, "loading the location list").ConfigureAwait(false);
-        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-
-        // Spooled first, as for marker lists: the CSV reader is synchronous and must never block a request thread.
-        var spool = Path.GetTempFileName();
-        try
+        return await ListUpload.SpoolAsync(context, async file =>
         {
-            await using (var file = File.Create(spool))
-            {
-                await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            LocationImportOutcome outcome;
-            await using (var file = File.OpenRead(spool))
-            {
-                outcome = await LocationImport.RunAsync(services, owner, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
-            }
-
+            var outcome = await LocationImport.RunAsync(services, owner, file, file.Length, "the upload", dryRun == true, context.Actor(), context.Role(), context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
             var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
             if (outcome.Diff is not { } diff)
             {
@@ -57,11 +43,7 @@ public static class LocationEndpoints
             return outcome.Version is not { } version
                 ? Results.Json(new { valid = true, dryRun = true, locations = outcome.Csv.Locations.Count, diff = summary, warnings })
                 : Results.Json(new { valid = true, dryRun = false, version = version.Version, locations = version.LocationCount, sha256 = outcome.Sha256, diff = summary, warnings });
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
+        }).ConfigureAwait(false);
     });
 
     /// <summary>A location diff as the upload and rollback answers show it: old → new for every changed field, and the counts.</summary>
@@ -94,9 +76,7 @@ public static class LocationEndpoints
         var owner = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, owner.Code, "rolling back the location list").ConfigureAwait(false);
         var target = toVersion ?? throw new InvalidInputException("toVersion is required (the earlier version to restore)");
-        var who = context.User.Identity?.Name ?? "unknown";
-        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-        var outcome = await LocationImport.RollbackAsync(services, owner, target, dryRun == true, confirmRemovals == true, who, role, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await LocationImport.RollbackAsync(services, owner, target, dryRun == true, confirmRemovals == true, context.Actor(), context.Role(), context.RequestAborted).ConfigureAwait(false);
         if (outcome.Version is not { } version)
         {
             // The preview shows the flagged places that would change: audited as a consultation, as a marker preview is.
