@@ -27,3 +27,9 @@ public interface IListVersion
 
     long Changed { get; }
 }
+
+/// <summary>
+/// A replacement (import, review, rollback) of a force's marker or location list checked against a version that is no
+/// longer active: another user changed the list meanwhile, and nothing was changed. The API answers 409, the CLI 1.
+/// </summary>
+public class ListChangedException(string message) : Exception(message);

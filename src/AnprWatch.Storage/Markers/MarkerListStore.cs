@@ -315,4 +315,4 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
 public sealed record ReviewDueCount(string ForceCode, long Overdue, long DueSoon);
 
 /// <summary>Another replacement of the same force's list committed first: nothing was changed, the caller re-checks.</summary>
-public sealed class MarkerListChangedException(string message) : Exception(message);
+public sealed class MarkerListChangedException(string message) : ListChangedException(message);

@@ -35,6 +35,7 @@ public static class LocationImport
             return new LocationImportOutcome(csv, null, null, null);
         }
 
+        var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, csv.Locations);
         if (dryRun)
@@ -45,7 +46,7 @@ public static class LocationImport
 
         CheckRemovals(services, force, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
-        var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
         return new LocationImportOutcome(csv, diff, sha256, version);
     }
 
@@ -57,6 +58,7 @@ public static class LocationImport
     {
         var locations = await services.Locations.GetVersionAsync(force.Code, target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"{force.Code} has no location list version {target}");
+        var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
         if (preview)
@@ -66,7 +68,7 @@ public static class LocationImport
 
         CheckRemovals(services, force, diff, confirmRemovals, $"rolling back to version {target}");
         var sha256 = (await services.Locations.HistoryAsync(force.Code, cancellationToken).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
-        var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken).ConfigureAwait(false);
+        var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
         return new LocationRollbackOutcome(target, diff, created);
     }
 
