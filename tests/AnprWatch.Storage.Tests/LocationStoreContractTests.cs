@@ -39,6 +39,30 @@ public class LocationStoreContractTests(string dialect)
         => await _locations.ReplaceAsync(force, next, "tester", "bureau", new string('b', 64), LocationListDiff.Compute(await _locations.GetActiveAsync(force.Code), next), "import");
 
     [Test]
+    public async Task A_replacement_checked_against_a_version_that_is_no_longer_active_changes_nothing()
+    {
+        Assert.That(await _locations.GetActiveVersionAsync(Dorset.Code), Is.Zero, "no list yet");
+        Location[] first = [L("LOC-1", Dorset), L("LOC-2", Dorset)];
+        Location[] second = [L("LOC-3", Dorset)];
+
+        // Two bureau users check their files (or rollbacks) against "no list"; the first to commit wins.
+        var v1 = await _locations.ReplaceAsync(Dorset, first, "user-a", "bureau", new string('a', 64), LocationListDiff.Compute([], first), "import", expectedActiveVersion: 0);
+        Assert.That(async () => await _locations.ReplaceAsync(Dorset, second, "user-b", "bureau", new string('b', 64), LocationListDiff.Compute([], second), "import", expectedActiveVersion: 0),
+            Throws.TypeOf<LocationListChangedException>().With.Message.EqualTo(
+                "the location list of dorset changed while this was being prepared (version 1 is now active; this change was checked against version 0): " +
+                "nothing was changed. Look at the list again (a dry run shows the diff) and repeat."));
+
+        Assert.That(v1.Version, Is.EqualTo(1));
+        Assert.That(await _locations.GetActiveVersionAsync(Dorset.Code), Is.EqualTo(1));
+        Assert.That((await _locations.GetActiveAsync(Dorset.Code)).Select(l => l.Ref), Is.EqualTo(new[] { "LOC-1", "LOC-2" }));
+        Assert.That((await _locations.HistoryAsync(Dorset.Code)).Select(v => v.LoadedBy), Is.EqualTo(new[] { "user-a" }));
+
+        // Checked against the version that is active: accepted as version 2.
+        var v2 = await _locations.ReplaceAsync(Dorset, second, "user-b", "bureau", new string('b', 64), LocationListDiff.Compute(first, second), "import", expectedActiveVersion: 1);
+        Assert.That((v2.Version, await _locations.GetActiveVersionAsync(Dorset.Code)), Is.EqualTo((2L, 2L)));
+    }
+
+    [Test]
     public async Task Each_replacement_is_a_new_active_version_and_every_earlier_one_is_kept_exactly()
     {
         Assert.That(await _locations.GetGenerationAsync(), Is.Zero);

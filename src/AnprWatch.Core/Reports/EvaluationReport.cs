@@ -41,10 +41,15 @@ public sealed class EvaluationReport
     public IReadOnlyList<Hit> Hits { get; }
 
     public static EvaluationReport Build(
-        DateOnly from, DateOnly to, ReportScope scope, IEnumerable<Hit> hits, IEnumerable<OutcomeRecord> outcomes, IEnumerable<Marker> activeMarkers, DateOnly today)
+        DateOnly from, DateOnly to, ReportScope scope, IEnumerable<Hit> hits, IEnumerable<OutcomeRecord> outcomes, IEnumerable<Marker> activeMarkers, DateOnly today,
+        IEnumerable<Marker>? markersAtEnd = null)
     {
         var inScope = hits.Where(h => scope.Includes(h.HostForce) && UkTime.DateOf(h.ObservedAt) is var d && d >= from && d <= to).ToList();
         var markers = activeMarkers.Where(m => scope.Includes(m.HostForce)).ToList();
+
+        // Review compliance at the period's end: the in-scope markers of the list versions active then (a marker removed
+        // or replaced since still counts), not expired by that day. Without that history, today's markers stand in.
+        var atEnd = (markersAtEnd ?? activeMarkers).Where(m => scope.Includes(m.HostForce) && m.CoversDate(to)).ToList();
         var hitIds = inScope.Select(h => h.HitId).ToHashSet(StringComparer.Ordinal);
         var byHit = outcomes.Where(o => hitIds.Contains(o.HitId)).GroupBy(o => o.HitId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
 
@@ -125,8 +130,8 @@ public sealed class EvaluationReport
             ["reviewCompliance"] = new JsonObject
             {
                 ["asOf"] = Iso(to),
-                ["active"] = markers.Count,
-                ["overdue"] = markers.Count(m => m.ReviewDue < to),
+                ["active"] = atEnd.Count,
+                ["overdue"] = atEnd.Count(m => m.ReviewDue < to),
             },
         };
         return new EvaluationReport(json, inScope);

@@ -7,7 +7,10 @@ using Dapper;
 
 namespace AnprWatch.Storage.Locations;
 
-public sealed record LocationListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long LocationCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+public sealed record LocationListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long LocationCount, long Added, long Removed, long Changed, string Source, bool IsActive) : IListVersion
+{
+    long IListVersion.Items => LocationCount;
+}
 
 /// <summary>
 /// Flagged CSE location lists (DESIGN §8), one active version per force, each replacement a new version written
@@ -63,7 +66,21 @@ public sealed class LocationListStore(Database database, AuditLog audit, TimePro
     /// Makes <paramref name="locations"/> the force's active list as a new version, with its audit entry, in one
     /// transaction: a reader (and serve's reload) sees the old list or the new one, never a mixture.
     /// </summary>
-    public async Task<LocationListVersion> ReplaceAsync(Force force, IReadOnlyList<Location> locations, string loadedBy, string role, string sha256, LocationListDiff diff, string source, CancellationToken cancellationToken = default)
+    /// <summary>The force's active version number, or 0 when it has none: what a diff about to be computed is against.</summary>
+    public async Task<long> GetActiveVersionAsync(string forceCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COALESCE(MAX(version), 0) FROM {database.Table("location_lists")} WHERE force_code = @code AND is_active = 1",
+            new { code = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <remarks>
+    /// As for marker lists: with <paramref name="expectedActiveVersion"/> (the version the diff was computed against; 0
+    /// for none) a list replaced meanwhile is not overwritten (<see cref="LocationListChangedException"/>, nothing
+    /// changed); on SQL Server the version read takes UPDLOCK, HOLDLOCK so concurrent replacements of one force serialise.
+    /// </remarks>
+    public async Task<LocationListVersion> ReplaceAsync(Force force, IReadOnlyList<Location> locations, string loadedBy, string role, string sha256, LocationListDiff diff, string source, CancellationToken cancellationToken = default, long? expectedActiveVersion = null)
     {
         if (locations.Any(l => l.Force != force))
         {
@@ -79,6 +96,17 @@ public sealed class LocationListStore(Database database, AuditLog audit, TimePro
         var locking = database.Dialect.Name == "sqlserver" ? " WITH (UPDLOCK, HOLDLOCK)" : "";
         var version = 1 + await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             $"SELECT COALESCE(MAX(version), 0) FROM {lists}{locking} WHERE force_code = @code", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (expectedActiveVersion is { } expected)
+        {
+            var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT COALESCE(MAX(version), 0) FROM {lists} WHERE force_code = @code AND is_active = 1", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (active != expected)
+            {
+                throw new LocationListChangedException(
+                    $"the location list of {force.Code} changed while this was being prepared (version {active} is now active; " +
+                    $"this change was checked against version {expected}): nothing was changed. Look at the list again (a dry run shows the diff) and repeat.");
+            }
+        }
         await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE {lists} SET is_active = 0 WHERE force_code = @code AND is_active = 1", new { code = Typed.ForceCode(force.Code) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var listId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -150,3 +178,6 @@ public sealed class LocationListStore(Database database, AuditLog audit, TimePro
         public LocationListVersion ToVersion() => new(ListId, ForceCode, Version, LoadedBy, DateTimeOffset.FromUnixTimeMilliseconds(LoadedAtMs), Sha256, LocationCount, Added, Removed, Changed, Source, IsActive);
     }
 }
+
+/// <summary>A location list replacement checked against a version that is no longer active: nothing changed.</summary>
+public sealed class LocationListChangedException(string message) : ListChangedException(message);

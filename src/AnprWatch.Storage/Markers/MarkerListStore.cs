@@ -7,7 +7,10 @@ using Dapper;
 
 namespace AnprWatch.Storage.Markers;
 
-public sealed record MarkerListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long MarkerCount, long Added, long Removed, long Changed, string Source, bool IsActive);
+public sealed record MarkerListVersion(long ListId, string ForceCode, long Version, string LoadedBy, DateTimeOffset LoadedAt, string Sha256, long MarkerCount, long Added, long Removed, long Changed, string Source, bool IsActive) : IListVersion
+{
+    long IListVersion.Items => MarkerCount;
+}
 
 /// <summary>Marker lists, one active version per host force, each replacement a new version written atomically.</summary>
 public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvider clock)
@@ -104,6 +107,26 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
             $"SELECT {Prefixed("m")} FROM {database.Table("markers")} m WHERE m.list_id = @listId ORDER BY m.vrm, m.suspect_ref", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var shared = new StringPool();
         return rows.Select(r => r.ToMarker(shared)).ToList();
+    }
+
+    /// <summary>
+    /// The markers of each force's list as it stood just before <paramref name="before"/>: the last version loaded before
+    /// then, whether or not a later one has replaced it since (a force with no version by then has none). What the
+    /// evaluation report's review compliance counts at a period's end.
+    /// </summary>
+    public async Task<IReadOnlyList<Marker>> GetMarkersActiveBeforeAsync(DateTimeOffset before, IReadOnlyCollection<string>? forceCodes = null, CancellationToken cancellationToken = default)
+    {
+        var versions = (await HistoryAsync(null, cancellationToken).ConfigureAwait(false))
+            .Where(v => v.LoadedAt < before && (forceCodes is null || forceCodes.Contains(v.ForceCode)))
+            .GroupBy(v => v.ForceCode, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(v => v.Version)!);
+        var markers = new List<Marker>();
+        foreach (var version in versions)
+        {
+            markers.AddRange(await GetVersionMarkersAsync(version.ForceCode, version.Version, cancellationToken).ConfigureAwait(false) ?? []);
+        }
+
+        return markers;
     }
 
     /// <summary>Every version of every force's list that contains a VRM, newest first.</summary>
@@ -318,4 +341,4 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
 public sealed record ReviewDueCount(string ForceCode, long Overdue, long DueSoon);
 
 /// <summary>Another replacement of the same force's list committed first: nothing was changed, the caller re-checks.</summary>
-public sealed class MarkerListChangedException(string message) : Exception(message);
+public sealed class MarkerListChangedException(string message) : ListChangedException(message);

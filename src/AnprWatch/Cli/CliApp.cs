@@ -103,7 +103,7 @@ public static class CliApp
                 await context.Err.WriteLineAsync("cancelled").ConfigureAwait(false);
                 return ExitCodes.Cancelled;
             }
-            catch (Storage.Markers.MarkerListChangedException ex)
+            catch (Storage.ListChangedException ex)
             {
                 // Lost a race with another bureau user: a failure to retry after looking again, not bad input.
                 await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);

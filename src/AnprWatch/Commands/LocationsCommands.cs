@@ -153,8 +153,9 @@ public static class LocationsCommands
             var owner = Arguments.Force(parse.GetValue(force));
             var target = parse.GetValue(version);
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var (created, diff) = await LocationImport.RollbackAsync(services, owner, target, parse.GetValue(user) ?? CliContext.DefaultUser, "cli", ct, parse.GetValue(confirm)).ConfigureAwait(false);
-            await WriteDiffAsync(context.Out, diff).ConfigureAwait(false);
+            var outcome = await LocationImport.RollbackAsync(services, owner, target, preview: false, parse.GetValue(confirm), parse.GetValue(user) ?? CliContext.DefaultUser, "cli", ct).ConfigureAwait(false);
+            var created = outcome.Version!;
+            await WriteDiffAsync(context.Out, outcome.Diff).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"{owner.Code}: location list version {created.Version} restores version {target} ({Output.Plural(created.LocationCount, "location")}).").ConfigureAwait(false);
             return ExitCodes.Success;
         }));

@@ -10,6 +10,9 @@ namespace AnprWatch.Hosting;
 /// <summary>What loading a location file did: the validation, and for a valid file its diff, hash and (unless a dry run) new version.</summary>
 public sealed record LocationImportOutcome(LocationCsvResult Csv, LocationListDiff? Diff, string? Sha256, LocationListVersion? Version);
 
+/// <summary>What a location rollback would change (its diff, old → new) and, unless it was a preview, the version it created.</summary>
+public sealed record LocationRollbackOutcome(long Target, LocationListDiff Diff, LocationListVersion? Version);
+
 /// <summary>
 /// Loading a flagged-location file (DESIGN §8), for the command line and the API alike, by the marker import's rules:
 /// size limit, every error by line and nothing changed, diff against the active list, then a dry run's audited
@@ -32,6 +35,7 @@ public static class LocationImport
             return new LocationImportOutcome(csv, null, null, null);
         }
 
+        var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, csv.Locations);
         if (dryRun)
@@ -42,21 +46,30 @@ public static class LocationImport
 
         CheckRemovals(services, force, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
-        var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken).ConfigureAwait(false);
+        var version = await services.Locations.ReplaceAsync(force, csv.Locations, who, role, sha256, diff, "import", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
         return new LocationImportOutcome(csv, diff, sha256, version);
     }
 
-    /// <summary>Makes an earlier version active again as a new version (nothing is rewritten), carrying that file's hash.</summary>
-    public static async Task<(LocationListVersion Version, LocationListDiff Diff)> RollbackAsync(AppServices services, Force force, long target, string who, string role, CancellationToken cancellationToken, bool confirmRemovals = false)
+    /// <summary>
+    /// Makes an earlier version active again as a new version (nothing is rewritten), carrying that file's hash; a preview
+    /// computes the same diff (old → new) and changes nothing. The removal guard applies, as to a marker rollback.
+    /// </summary>
+    public static async Task<LocationRollbackOutcome> RollbackAsync(AppServices services, Force force, long target, bool preview, bool confirmRemovals, string who, string role, CancellationToken cancellationToken)
     {
         var locations = await services.Locations.GetVersionAsync(force.Code, target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"{force.Code} has no location list version {target}");
+        var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
+        if (preview)
+        {
+            return new LocationRollbackOutcome(target, diff, null);
+        }
+
         CheckRemovals(services, force, diff, confirmRemovals, $"rolling back to version {target}");
         var sha256 = (await services.Locations.HistoryAsync(force.Code, cancellationToken).ConfigureAwait(false)).Single(v => v.Version == target).Sha256;
-        var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken).ConfigureAwait(false);
-        return (created, diff);
+        var created = await services.Locations.ReplaceAsync(force, locations, who, role, sha256, diff, $"rollback v{target}", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
+        return new LocationRollbackOutcome(target, diff, created);
     }
 
     /// <summary>
@@ -69,16 +82,7 @@ public static class LocationImport
         var today = UkTime.Today(services.Clock);
         bool Raising(Core.Locations.Location l) => (l.Expires is not { } expires || expires >= today) && services.Options.Alerting.RiskLevels.Contains(l.Risk);
         var current = diff.Removed.Count + diff.Changed.Count + diff.Unchanged;
-        var lost = diff.Removed.Count + diff.Changed.Count(c => Raising(c.Before) && !Raising(c.After));
-        var share = services.Options.MaxMarkerRemovalShare;
-        if (confirmed || current == 0 || lost <= share * current)
-        {
-            return;
-        }
-
-        throw new RemovalNotConfirmedException(
-            $"{what} would take {lost:N0} of the {current:N0} locations of {force.Code} out of use ({100.0 * lost / current:0.#} %, more than " +
-            $"Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? Nothing was changed. Check the file (--dry-run shows the diff), " +
-            "then confirm with --confirm-removals (API: confirmRemovals=true).");
+        var switchedOff = diff.Changed.Count(c => Raising(c.Before) && !Raising(c.After));
+        RemovalGuard.Check(services, force.Code, current, diff.Removed.Count, switchedOff, confirmed, what, "locations", "out of use");
     }
 }

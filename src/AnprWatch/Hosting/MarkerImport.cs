@@ -66,18 +66,7 @@ public static class MarkerImport
         var today = UkTime.Today(services.Clock);
         bool Matching(Marker m) => m.CoversDate(today) && services.Options.Alerting.RiskLevels.Contains(m.Risk);
         var switchedOff = diff.Changed.Count(c => Matching(c.Before) && !Matching(c.After));
-        var lost = diff.RemovedCount + switchedOff;
-        var share = services.Options.MaxMarkerRemovalShare;
-        if (confirmed || diff.CurrentCount == 0 || lost <= share * diff.CurrentCount)
-        {
-            return;
-        }
-
-        throw new RemovalNotConfirmedException(
-            $"{what} would take {lost:N0} of the {diff.CurrentCount:N0} active markers of {host.Code} out of matching " +
-            $"({diff.RemovedCount:N0} removed, {switchedOff:N0} expired or lowered to a risk level that does not alert; " +
-            $"{100.0 * lost / diff.CurrentCount:0.#} %, more than Markers:MaxRemovalShare, {100 * share:0.#} %): is the export complete? " +
-            "Nothing was changed. Check the file (--dry-run shows the diff), then confirm with --confirm-removals (API: confirmRemovals=true).");
+        RemovalGuard.Check(services, host.Code, diff.CurrentCount, diff.RemovedCount, switchedOff, confirmed, what, "active markers", "out of matching");
     }
 
     private static async Task<Dictionary<(string Vrm, string SuspectRef), DateOnly>?> LastImportedReviewDatesAsync(AppServices services, Force host, CancellationToken cancellationToken)

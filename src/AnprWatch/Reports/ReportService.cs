@@ -65,7 +65,10 @@ public static class ReportService
         var hits = await services.Hits.QueryAsync(new HitQuery(start, end, HostForces: hostForces), cancellationToken).ConfigureAwait(false);
         var outcomes = await services.Outcomes.ForHitsObservedAsync(start, end, cancellationToken).ConfigureAwait(false);
         var markers = await services.Markers.GetActiveMarkersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return EvaluationReport.Build(from, to, scope, hits, outcomes, markers, UkTime.Today(services.Clock));
+
+        // Review compliance is "overdue at the period's end": the lists as they stood then, not as they stand now.
+        var atEnd = await services.Markers.GetMarkersActiveBeforeAsync(end, hostForces, cancellationToken).ConfigureAwait(false);
+        return EvaluationReport.Build(from, to, scope, hits, outcomes, markers, UkTime.Today(services.Clock), atEnd);
     }
 
     public static string Csv(EvaluationReport report)

@@ -95,6 +95,10 @@ public class EvaluationReportTests
             return json;
         }
 
+        // Review compliance counts the lists as they stood at the period's end: these were loaded today, so a period
+        // that ended before today had no list yet; otherwise the files' markers not expired by that day.
+        var atEnd = today > to ? [] : markers.Where(m => m.GetValueOrDefault("expires") is not { Length: > 0 } e || DateOnly.Parse(e, CultureInfo.InvariantCulture) >= to).ToList();
+
         var acknowledged = outcomes.Where(o => o.Status == "acknowledged").GroupBy(o => o.HitId).Select(g => (g.Min(o => o.At) - g.First().HitRecorded).TotalMinutes).Order().ToList();
         double? median = acknowledged.Count == 0 ? null : Math.Round(acknowledged.Count % 2 == 1 ? acknowledged[acknowledged.Count / 2] : (acknowledged[acknowledged.Count / 2 - 1] + acknowledged[acknowledged.Count / 2]) / 2, 1);
         var byHour = new int[24];
@@ -167,8 +171,8 @@ public class EvaluationReportTests
             ["reviewCompliance"] = new JsonObject
             {
                 ["asOf"] = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["active"] = markers.Count,
-                ["overdue"] = markers.Count(m => DateOnly.Parse(m["review_due"], CultureInfo.InvariantCulture) < to),
+                ["active"] = atEnd.Count,
+                ["overdue"] = atEnd.Count(m => DateOnly.Parse(m["review_due"], CultureInfo.InvariantCulture) < to),
             },
         };
     }

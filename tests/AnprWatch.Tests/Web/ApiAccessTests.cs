@@ -93,7 +93,7 @@ public class ApiAccessTests
             request.Content = route switch
             {
                 "/api/markers/{force}" => new StringContent("vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-1,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
-                "/api/markers/{force}/rollback" => new StringContent("", Encoding.UTF8, "text/plain"),
+                "/api/markers/{force}/rollback" or "/api/locations/{force}/rollback" => new StringContent("", Encoding.UTF8, "text/plain"),
                 "/api/locations/{force}" => new StringContent("location_ref,name,lat,lon,radius_m,risk_level,force,review_due\nLOC-1,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01\n", Encoding.UTF8, "text/csv"),
                 "/api/markers/{force}/review" => new StringContent($"{{\"vrm\":\"AB12CDE\",\"suspectRef\":\"SR-1\",\"reviewDue\":\"{TestClock.UkToday.AddMonths(6):yyyy-MM-dd}\",\"note\":\"ok\"}}", Encoding.UTF8, "application/json"),
                 _ => new StringContent("{\"status\":\"acknowledged\",\"note\":\"seen\"}", Encoding.UTF8, "application/json"),
@@ -129,6 +129,8 @@ public class ApiAccessTests
         ["GET /api/admin/notifications"] = ["admin"],
         ["POST /api/locations/{force}"] = ["bureau", "analyst", "admin"], // DESIGN §8: bureau and analysts keep CSE location flags
         ["GET /api/locations/{force}"] = ["bureau", "analyst", "admin"],
+        ["GET /api/locations/{force}/history"] = ["bureau", "analyst", "admin"],
+        ["POST /api/locations/{force}/rollback"] = ["bureau", "analyst", "admin"],
     };
 
     [Test]

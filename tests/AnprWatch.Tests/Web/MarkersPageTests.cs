@@ -137,4 +137,47 @@ public class MarkersPageTests
         await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(3);
         Assert.That((await page.Locator("#history tbody tr[data-version='3'] td").AllTextContentsAsync())[4], Is.EqualTo("rollback v1"));
     }
+
+    /// <summary>
+    /// The markers page already asked for a second click when a load removes too much; a rollback does too, through the
+    /// same page code as the location section. Version 1 holds one marker, version 2 three: rolling back to version 1
+    /// would take 2 of the 3 out of matching, so it is refused with the reason and applied only on a second click.
+    /// </summary>
+    [Test]
+    public async Task A_rollback_that_removes_too_many_markers_needs_a_second_click()
+    {
+        using var cli = new CliRunner();
+        var key = (await cli.RunAsync("keys", "create", "--role", "bureau", "--name", "bureau-kent", "--force", "kent")).Out.Trim();
+        const string header = "vrm,suspect_ref,risk_level,host_force,review_due\n";
+        await cli.ImportCsvAsync("kent", header + "AB12CDE,SR-1,HIGH,kent,2099-01-01\n", "v1.csv");
+        await cli.ImportCsvAsync("kent", header + "AB12CDE,SR-1,HIGH,kent,2099-01-01\nCD34EFG,SR-2,HIGH,kent,2099-01-01\nEF56GHI,SR-3,MEDIUM,kent,2099-01-01\n", "v2.csv");
+        async Task<string[]> Suspects() => JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
+            .Select(m => m!["suspectRef"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
+
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
+        await serve.WaitReadyAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+
+        await page.Locator("#history tbody tr[data-version='1'] button.rollback").ClickAsync();
+        await Assertions.Expect(page.Locator("#rollback-result")).ToHaveTextAsync(
+            "Rolling back kent to version 1 would make 0 added, 2 removed, 0 changed (1 unchanged). Nothing has changed yet.");
+        Assert.That(await page.Locator("#rollback-diff tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => [...r.cells].map(c => c.textContent).join(' | '))"),
+            Is.EquivalentTo(new[] { "removed | CD34EFG | SR-2 | HIGH", "removed | EF56GHI | SR-3 | MEDIUM" }));
+
+        await page.ClickAsync("#rollback-confirm");
+        await Assertions.Expect(page.Locator("#rollback-result")).ToContainTextAsync("rolling back to version 1 would take 2 of the 3 active markers of kent out of matching");
+        await Assertions.Expect(page.Locator("#rollback-confirm")).ToHaveTextAsync("Confirm removals and roll back to v1");
+        Assert.That(await Suspects(), Is.EqualTo(new[] { "SR-1", "SR-2", "SR-3" }), "a refused rollback changes nothing");
+
+        await page.ClickAsync("#rollback-confirm");
+        await Assertions.Expect(page.Locator("#rollback-result")).ToHaveTextAsync("Rolled back: version 3 restores version 1 (1 markers).");
+        Assert.That(await Suspects(), Is.EqualTo(new[] { "SR-1" }));
+        await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(3);
+    }
 }

@@ -23,6 +23,8 @@ public class OpenApiTests
         "POST /api/markers/{force}/rollback",
         "POST /api/locations/{force}",
         "GET /api/locations/{force}",
+        "GET /api/locations/{force}/history",
+        "POST /api/locations/{force}/rollback",
         "GET /api/alerts",
         "GET /api/alerts/stream",
         "POST /api/hits/{hitId}/outcome",

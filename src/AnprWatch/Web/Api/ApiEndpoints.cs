@@ -52,22 +52,9 @@ public static class ApiEndpoints
         var host = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, host.Code, "loading the marker list").ConfigureAwait(false);
 
-        // The CSV reader is synchronous; the body is spooled to a temporary file first so the request never blocks a thread.
-        var spool = Path.GetTempFileName();
-        try
+        return await ListUpload.SpoolAsync(context, async file =>
         {
-            await using (var file = File.Create(spool))
-            {
-                await context.Request.Body.CopyToAsync(file, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            MarkerImportOutcome outcome;
-            await using (var file = File.OpenRead(spool))
-            {
-                var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-                outcome = await MarkerImport.RunAsync(services, host, file, file.Length, "the upload", dryRun == true, context.User.Identity?.Name ?? "unknown", role, null, context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
-            }
-
+            var outcome = await MarkerImport.RunAsync(services, host, file, file.Length, "the upload", dryRun == true, context.Actor(), context.Role(), null, context.RequestAborted, confirmRemovals == true).ConfigureAwait(false);
             var warnings = outcome.Csv.Warnings.Select(w => new { line = w.Line, message = w.Message });
             if (outcome.Diff is not { } diff)
             {
@@ -78,11 +65,7 @@ public static class ApiEndpoints
             return outcome.Version is not { } version
                 ? Results.Json(new { valid = true, dryRun = true, markers = outcome.Csv.Markers.Count, diff = summary, warnings })
                 : Results.Json(new { valid = true, dryRun = false, version = version.Version, markers = version.MarkerCount, sha256 = outcome.Sha256, diff = summary, warnings });
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
+        }).ConfigureAwait(false);
     });
 
     /// <summary>A diff as the upload and rollback answers show it: old → new for every changed field.</summary>
@@ -108,11 +91,7 @@ public static class ApiEndpoints
         await AccessScope.RequireAsync(context, services, host.Code, "the marker list history").ConfigureAwait(false);
         var versions = await services.Markers.HistoryAsync(host.Code, context.RequestAborted).ConfigureAwait(false);
         await context.RecordAsync(services, AuditActions.Consult, $"markers history {host.Code}").ConfigureAwait(false);
-        return Results.Json(versions.OrderByDescending(v => v.Version).Select(v => new
-        {
-            version = v.Version, active = v.IsActive, loadedAt = v.LoadedAt, loadedBy = v.LoadedBy, source = v.Source, sha256 = v.Sha256,
-            markers = v.MarkerCount, added = v.Added, removed = v.Removed, changed = v.Changed,
-        }), ContractJson.Options);
+        return ListHistory.Json(versions, "markers");
     });
 
     private static Task<IResult> RollbackMarkersAsync(string force, long? toVersion, bool? dryRun, bool? confirmRemovals, HttpContext context, AppServices services) => ApiProblems.Guard(async () =>
@@ -120,9 +99,7 @@ public static class ApiEndpoints
         var host = Arguments.Force(force);
         await AccessScope.RequireAsync(context, services, host.Code, "rolling back the marker list").ConfigureAwait(false);
         var target = toVersion ?? throw new InvalidInputException("toVersion is required (the earlier version to restore)");
-        var who = context.User.Identity?.Name ?? "unknown";
-        var role = context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
-        var outcome = await MarkerRollback.RunAsync(services, host, target, dryRun == true, confirmRemovals == true, who, role, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await MarkerRollback.RunAsync(services, host, target, dryRun == true, confirmRemovals == true, context.Actor(), context.Role(), context.RequestAborted).ConfigureAwait(false);
         if (outcome.Version is not { } version)
         {
             // A preview shows personal data (the plates that would change): audited as a consultation.

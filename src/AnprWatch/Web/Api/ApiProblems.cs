@@ -28,9 +28,9 @@ public static class ApiProblems
             // Valid, but needs a second, deliberate step: 409 tells a client to show the diff and ask.
             return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "removals need confirming (confirmRemovals=true)");
         }
-        catch (Storage.Markers.MarkerListChangedException ex)
+        catch (Storage.ListChangedException ex)
         {
-            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "the marker list changed meanwhile");
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "the list changed meanwhile");
         }
         catch (InvalidInputException ex)
         {
