@@ -108,7 +108,7 @@ public static class MarkerCsvReader
                 return result;
             }
 
-            var map = ReadHeader(fields, line, Error);
+            var map = CsvHeader.Read(fields, line, Columns, Required, Error);
             if (map is null)
             {
                 return result;
@@ -169,37 +169,6 @@ public static class MarkerCsvReader
         }
 
         return result;
-    }
-
-    private static Dictionary<string, int>? ReadHeader(List<string> fields, int line, Action<int, string> error)
-    {
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ok = true;
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var name = fields[i].Trim().ToLowerInvariant();
-            if (!Columns.Contains(name))
-            {
-                error(line, name.Length == 0 ? $"column {i + 1} of the header is empty" : $"unknown column '{Truncate(name)}' in the header (allowed: {string.Join(',', Columns)})");
-                ok = false;
-            }
-            else if (!map.TryAdd(name, i))
-            {
-                error(line, $"column '{name}' appears twice in the header");
-                ok = false;
-            }
-        }
-
-        foreach (var required in Required)
-        {
-            if (!map.ContainsKey(required))
-            {
-                error(line, $"missing required column '{required}' in the header");
-                ok = false;
-            }
-        }
-
-        return ok ? map : null;
     }
 
     private static Marker? ReadRow(
