@@ -425,7 +425,8 @@ public sealed class ReadPipeline(
             var key = (hit.MarkerId, hit.CameraForce.Code);
             alertedInBatch.TryGetValue(key, out var earlier);
             stored.TryGetValue(key, out var inStore);
-            var suppressor = Suppressor(hit, earlier, inStore);
+            // A possible clone is never a repeat: the second vehicle's position is news to the control room.
+            var suppressor = hit.PossibleClone ? null : Suppressor(hit, earlier, inStore);
             var reason = gate.Decide(hit.ObservedAt, processedAt, suppressor?.ObservedAt);
             var decided = hit with { NotAlertedReason = reason };
             if (decided.Alerted)
@@ -463,6 +464,13 @@ public sealed class ReadPipeline(
         foreach (var candidate in (inBatch ?? []).Concat((inStore ?? []).Where(s => s.HitId != hit.HitId)))
         {
             if (!gate.Suppresses(candidate.ObservedAt, hit.ObservedAt))
+            {
+                continue;
+            }
+
+            // An exact read is no repeat of a "verify plate" alert it cannot be the same vehicle as: that alert may have
+            // sent the control room to another car, and this is the marked plate itself, somewhere else.
+            if (hit.MatchKind == MatchKind.Exact && candidate.MatchKind == MatchKind.OcrEquivalent && !CouldBeTheSameVehicle(candidate, hit))
             {
                 continue;
             }

@@ -586,7 +586,7 @@ public sealed class RailcarScenario
         var blankAt = new HashSet<int> { _random.Next(reads.Count), _random.Next(reads.Count) };
         var malformed = new List<MalformedLine>();
         var expected = new List<ExpectedHit>();
-        var alertedSoFar = new Dictionary<(string Marker, string Force), List<(DateTimeOffset At, int Index)>>();
+        var alertedSoFar = new Dictionary<(string Marker, string Force), List<(DateTimeOffset At, int Index, (double Lat, double Lon)? Position)>>();
         var clones = new CloneGroundTruth();
         long line = 0;
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -631,7 +631,7 @@ public sealed class RailcarScenario
     }
 
     /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
-    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), List<(DateTimeOffset At, int Index)>> alertedSoFar, CloneGroundTruth clones)
+    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), List<(DateTimeOffset At, int Index, (double Lat, double Lon)? Position)>> alertedSoFar, CloneGroundTruth clones)
     {
         // Matching by brute force over every marker with the read's equivalence key: exact when the plates are equal,
         // ocr-equivalent when they differ in one position; an exact match anywhere means no ocr-equivalent hits.
@@ -669,11 +669,15 @@ public sealed class RailcarScenario
                 alertedSoFar[key] = alertsOfKey = [];
             }
 
-            var inWindow = alertsOfKey.Where(a => (read.ObservedAt - a.At).Duration() <= RepeatWindow).ToList();
-            var suppressed = inWindow.Count > 0;
+            // A possible clone is never a repeat; nor is an exact read of a "verify plate" alert's marker seen too far
+            // from it too soon to be the same vehicle (both with positions).
+            var inWindow = alertsOfKey.Where(a => (read.ObservedAt - a.At).Duration() <= RepeatWindow
+                && !(kind == "exact" && expected[a.Index].MatchKind == "ocr-equivalent" && read.Positioned && a.Position is { } at
+                     && TooFarTooSoon(at.Lat, at.Lon, a.At, read.Camera.Lat, read.Camera.Lon, read.ObservedAt))).ToList();
+            var suppressed = inWindow.Count > 0 && !verdict.PossibleClone;
             if (!suppressed)
             {
-                alertsOfKey.Add((read.ObservedAt, expected.Count));
+                alertsOfKey.Add((read.ObservedAt, expected.Count, read.Positioned ? (read.Camera.Lat, read.Camera.Lon) : null));
             }
             else
             {
@@ -695,6 +699,14 @@ public sealed class RailcarScenario
                 ClonedVehicleInvolved = verdict.PossibleClone && (read.Cloned || verdict.PartnerCloned),
             });
         }
+    }
+
+    /// <summary>Two sightings no vehicle could make: at least 5 km apart at over 200 km/h (times floored at a minute).</summary>
+    private static bool TooFarTooSoon(double lat1, double lon1, DateTimeOffset at1, double lat2, double lon2, DateTimeOffset at2)
+    {
+        var km = CloneGroundTruth.GreatCircleKm(lat1, lon1, lat2, lon2);
+        var hours = Math.Max(Math.Abs((at1 - at2).TotalSeconds), CloneGroundTruth.MinSeconds) / 3600;
+        return km >= CloneGroundTruth.MinDistanceKm && km / hours > CloneGroundTruth.SpeedKmh;
     }
 
     private void WriteRead(Utf8JsonWriter writer, Read read, string readId)
