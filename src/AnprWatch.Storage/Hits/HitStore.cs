@@ -251,10 +251,14 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
     private sealed class AlertedInForceRow
     {
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string MarkerId { get; set; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string CameraForce { get; set; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string HitId { get; set; } = "";
         public long ObservedAtMs { get; set; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string MatchKind { get; set; } = "";
         public string? ConfirmingReadId { get; set; }
         public double? Lat { get; set; }
@@ -263,8 +267,10 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
     private sealed class AlertedRow
     {
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string HitId { get; set; } = "";
         public long ObservedAtMs { get; set; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string MatchKind { get; set; } = "";
         public string? ConfirmingReadId { get; set; }
         public double? Lat { get; set; }
@@ -273,8 +279,11 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
     private sealed class SightingRow
     {
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string MarkerId { get; set; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string HitId { get; set; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string ReadId { get; set; } = "";
         public long ObservedAtMs { get; set; }
         public double Lat { get; set; }
@@ -418,6 +427,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 /// <summary>Where a hit's alert goes (DESIGN §4.3): its camera force and its host force.</summary>
 public sealed class HitRouting
 {
+    // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
     public string CameraForce { get; set; } = "";
+    // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
     public string HostForce { get; set; } = "";
 }

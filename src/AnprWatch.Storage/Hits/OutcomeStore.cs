@@ -155,13 +155,18 @@ public sealed class OutcomeStore(Database database, AuditLog audit, TimeProvider
     private sealed class OutcomeRow
     {
         public long OutcomeId { get; init; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string HitId { get; init; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string Status { get; init; } = "";
         public string? Reason { get; init; }
         public string? Note { get; init; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string RecordedBy { get; init; } = "";
         public long RecordedAtMs { get; init; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string CameraForce { get; init; } = "";
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
         public string HostForce { get; init; } = "";
 
         public Outcome ToOutcome() => new(OutcomeId, HitId, Status, Reason, Note, RecordedBy, DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtMs), CameraForce, HostForce);

@@ -41,6 +41,7 @@ public sealed record OutboxRow
     public required string Channel { get; init; }
     public required string Target { get; init; }
     public required string Priority { get; init; }
+    /// <summary>Only a claimed row carries the body (the alert's JSON, with its plate); listings leave it empty.</summary>
     public string Body { get; init; } = "";
     public required long CreatedAtMs { get; init; }
     public required int Attempts { get; init; }

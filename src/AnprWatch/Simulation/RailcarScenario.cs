@@ -11,6 +11,15 @@ public sealed record ScenarioOptions(int Seed = 20260501, int OrdinaryVehicles =
 {
     public DateOnly Start { get; init; } = new(2026, 5, 1);
     public DateOnly End { get; init; } = new(2026, 10, 31);
+
+    /// <summary>
+    /// A live scenario: the ground truth of <c>serve</c> processing every read at this instant with
+    /// <c>Alerting:MaxReadAge</c> = <see cref="MaxReadAge"/> (a read older than that is stale, never alerted and never
+    /// suppresses another). Null: replay, each read live at its own time.
+    /// </summary>
+    public DateTimeOffset? LiveAt { get; init; }
+
+    public TimeSpan MaxReadAge { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>One expected hit, computed by the simulator from what it generated (not by the engine).</summary>
@@ -423,6 +432,27 @@ public sealed class RailcarScenario
         var fifth = Local(_options.Start.AddDays(130), 3, 0);
         yield return Exact(high, home, fifth) with { Emitted = misread, Misread = Misread.EquivalentOne, Rendered = misread };
         yield return Exact(high, home, fifth.AddSeconds(-1)) with { Backlog = TimeSpan.FromSeconds(31) };
+
+        if (_options.LiveAt is not { } liveAt)
+        {
+            yield break; // replay scenarios stay as they were: tests hold figures of given seeds
+        }
+
+        // Live only: the stale cut (MaxReadAge before the processing instant) one second either side on one camera force.
+        // The stale read must not suppress the fresh one exactly MaxReadAge old; a read 10 s later is suppressed by it.
+        var cut = liveAt - _options.MaxReadAge;
+        yield return Exact(high, home, cut.AddSeconds(-1));  // stale
+        yield return Exact(high, home, cut);                 // exactly MaxReadAge old: fresh, alerted
+        yield return Exact(high, home, cut.AddSeconds(10));  // suppressed by the fresh read
+
+        // One vehicle crossing force boundaries read after read, a second apart (each read its own batch when serve's
+        // Source:BatchSize is 1, split differently by any other size): the first read in each force alerts, every
+        // later one inside the window is suppressed by its own force's alert, never by the other force's.
+        var crossing = cut.AddHours(1);
+        for (var r = 0; r < 6; r++)
+        {
+            yield return Exact(high, r % 2 == 0 ? home : other, crossing.AddSeconds(r));
+        }
     }
 
     private IEnumerable<Read> OrdinaryTrips(Vehicle vehicle)
@@ -615,7 +645,7 @@ public sealed class RailcarScenario
             writer.Reset();
             file.WriteByte((byte)'\n');
             var before = expected.Count;
-            Expect(read, readId, markersByKey, expected, alertedSoFar, clones);
+            Expect(read, readId, markersByKey, expected, alertedSoFar, clones, _options.LiveAt - _options.MaxReadAge);
             // Only a read that carries its camera's position can be inside a flagged location (the boundary probes carry none).
             for (var h = before; h < expected.Count && read.Positioned; h++)
             {
@@ -631,7 +661,8 @@ public sealed class RailcarScenario
     }
 
     /// <summary>DESIGN §3 applied by brute force to what was generated: the oracle the engine is checked against.</summary>
-    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), List<(DateTimeOffset At, int Index, (double Lat, double Lon)? Position)>> alertedSoFar, CloneGroundTruth clones)
+    /// <param name="staleBefore">Live scenarios: a read observed before this instant is stale when serve processes it.</param>
+    private static void Expect(Read read, string readId, ILookup<string, Marker> markersByKey, List<ExpectedHit> expected, Dictionary<(string, string), List<(DateTimeOffset At, int Index, (double Lat, double Lon)? Position)>> alertedSoFar, CloneGroundTruth clones, DateTimeOffset? staleBefore)
     {
         // Matching by brute force over every marker with the read's equivalence key: exact when the plates are equal,
         // ocr-equivalent when they differ in one position; an exact match anywhere means no ocr-equivalent hits.
@@ -657,6 +688,22 @@ public sealed class RailcarScenario
                 : (PossibleClone: false, CloneOfReadId: null, PartnerCloned: false);
             if (!isHit)
             {
+                continue;
+            }
+
+            // A stale read is never alerted, and so never suppresses a later one nor confirms an earlier alert.
+            var night = local.Hour >= 22 || local.Hour < 6;
+            var priority = marker.Risk == RiskLevel.High ? (night ? "urgent" : "high") : "routine";
+            if (read.ObservedAt < staleBefore)
+            {
+                expected.Add(new ExpectedHit(
+                    readId, marker.MarkerId, marker.SuspectRef, marker.Vrm, read.Emitted, kind, read.Camera.Force, marker.HostForce.Code,
+                    false, false, "stale", priority, ukDate > marker.ReviewDue, read.ObservedAt)
+                {
+                    PossibleClone = verdict.PossibleClone,
+                    CloneOfReadId = verdict.CloneOfReadId,
+                    ClonedVehicleInvolved = verdict.PossibleClone && (read.Cloned || verdict.PartnerCloned),
+                });
                 continue;
             }
 
@@ -688,8 +735,6 @@ public sealed class RailcarScenario
                 }
             }
 
-            var night = local.Hour >= 22 || local.Hour < 6;
-            var priority = marker.Risk == RiskLevel.High ? (night ? "urgent" : "high") : "routine";
             expected.Add(new ExpectedHit(
                 readId, marker.MarkerId, marker.SuspectRef, marker.Vrm, read.Emitted, kind, read.Camera.Force, marker.HostForce.Code,
                 false, !suppressed, suppressed ? "suppressed" : null, priority, ukDate > marker.ReviewDue, read.ObservedAt)
