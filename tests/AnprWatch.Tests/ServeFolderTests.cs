@@ -375,6 +375,40 @@ public class ServeFolderTests
         });
     }
 
+    [TestCase("ftp://127.0.0.1:5080")]
+    [TestCase("http://127.0.0.1")]
+    [TestCase("127.0.0.1:5080")]
+    public async Task A_listen_address_that_is_not_http_host_port_stops_serve_with_exit_2_naming_the_key(string url)
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync(["serve", "--Source:Kind=none", $"--Http:Urls={url}"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.Err);
+            Assert.That(result.Err, Does.Contain("configuration Http:Urls:"));
+        });
+    }
+
+    [Test]
+    public async Task A_serve_that_cannot_listen_takes_nothing_from_the_inbox_before_it_exits()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", FolderMarker);
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        await DropAsync(cli, inbox, "waiting.jsonl", [$$"""{"readId":"busy-1","vrm":"FD12ABC","cameraId":"WIL-1","forceCode":"wiltshire","observedAt":"{{At(DateTimeOffset.UtcNow.AddMinutes(-1))}}"}"""]);
+
+        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", $"--Http:Urls=http://127.0.0.1:{port}");
+        Assert.That(await serve.WaitForExitAsync(60), Is.Not.Zero, serve.Output);
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(Path.Combine(inbox, "waiting.jsonl")), Is.True, "the file is left for a serve that can run");
+            Assert.That(Directory.Exists(Path.Combine(inbox, "done")) ? Directory.GetFiles(Path.Combine(inbox, "done")) : [], Is.Empty);
+        });
+    }
+
     [Test]
     public async Task A_second_serve_on_the_same_inbox_waits_instead_of_processing_the_same_files()
     {

@@ -100,7 +100,9 @@ public sealed class ReadPipeline(
         if (_candidates.Count > 0)
         {
             var gated = await GateAsync(_candidates, cancellationToken).ConfigureAwait(false);
-            var stored = SetAsideReusedReadIds(gated, await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false));
+            // The same read delivered twice in one batch is one stored hit: it is alerted and counted once.
+            var stored = SetAsideReusedReadIds(gated, await store.SaveHitsAsync(gated, cancellationToken).ConfigureAwait(false))
+                .DistinctBy(h => h.HitId, StringComparer.Ordinal).ToList();
             // An alert already acknowledged (its read re-delivered after a crash or rebalance) is not sent twice. Only a
             // crash between the acknowledgement and this mark can repeat one; consumers de-duplicate on alertId.
             // The alert is the hit as first decided; a confirmation stored since (even in this batch) follows as its own message.

@@ -40,6 +40,9 @@ public sealed partial class PipelineWorker(
     {
         try
         {
+            // Nothing is read before the host has started (Kestrel listening): a serve that cannot bind its port must not
+            // first take a file from the inbox or a batch from Kafka and then exit half-way.
+            await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
             await (options.SourceKind switch
             {
                 // librdkafka's consumer blocks: it gets a thread of its own rather than a thread-pool thread.
@@ -59,6 +62,21 @@ public sealed partial class PipelineWorker(
             LogWorkerFailed(ex.GetType().Name, ex.Message);
             lifetime.StopApplication();
         }
+    }
+
+    private Task WhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var onStart = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        var onStop = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        return started.Task.ContinueWith(
+            t =>
+            {
+                onStart.Dispose();
+                onStop.Dispose();
+                return t;
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
     }
 
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);

@@ -70,6 +70,18 @@ public sealed class ServeOptions
             throw new InvalidInputException("configuration Kafka:BootstrapServers: required when Source:Kind is kafka");
         }
 
+        var urls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080";
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's forms: http(s)://host:port, with * or + as host; anything else would only fail once the worker ran.
+            var rest = url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? url[7..] : url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? url[8..] : null;
+            var colon = rest?.LastIndexOf(':') ?? -1;
+            if (rest is null || colon <= 0 || !int.TryParse(rest[(colon + 1)..].TrimEnd('/'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+            {
+                throw Bad("Http:Urls", $"'{url}' is not http://host:port or https://host:port");
+            }
+        }
+
         var failedLimit = Int(configuration, "Security:FailedAuthLimit", 10);
         if (failedLimit < 1)
         {
@@ -87,7 +99,7 @@ public sealed class ServeOptions
             FolderBatchSize = (int)Math.Min(100_000, PositiveLong(configuration, "Source:BatchSize", 2048)),
             ReloadInterval = PositiveSpan(configuration, "Source:ReloadInterval", TimeSpan.FromSeconds(2)),
             StalledAfter = PositiveSpan(configuration, "Source:StalledAfter", TimeSpan.FromSeconds(30)),
-            HttpUrls = configuration["Http:Urls"] ?? "http://127.0.0.1:5080",
+            HttpUrls = urls,
             Kafka = kafka,
             Notify = Notifications.NotifyOptions.Load(configuration),
             Board = AnprWatch.Board.BoardOptions.Load(configuration),
