@@ -95,7 +95,7 @@ public class MarkerVersionTests
         Assert.Multiple(() =>
         {
             Assert.That(truncated.ExitCode, Is.EqualTo(2));
-            Assert.That(truncated.Err, Does.Contain("would take 25 of the 28 active markers of kent out of matching").And.Contain("Nothing was changed").And.Contain("--confirm-removals"));
+            Assert.That(truncated.Err, Does.Contain("would take 25 of the 28 alerting markers of kent out of matching").And.Contain("Nothing was changed").And.Contain("--confirm-removals"));
         });
         var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
         Assert.That(active, Has.Count.EqualTo(28), "the active list is untouched");
@@ -148,6 +148,23 @@ public class MarkerVersionTests
         Assert.That(corrected.Out, Does.Contain("review_due 2099-01-01 → 2098-12-05").And.Not.Contain("kept the later review date"));
     }
 
+    /// <summary>
+    /// Found by an attack: two HIGH markers padded with eight LOW rows, then a file of only the LOW rows, removed 20 % of
+    /// the rows and passed, leaving kent with nothing that alerts. The guard weighs the markers that alert.
+    /// </summary>
+    [Test]
+    public async Task Padding_a_list_with_rows_that_never_alert_does_not_hide_the_loss_of_the_ones_that_do()
+    {
+        using var cli = new CliRunner();
+        string[] alerting = ["AB01CDE,SR-1,HIGH,kent,2099-01-01", "AB02CDE,SR-2,MEDIUM,kent,2099-01-01"];
+        var low = Enumerable.Range(10, 8).Select(i => $"AB{i}CDE,SR-{i},LOW,kent,2099-01-01").ToArray();
+        Assert.That((await cli.RunAsync("markers", "import", await WriteAsync(cli, "v1.csv", [.. alerting, .. low]), "--force", "kent")).ExitCode, Is.Zero);
+
+        var refused = await cli.RunAsync("markers", "import", await WriteAsync(cli, "v2.csv", low), "--force", "kent");
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Out);
+        Assert.That(refused.Err, Does.Contain("would take 2 of the 2 alerting markers of kent out of matching"));
+    }
+
     [Test]
     public async Task Expiring_or_lowering_most_of_the_list_in_place_needs_confirming_like_removing_it()
     {
@@ -158,7 +175,7 @@ public class MarkerVersionTests
         var expired = rows.Select(r => r + "," + expiredYesterday).ToArray();
         var refused = await cli.RunAsync("markers", "import", await WriteExpiresAsync(cli, "expired.csv", expired), "--force", "kent");
         Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Out);
-        Assert.That(refused.Err, Does.Contain("would take 10 of the 10 active markers of kent out of matching"));
+        Assert.That(refused.Err, Does.Contain("would take 10 of the 10 alerting markers of kent out of matching"));
 
         var lowered = await cli.RunAsync("markers", "import", await WriteAsync(cli, "low.csv", rows.Select(r => r.Replace("HIGH", "LOW", StringComparison.Ordinal)).ToArray()), "--force", "kent");
         Assert.That(lowered.ExitCode, Is.EqualTo(2), lowered.Out);

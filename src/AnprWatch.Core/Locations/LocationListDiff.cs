@@ -15,12 +15,18 @@ public sealed record LocationChange(Location Before, Location After)
 /// </summary>
 public sealed record LocationListDiff(IReadOnlyList<Location> Added, IReadOnlyList<Location> Removed, IReadOnlyList<LocationChange> Changed, int Unchanged)
 {
+    /// <summary>The locations both lists hold unchanged (a force's list is small: kept whole, for the removal guard).</summary>
+    public IReadOnlyList<Location> UnchangedLocations { get; init; } = [];
+
+    /// <summary>How many unchanged locations the rule counts (those that raise priority).</summary>
+    public int UnchangedRaising(Func<Location, bool> raising) => UnchangedLocations.Count(raising);
+
     public static LocationListDiff Compute(IReadOnlyList<Location> current, IReadOnlyList<Location> next)
     {
         var old = current.ToDictionary(l => l.Ref, StringComparer.OrdinalIgnoreCase);
         var added = new List<Location>();
         var changed = new List<LocationChange>();
-        var unchanged = 0;
+        var unchanged = new List<Location>();
         foreach (var location in next)
         {
             if (!old.Remove(location.Ref, out var before))
@@ -33,11 +39,11 @@ public sealed record LocationListDiff(IReadOnlyList<Location> Added, IReadOnlyLi
             }
             else
             {
-                unchanged++;
+                unchanged.Add(before);
             }
         }
 
         var removed = old.Values.OrderBy(l => l.Ref, StringComparer.Ordinal).ToList();
-        return new LocationListDiff(added, removed, changed, unchanged);
+        return new LocationListDiff(added, removed, changed, unchanged.Count) { UnchangedLocations = unchanged };
     }
 }

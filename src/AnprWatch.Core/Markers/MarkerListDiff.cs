@@ -28,12 +28,19 @@ public sealed record MarkerListDiff(
     /// <summary>The markers whose later review date was kept (the first <see cref="DetailLimit"/>), to name them.</summary>
     public IReadOnlyList<Marker> KeptReviewMarkers { get; init; } = [];
 
+    /// <summary>
+    /// Of the current list, how many markers the caller's <c>matching</c> rule counts (those that alert), and how many of
+    /// those the new list removes; null when no rule was given. The removal guard weighs these, so padding a list with
+    /// rows that never alert cannot hide the loss of the ones that do.
+    /// </summary>
+    public (int Current, int Removed)? Matching { get; init; }
+
     /// <summary>How many markers the current list holds.</summary>
     public int CurrentCount => RemovedCount + ChangedCount + Unchanged;
 
-    public static MarkerListDiff Compute(IEnumerable<Marker> current, IReadOnlyList<Marker> next)
+    public static MarkerListDiff Compute(IEnumerable<Marker> current, IReadOnlyList<Marker> next, Func<Marker, bool>? matching = null)
     {
-        var builder = new Builder(next);
+        var builder = new Builder(next, matching: matching);
         foreach (var marker in current)
         {
             builder.Compare(marker);
@@ -50,9 +57,9 @@ public sealed record MarkerListDiff(
     /// For a current marker whose review date is later than the new file's: true when that date was set in AnprWatch
     /// (a review) since the file's source last supplied it, so the later date is kept. Null keeps nothing.
     /// </param>
-    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken, Func<Marker, bool>? reviewedHere = null)
+    public static async Task<MarkerListDiff> ComputeAsync(IAsyncEnumerable<Marker> current, IReadOnlyList<Marker> next, CancellationToken cancellationToken, Func<Marker, bool>? reviewedHere = null, Func<Marker, bool>? matching = null)
     {
-        var builder = new Builder(next, reviewedHere);
+        var builder = new Builder(next, reviewedHere, matching);
         await foreach (var marker in current.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             builder.Compare(marker);
@@ -68,6 +75,9 @@ public sealed record MarkerListDiff(
         private readonly Func<Marker, bool>? _reviewedHere;
         private readonly List<Marker> _keptDetail = [];
         private int _keptReviews;
+        private readonly Func<Marker, bool>? _matching;
+        private int _currentMatching;
+        private int _removedMatching;
 
         // Within one force a marker's identity is (VRM, suspect reference), exactly what MarkerId hashes: keying by
         // the pair avoids building an id string for every marker of a million-row list.
@@ -79,9 +89,10 @@ public sealed record MarkerListDiff(
         private int _changedCount;
         private int _unchanged;
 
-        public Builder(IReadOnlyList<Marker> next, Func<Marker, bool>? reviewedHere = null)
+        public Builder(IReadOnlyList<Marker> next, Func<Marker, bool>? reviewedHere = null, Func<Marker, bool>? matching = null)
         {
             _next = next;
+            _matching = matching;
             _reviewedHere = reviewedHere;
             _kept = reviewedHere is null ? null : [.. next];
             _positions = new Dictionary<(string, string), int>(next.Count);
@@ -95,8 +106,11 @@ public sealed record MarkerListDiff(
 
         public void Compare(Marker old)
         {
+            var matches = _matching?.Invoke(old) ?? false;
+            _currentMatching += matches ? 1 : 0;
             if (!_positions.TryGetValue((old.Vrm, old.SuspectRef), out var i))
             {
+                _removedMatching += matches ? 1 : 0;
                 if (++_removedCount <= DetailLimit)
                 {
                     _removed.Add(old);
@@ -144,7 +158,7 @@ public sealed record MarkerListDiff(
 
             var removed = _removed.OrderBy(m => m.Vrm, StringComparer.Ordinal).ThenBy(m => m.SuspectRef, StringComparer.Ordinal).ToList();
             var changed = _changed.OrderBy(c => c.Position).Select(c => c.Change).ToList();
-            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged) { Replacement = replacement, KeptReviews = _keptReviews, KeptReviewMarkers = _keptDetail };
+            return new MarkerListDiff(added, addedCount, removed, _removedCount, changed, _changedCount, _unchanged) { Replacement = replacement, KeptReviews = _keptReviews, KeptReviewMarkers = _keptDetail, Matching = _matching is null ? null : (_currentMatching, _removedMatching) };
         }
     }
 }

@@ -81,8 +81,9 @@ public static class LocationImport
     {
         var today = UkTime.Today(services.Clock);
         bool Raising(Core.Locations.Location l) => (l.Expires is not { } expires || expires >= today) && services.Options.Alerting.RiskLevels.Contains(l.Risk);
-        var current = diff.Removed.Count + diff.Changed.Count + diff.Unchanged;
+        // Weighed against the locations that raise priority, not every row (LOW or expired rows cannot pad the share).
+        var current = diff.Removed.Count(Raising) + diff.Changed.Count(c => Raising(c.Before)) + diff.UnchangedRaising(Raising);
         var switchedOff = diff.Changed.Count(c => Raising(c.Before) && !Raising(c.After));
-        RemovalGuard.Check(services, force.Code, current, diff.Removed.Count, switchedOff, confirmed, what, "locations", "out of use");
+        RemovalGuard.Check(services, force.Code, current, diff.Removed.Count(Raising), switchedOff, confirmed, what, "raising locations", "out of use");
     }
 }

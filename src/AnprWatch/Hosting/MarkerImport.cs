@@ -42,7 +42,7 @@ public static class MarkerImport
         var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var lastImport = await LastImportedReviewDatesAsync(services, host, cancellationToken).ConfigureAwait(false);
         var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken,
-            reviewedHere: lastImport is null ? null : m => !lastImport.TryGetValue((m.Vrm, m.SuspectRef), out var imported) || imported != m.ReviewDue).ConfigureAwait(false);
+            reviewedHere: lastImport is null ? null : m => !lastImport.TryGetValue((m.Vrm, m.SuspectRef), out var imported) || imported != m.ReviewDue, matching: Alerting(services)).ConfigureAwait(false);
         if (dryRun)
         {
             // The diff names plates: showing it is a consultation of personal data.
@@ -61,12 +61,21 @@ public static class MarkerImport
     /// markers out of matching needs confirming: a truncated export (3 rows of 28) must not silently drop 25 suspects'
     /// vehicles. Switched off in place counts too: a row kept but expired, or moved to a risk level that never alerts.
     /// </summary>
-    public static void CheckRemovals(AppServices services, Force host, MarkerListDiff diff, bool confirmed, string what)
+    /// <summary>Whether a marker alerts today: unexpired, at a risk level that alerts. The removal guard weighs only these.</summary>
+    public static Func<Marker, bool> Alerting(AppServices services)
     {
         var today = UkTime.Today(services.Clock);
-        bool Matching(Marker m) => m.CoversDate(today) && services.Options.Alerting.RiskLevels.Contains(m.Risk);
-        var switchedOff = diff.Changed.Count(c => Matching(c.Before) && !Matching(c.After));
-        RemovalGuard.Check(services, host.Code, diff.CurrentCount, diff.RemovedCount, switchedOff, confirmed, what, "active markers", "out of matching");
+        return m => m.CoversDate(today) && services.Options.Alerting.RiskLevels.Contains(m.Risk);
+    }
+
+    public static void CheckRemovals(AppServices services, Force host, MarkerListDiff diff, bool confirmed, string what)
+    {
+        // Weighed against the markers that alert, not every row: padding a file with LOW or expired rows must not let a
+        // truncated export silently remove the markers that matter.
+        var alerting = Alerting(services);
+        var switchedOff = diff.Changed.Count(c => alerting(c.Before) && !alerting(c.After));
+        var (current, removed) = diff.Matching ?? (diff.CurrentCount, diff.RemovedCount);
+        RemovalGuard.Check(services, host.Code, current, removed, switchedOff, confirmed, what, "alerting markers", "out of matching");
     }
 
     private static async Task<Dictionary<(string Vrm, string SuspectRef), DateOnly>?> LastImportedReviewDatesAsync(AppServices services, Force host, CancellationToken cancellationToken)

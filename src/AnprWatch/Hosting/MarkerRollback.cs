@@ -20,7 +20,7 @@ public static class MarkerRollback
             ?? throw new InvalidInputException($"{host.Code} has no version {target}");
         var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Markers.GetActiveMarkersAsync(host.Code, cancellationToken).ConfigureAwait(false);
-        var diff = MarkerListDiff.Compute(current, markers);
+        var diff = MarkerListDiff.Compute(current, markers, MarkerImport.Alerting(services));
         if (preview)
         {
             return new MarkerRollbackOutcome(target, diff, null);

@@ -91,7 +91,7 @@ public class LocationHistoryApiTests
         var refused = await Send(HttpMethod.Post, "/api/locations/dorset", truncated);
         Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(refused.Body!["detail"]!.GetValue<string>(), Does.StartWith(
-            "the upload would take 4 of the 5 locations of dorset out of use (4 removed, 0 expired or lowered to a risk level that does not alert; 80 %, more than Markers:MaxRemovalShare, 20 %)"));
+            "the upload would take 4 of the 5 raising locations of dorset out of use (4 removed, 0 expired or lowered to a risk level that does not alert; 80 %, more than Markers:MaxRemovalShare, 20 %)"));
         Assert.That((await Send(HttpMethod.Get, "/api/locations/dorset")).Body!.AsArray(), Has.Count.EqualTo(5), "nothing changed");
         var confirmed = await Send(HttpMethod.Post, "/api/locations/dorset?confirmRemovals=true", truncated);
         Assert.That(confirmed.Status, Is.EqualTo(HttpStatusCode.OK), confirmed.Body?.ToJsonString());
@@ -101,7 +101,7 @@ public class LocationHistoryApiTests
         Assert.That((await Send(HttpMethod.Post, "/api/locations/dorset/rollback?toVersion=3")).Body!["version"]!.GetValue<long>(), Is.EqualTo(5));
         var refusedRollback = await Send(HttpMethod.Post, "/api/locations/dorset/rollback?toVersion=4");
         Assert.That(refusedRollback.Status, Is.EqualTo(HttpStatusCode.Conflict));
-        Assert.That(refusedRollback.Body!["detail"]!.GetValue<string>(), Does.StartWith("rolling back to version 4 would take 4 of the 5 locations of dorset out of use"));
+        Assert.That(refusedRollback.Body!["detail"]!.GetValue<string>(), Does.StartWith("rolling back to version 4 would take 4 of the 5 raising locations of dorset out of use"));
         var confirmedRollback = await Send(HttpMethod.Post, "/api/locations/dorset/rollback?toVersion=4&confirmRemovals=true");
         Assert.That(confirmedRollback.Status, Is.EqualTo(HttpStatusCode.OK), confirmedRollback.Body?.ToJsonString());
         Assert.That(confirmedRollback.Body!["version"]!.GetValue<long>(), Is.EqualTo(6));

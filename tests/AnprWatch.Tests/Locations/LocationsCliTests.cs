@@ -25,6 +25,19 @@ public class LocationsCliTests
     }
 
     [Test]
+    public async Task Padding_a_location_list_with_low_rows_does_not_hide_the_loss_of_the_raising_ones()
+    {
+        using var cli = new CliRunner();
+        string[] raising = ["LOC-1,Site 1,51.31,-1.99,250,HIGH,wiltshire,2099-01-01,,", "LOC-2,Site 2,51.32,-1.99,250,MEDIUM,wiltshire,2099-01-01,,"];
+        var low = Enumerable.Range(3, 8).Select(i => $"LOC-{i},Site {i},51.{30 + i},-1.99,250,LOW,wiltshire,2099-01-01,,").ToArray();
+        Assert.That((await cli.RunAsync("locations", "import", await WriteAsync(cli, "v1.csv", [.. raising, .. low]), "--force", "wiltshire")).ExitCode, Is.Zero);
+
+        var refused = await cli.RunAsync("locations", "import", await WriteAsync(cli, "v2.csv", low), "--force", "wiltshire");
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Out);
+        Assert.That(refused.Err, Does.Contain("would take 2 of the 2 raising locations of wiltshire out of use"));
+    }
+
+    [Test]
     public async Task A_replacement_that_drops_most_locations_needs_confirming_like_a_marker_list()
     {
         using var cli = new CliRunner();
@@ -37,7 +50,7 @@ public class LocationsCliTests
         Assert.Multiple(async () =>
         {
             Assert.That(refused.ExitCode, Is.EqualTo(2));
-            Assert.That(refused.Err, Does.Contain("would take 9 of the 10 locations of wiltshire out of use").And.Contain("Nothing was changed"));
+            Assert.That(refused.Err, Does.Contain("would take 9 of the 10 raising locations of wiltshire out of use").And.Contain("Nothing was changed"));
             Assert.That(await ListAsync(cli), Has.Count.EqualTo(10), "nothing changed");
         });
 

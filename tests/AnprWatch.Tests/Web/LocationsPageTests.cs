@@ -123,7 +123,7 @@ public class LocationsPageTests
         // Confirm: refused with the reason (2 of 3 places out of use), still nothing changed; a second click applies it.
         await Assertions.Expect(page.Locator("#loc-rollback-confirm")).ToHaveTextAsync("Confirm rollback to v1");
         await page.ClickAsync("#loc-rollback-confirm");
-        await Assertions.Expect(page.Locator("#loc-rollback-result")).ToContainTextAsync("rolling back to version 1 would take 2 of the 3 locations of dorset out of use (2 removed, 0 expired");
+        await Assertions.Expect(page.Locator("#loc-rollback-result")).ToContainTextAsync("rolling back to version 1 would take 2 of the 3 raising locations of dorset out of use (2 removed, 0 expired");
         await Assertions.Expect(page.Locator("#loc-rollback-confirm")).ToHaveTextAsync("Confirm removals and roll back to v1");
         Assert.That(await Refs(), Is.EqualTo(new[] { "LOC-A 300", "LOC-B 200", "LOC-C 250" }), "a refused rollback changes nothing");
         await page.ClickAsync("#loc-rollback-confirm");
@@ -140,7 +140,7 @@ public class LocationsPageTests
         await page.ClickAsync("#loc-preview");
         await Assertions.Expect(page.Locator("#loc-result")).ToHaveTextAsync("Valid: 1 locations (1 added, 1 removed, 0 changed, 0 unchanged). Confirm to load.");
         await page.ClickAsync("#loc-confirm");
-        await Assertions.Expect(page.Locator("#loc-result")).ToContainTextAsync("the upload would take 1 of the 1 locations of dorset out of use");
+        await Assertions.Expect(page.Locator("#loc-result")).ToContainTextAsync("the upload would take 1 of the 1 raising locations of dorset out of use");
         await Assertions.Expect(page.Locator("#loc-confirm")).ToHaveTextAsync("Confirm removals and load");
         Assert.That(await Refs(), Is.EqualTo(new[] { "LOC-A 150" }), "a refused load changes nothing");
         await page.ClickAsync("#loc-confirm");

@@ -62,7 +62,7 @@ public class MarkersPageTests
         await page.ClickAsync("#preview");
         await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("2 removed");
         await page.ClickAsync("#confirm");
-        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("would take 2 of the 2 active markers of kent out of matching");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("would take 2 of the 2 alerting markers of kent out of matching");
         Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "list", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(2), "nothing changed yet");
         await Assertions.Expect(page.Locator("#confirm")).ToHaveTextAsync("Confirm removals and load");
         await page.ClickAsync("#confirm");
@@ -171,7 +171,7 @@ public class MarkersPageTests
             Is.EquivalentTo(new[] { "removed | CD34EFG | SR-2 | HIGH", "removed | EF56GHI | SR-3 | MEDIUM" }));
 
         await page.ClickAsync("#rollback-confirm");
-        await Assertions.Expect(page.Locator("#rollback-result")).ToContainTextAsync("rolling back to version 1 would take 2 of the 3 active markers of kent out of matching");
+        await Assertions.Expect(page.Locator("#rollback-result")).ToContainTextAsync("rolling back to version 1 would take 2 of the 3 alerting markers of kent out of matching");
         await Assertions.Expect(page.Locator("#rollback-confirm")).ToHaveTextAsync("Confirm removals and roll back to v1");
         Assert.That(await Suspects(), Is.EqualTo(new[] { "SR-1", "SR-2", "SR-3" }), "a refused rollback changes nothing");
 
