@@ -90,6 +90,24 @@ public class CliContractTests
         Assert.That(await ListAsync("dorset"), Is.Empty);
     }
 
+    /// <summary>Found by an attack: settings serve and config check refuse were accepted by every other command.</summary>
+    [TestCase("--Notify:Webhooks:0:Url=notaurl", "Notify:Webhooks:0:Url", "keys", "create", "--role", "admin", "--name", "k")]
+    [TestCase("--Source:BatchSize=0", "Source:BatchSize", "keys", "list")]
+    [TestCase("--Notify:Email:Recipients:0:Address=bad", "Notify:Email:Recipients:0:Address", "audit", "verify")]
+    [TestCase("--Storage:Provider=oracle", "Storage:Provider", "simulate", "--scenario", "railcar", "--out", "sim")]
+    [TestCase("--Http:Urls=ftp://x", "Http:Urls", "hits", "list", "--from", "2026-06-01", "--to", "2026-06-02")]
+    public async Task Every_command_refuses_a_setting_serve_would_refuse_with_exit_2_naming_the_key(string setting, string key, params string[] command)
+    {
+        using var cli = new CliRunner();
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        var result = await cli.RunAsync([.. command, setting]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.Out + result.Err);
+            Assert.That(result.Err, Does.Contain("configuration " + key + ":"));
+        });
+    }
+
     [Test]
     public async Task Config_check_prints_the_effective_configuration_with_secrets_masked()
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using AnprWatch.Commands;
 using AnprWatch.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnprWatch.Cli;
 
@@ -84,6 +85,10 @@ public static class CliApp
         {
             try
             {
+                // One configuration, validated whole before any command does anything: a value config check or serve
+                // would refuse stops every command too (exit 2 naming the key), so nothing runs on settings that cannot.
+                _ = context.Provider.GetRequiredService<Hosting.AppOptions>();
+                _ = Worker.ServeOptions.Load(context.Configuration);
                 return await body(parse, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidInputException ex)
