@@ -1,3 +1,4 @@
+using Dapper;
 using AnprWatch.Core.Forces;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
@@ -71,6 +72,37 @@ public class OutboxContractTests
         Assert.That(pending.Select(r => r.DeliveryId), Is.EquivalentTo(new[] { Entry(alerted).DeliveryId, Entry(alerted, "mailto:riu@police.example").DeliveryId }));
         Assert.That(await _outbox.CountAsync(), Is.EqualTo(new OutboxCounts(2, 0, T0.ToUnixTimeMilliseconds())));
         Assert.That(await _outbox.ListAsync("pending", 1), Has.Count.EqualTo(1), "limit");
+    }
+
+    /// <summary>
+    /// Found by an attack: a subscriber added after an alert was sent got its confirmation, "confirmed" for an alert it
+    /// never had. A confirmation is queued only where its alert was queued: before, or in the same batch.
+    /// </summary>
+    [Test]
+    public async Task A_confirmation_is_queued_only_for_a_target_its_alert_was_queued_for()
+    {
+        var alerted = await StoreHitAsync("r-1");
+        await using (var connection = await _store.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync($"INSERT INTO {_store.Database.Table("hit_confirmations")} (hit_id, confirming_read_id, confirmed_at_ms, confirmed_offset_min) VALUES (@id, 'r-2', @at, 0)",
+                new { id = alerted.HitId, at = T0.AddMinutes(1).ToUnixTimeMilliseconds() });
+        }
+
+        OutboxEntry Confirmation(string target) => Entry(alerted, target) with { Confirmation = true };
+        await EnqueueAsync(T0, Entry(alerted, "https://hooks.example/old"));
+        await EnqueueAsync(T0.AddMinutes(1),
+            Confirmation("https://hooks.example/old"),                                  // its alert queued before: queued
+            Confirmation("https://hooks.example/new"),                                  // subscribed since: never had the alert
+            Entry(alerted, "https://hooks.example/same-batch"), Confirmation("https://hooks.example/same-batch")); // both now
+
+        var queued = (await _outbox.ListAsync("pending", 10)).Select(r => r.DeliveryId).ToList();
+        Assert.That(queued, Is.EquivalentTo(new[]
+        {
+            Entry(alerted, "https://hooks.example/old").DeliveryId,
+            Confirmation("https://hooks.example/old").DeliveryId,
+            Entry(alerted, "https://hooks.example/same-batch").DeliveryId,
+            Confirmation("https://hooks.example/same-batch").DeliveryId,
+        }));
     }
 
     [Test]

@@ -36,22 +36,36 @@ public sealed class OutboxStore(Database database)
         // the check and the insert one step against a second instance queuing the same row). An alert is queued while
         // its alert is not yet delivered to the sink; a confirmation (DESIGN §8) while the confirmation is not (its alert
         // was, usually long before).
+        // A confirmation goes only to a subscriber its alert went to (queued before, or in this batch): one who subscribed
+        // since, or whose filter changed, never gets "confirmed" for an alert it never had.
+        var alertsInBatch = entries.Where(e => !e.Confirmation).Select(e => e.DeliveryId).ToHashSet(StringComparer.Ordinal);
         var rows = entries.DistinctBy(e => e.DeliveryId, StringComparer.Ordinal)
-            .Select(e => new { e.DeliveryId, e.AlertId, e.HitId, e.Channel, e.Target, e.Priority, e.Body, e.Confirmation }).ToList();
+            .Select(e =>
+            {
+                var alertDeliveryId = e.Confirmation ? OutboxEntry.IdOf(e.AlertId, e.Channel, e.Target) : null;
+                return new
+                {
+                    e.DeliveryId, e.AlertId, e.HitId, e.Channel, e.Target, e.Priority, e.Body, e.Confirmation,
+                    AlertDeliveryId = alertDeliveryId, AlertInBatch = alertDeliveryId is not null && alertsInBatch.Contains(alertDeliveryId),
+                };
+            }).ToList();
         var sql = database.Dialect.Name == "sqlserver"
             ? $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
               "SELECT j.delivery_id, j.alert_id, j.hit_id, j.channel, j.target, j.priority, j.body, @now, 0, @now FROM OPENJSON(@rows) " +
               "WITH (delivery_id VARCHAR(64) '$.DeliveryId', alert_id VARCHAR(64) '$.AlertId', hit_id VARCHAR(32) '$.HitId', channel VARCHAR(16) '$.Channel', " +
-              "target NVARCHAR(2048) '$.Target', priority VARCHAR(16) '$.Priority', body NVARCHAR(MAX) '$.Body', confirmation BIT '$.Confirmation') AS j " +
+              "target NVARCHAR(2048) '$.Target', priority VARCHAR(16) '$.Priority', body NVARCHAR(MAX) '$.Body', confirmation BIT '$.Confirmation', " +
+              "alert_delivery_id VARCHAR(64) '$.AlertDeliveryId', alert_in_batch BIT '$.AlertInBatch') AS j " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WITH (UPDLOCK, HOLDLOCK) WHERE o.delivery_id = j.delivery_id) " +
               $"AND ((j.confirmation = 0 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)) " +
-              $"OR (j.confirmation = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND hf.delivered_ms IS NULL)))"
+              $"OR (j.confirmation = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = j.hit_id AND h.alerted = 1 AND hf.delivered_ms IS NULL) " +
+              $"AND (j.alert_in_batch = 1 OR EXISTS (SELECT 1 FROM {Table} a WHERE a.delivery_id = j.alert_delivery_id))))"
             : $"INSERT INTO {Table} (delivery_id, alert_id, hit_id, channel, target, priority, body, created_at_ms, attempts, next_attempt_at_ms) " +
               "SELECT json_extract(value, '$.DeliveryId'), json_extract(value, '$.AlertId'), json_extract(value, '$.HitId'), json_extract(value, '$.Channel'), " +
               "json_extract(value, '$.Target'), json_extract(value, '$.Priority'), json_extract(value, '$.Body'), @now, 0, @now FROM json_each(@rows) " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {Table} o WHERE o.delivery_id = json_extract(value, '$.DeliveryId')) " +
               $"AND ((json_extract(value, '$.Confirmation') = 0 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND h.alert_delivered_ms IS NULL)) " +
-              $"OR (json_extract(value, '$.Confirmation') = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND hf.delivered_ms IS NULL)))";
+              $"OR (json_extract(value, '$.Confirmation') = 1 AND EXISTS (SELECT 1 FROM {database.Table("hits")} h JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id WHERE h.hit_id = json_extract(value, '$.HitId') AND h.alerted = 1 AND hf.delivered_ms IS NULL) " +
+              $"AND (json_extract(value, '$.AlertInBatch') = 1 OR EXISTS (SELECT 1 FROM {Table} a WHERE a.delivery_id = json_extract(value, '$.AlertDeliveryId')))))";
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             rows = new DbString { Value = System.Text.Json.JsonSerializer.Serialize(rows), IsAnsi = false, Length = -1 },
