@@ -64,7 +64,7 @@ public interface IHitStore
 
 /// <summary>The alerted hit that decides suppression, as the gate needs it.</summary>
 /// <param name="Lat">Where the alerted read was made (null: no position), so a confirming read can be checked for plausibility.</param>
-public sealed record AlertedHitRef(string HitId, DateTimeOffset ObservedAt, MatchKind MatchKind, string? ConfirmingReadId, double? Lat = null, double? Lon = null);
+public sealed record AlertedHitRef(string HitId, DateTimeOffset ObservedAt, MatchKind MatchKind, string? ConfirmingReadId, double? Lat = null, double? Lon = null, Priority Priority = Priority.Urgent);
 
 /// <summary>An alerted hit with the marker and camera force its suppression is keyed by.</summary>
 public sealed record AlertedHitInForce(string MarkerId, string CameraForce, AlertedHitRef Hit);

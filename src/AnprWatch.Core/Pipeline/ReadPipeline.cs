@@ -427,8 +427,7 @@ public sealed class ReadPipeline(
             var key = (hit.MarkerId, hit.CameraForce.Code);
             alertedInBatch.TryGetValue(key, out var earlier);
             stored.TryGetValue(key, out var inStore);
-            // A possible clone is never a repeat: the second vehicle's position is news to the control room.
-            var suppressor = hit.PossibleClone ? null : Suppressor(hit, earlier, inStore);
+            var suppressor = Suppressor(hit, earlier, inStore);
             var reason = gate.Decide(hit.ObservedAt, processedAt, suppressor?.ObservedAt);
             var decided = hit with { NotAlertedReason = reason };
             if (decided.Alerted)
@@ -438,7 +437,7 @@ public sealed class ReadPipeline(
                     alertedInBatch[key] = earlier = [];
                 }
 
-                earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null, hit.Lat, hit.Lon));
+                earlier.Add(new AlertedHitRef(hit.HitId, hit.ObservedAt, hit.MatchKind, null, hit.Lat, hit.Lon, hit.Priority));
             }
             else if (reason == NotAlertedReason.Suppressed && hit.MatchKind == MatchKind.Exact && suppressor is { MatchKind: MatchKind.OcrEquivalent } alert
                      && (alert.ConfirmingReadId is null || alert.ConfirmingReadId == hit.ReadId) && CouldBeTheSameVehicle(alert, hit) && confirmedInBatch.Add(alert.HitId))
@@ -466,6 +465,13 @@ public sealed class ReadPipeline(
         foreach (var candidate in (inBatch ?? []).Concat((inStore ?? []).Where(s => s.HitId != hit.HitId)))
         {
             if (!gate.Suppresses(candidate.ObservedAt, hit.ObservedAt))
+            {
+                continue;
+            }
+
+            // A hit of higher priority than the alert (raised by a flagged CSE location, or urgent at night after a daytime
+            // alert) is news to the control room: a lower-priority alert does not suppress it.
+            if (candidate.Priority < hit.Priority)
             {
                 continue;
             }

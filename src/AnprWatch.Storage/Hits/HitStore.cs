@@ -140,13 +140,13 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QueryFirstOrDefaultAsync<AlertedRow>(new CommandDefinition(
             database.Dialect.Top1(
-                "h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon",
+                "h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon, h.priority",
                 $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
                 "WHERE h.marker_id = @markerId AND h.camera_force = @cameraForce AND h.alerted = 1 " +
                 "AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to AND h.hit_id <> @excludingHitId ORDER BY h.observed_at_ms DESC, h.hit_id DESC"),
             new { markerId = Typed.MarkerId(markerId), cameraForce = Typed.ForceCode(cameraForce), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), excludingHitId = Typed.HitId(excludingHitId) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon);
+        return row is null ? null : new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon, HitLabels.ParsePriority(row.Priority));
     }
 
     public async Task<IReadOnlyList<AlertedHitInForce>> AlertedHitsAsync(IReadOnlyCollection<string> markerIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -159,7 +159,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<AlertedInForceRow>(new CommandDefinition(
-            "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon " +
+            "SELECT h.marker_id, h.camera_force, h.hit_id, h.observed_at_ms, h.match_kind, hf.confirming_read_id, h.lat, h.lon, h.priority " +
             $"FROM {database.Table("hits")} h LEFT JOIN {database.Table("hit_confirmations")} hf ON hf.hit_id = h.hit_id " +
             $"WHERE h.marker_id IN {IdsIn("markerIds")} AND h.alerted = 1 AND h.observed_at_ms >= @from AND h.observed_at_ms <= @to",
             new { markerIds = JsonIds(markerIds), from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
@@ -167,7 +167,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         foreach (var row in rows)
         {
             result.Add(new AlertedHitInForce(row.MarkerId, row.CameraForce,
-                new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon)));
+                new AlertedHitRef(row.HitId, DateTimeOffset.FromUnixTimeMilliseconds(row.ObservedAtMs), HitLabels.ParseMatchKind(row.MatchKind), row.ConfirmingReadId, row.Lat, row.Lon, HitLabels.ParsePriority(row.Priority))));
         }
 
         return result;
@@ -263,6 +263,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         public string? ConfirmingReadId { get; set; }
         public double? Lat { get; set; }
         public double? Lon { get; set; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
+        public string Priority { get; set; } = "";
     }
 
     private sealed class AlertedRow
@@ -275,6 +277,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         public string? ConfirmingReadId { get; set; }
         public double? Lat { get; set; }
         public double? Lon { get; set; }
+        // Stryker disable once String : equivalent, Dapper always sets this NOT NULL column of the row it reads
+        public string Priority { get; set; } = "";
     }
 
     private sealed class SightingRow

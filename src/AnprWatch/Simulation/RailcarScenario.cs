@@ -145,6 +145,7 @@ public sealed class RailcarScenario
         var markerFiles = WriteMarkerFiles(outDirectory, markers);
         var (malformed, expected, lines) = WriteReads(Path.Combine(outDirectory, "reads.jsonl"), reads, markers, progress);
         var (locationFiles, raised) = ApplyLocations(outDirectory, expected);
+        Regate(expected);
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
         File.WriteAllText(Path.Combine(outDirectory, "ground-truth.json"), JsonSerializer.Serialize(expected, json));
@@ -716,12 +717,12 @@ public sealed class RailcarScenario
                 alertedSoFar[key] = alertsOfKey = [];
             }
 
-            // A possible clone is never a repeat; nor is an exact read of a "verify plate" alert's marker seen too far
-            // from it too soon to be the same vehicle (both with positions).
+            // An exact read of a "verify plate" alert's marker seen too far from it too soon to be the same vehicle (both
+            // with positions) is no repeat of it.
             var inWindow = alertsOfKey.Where(a => (read.ObservedAt - a.At).Duration() <= RepeatWindow
                 && !(kind == "exact" && expected[a.Index].MatchKind == "ocr-equivalent" && read.Positioned && a.Position is { } at
                      && TooFarTooSoon(at.Lat, at.Lon, a.At, read.Camera.Lat, read.Camera.Lon, read.ObservedAt))).ToList();
-            var suppressed = inWindow.Count > 0 && !verdict.PossibleClone;
+            var suppressed = inWindow.Count > 0;
             if (!suppressed)
             {
                 alertsOfKey.Add((read.ObservedAt, expected.Count, read.Positioned ? (read.Camera.Lat, read.Camera.Lon) : null));
@@ -743,6 +744,66 @@ public sealed class RailcarScenario
                 CloneOfReadId = verdict.CloneOfReadId,
                 ClonedVehicleInvolved = verdict.PossibleClone && (read.Cloned || verdict.PartnerCloned),
             });
+        }
+    }
+
+    private static int Rank(string priority) => priority switch { "urgent" => 2, "high" => 1, _ => 0 };
+
+    /// <summary>
+    /// The repeat rule again, by brute force in arrival order, once flagged locations have raised priorities: an alert
+    /// suppresses a hit of its marker and camera force within the window either side only when the hit's priority is no
+    /// higher (a raised hit, or an urgent one at night after a daytime alert, is news) and, for an exact hit after a
+    /// "verify plate" alert, the two could be one vehicle. Stale hits stay stale and suppress
+    /// nothing. Confirmations are worked out afresh with the alerts.
+    /// </summary>
+    private void Regate(List<ExpectedHit> expected)
+    {
+        var cameraOf = _cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        (double Lat, double Lon)? PositionOf(ExpectedHit hit)
+            => _hitCameras.TryGetValue((hit.ReadId, hit.MarkerId), out var id) ? (cameraOf[id].Lat, cameraOf[id].Lon) : null;
+
+        var alerts = new Dictionary<(string, string), List<int>>();
+        for (var i = 0; i < expected.Count; i++)
+        {
+            expected[i] = expected[i] with { ConfirmingReadId = null };
+        }
+
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var hit = expected[i];
+            if (hit.NotAlertedReason == "stale")
+            {
+                continue;
+            }
+
+            var key = (hit.MarkerId, hit.CameraForce);
+            if (!alerts.TryGetValue(key, out var ofKey))
+            {
+                alerts[key] = ofKey = [];
+            }
+
+            var position = PositionOf(hit);
+            var inWindow = ofKey.Where(a =>
+            {
+                var alert = expected[a];
+                return (hit.ObservedAt - alert.ObservedAt).Duration() <= RepeatWindow && Rank(alert.Priority) >= Rank(hit.Priority)
+                    && !(hit.MatchKind == "exact" && alert.MatchKind == "ocr-equivalent" && position is { } p && PositionOf(alert) is { } q
+                         && TooFarTooSoon(q.Lat, q.Lon, alert.ObservedAt, p.Lat, p.Lon, hit.ObservedAt));
+            }).ToList();
+            var suppressed = inWindow.Count > 0;
+            expected[i] = hit with { Alerted = !suppressed, NotAlertedReason = suppressed ? "suppressed" : null };
+            if (!suppressed)
+            {
+                ofKey.Add(i);
+                continue;
+            }
+
+            var answered = inWindow.Where(a => expected[a].ObservedAt <= hit.ObservedAt).OrderByDescending(a => expected[a].ObservedAt)
+                .Concat(inWindow.Where(a => expected[a].ObservedAt > hit.ObservedAt).OrderBy(a => expected[a].ObservedAt)).First();
+            if (hit.MatchKind == "exact" && expected[answered] is { MatchKind: "ocr-equivalent", ConfirmingReadId: null } confirmed)
+            {
+                expected[answered] = confirmed with { ConfirmingReadId = hit.ReadId };
+            }
         }
     }
 

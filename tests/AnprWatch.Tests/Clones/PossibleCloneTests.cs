@@ -55,35 +55,6 @@ public class PossibleCloneTests
         Assert.That(alerts.Select(a => a["cloneOfHitId"]!.GetValue<string>()), Is.All.EqualTo(bristol["hitId"]!.GetValue<string>()));
     }
 
-    /// <summary>
-    /// Both sightings on one force's cameras within the repeat window: the second is a possible clone, news to the control
-    /// room (where the second vehicle is), so it alerts instead of being suppressed as a repeat of the first.
-    /// </summary>
-    [Test]
-    public async Task A_possible_clone_in_the_same_camera_force_within_the_repeat_window_alerts()
-    {
-        using var cli = new CliRunner();
-        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,MEDIUM,wiltshire,2027-01-01,,,,,\n");
-        var reads = cli.PathOf("reads.jsonl");
-        await File.WriteAllLinesAsync(reads,
-        [
-            Read("s-1", "avon-and-somerset", "2026-06-02T23:00:00+01:00", Bristol),
-            Read("s-2", "avon-and-somerset", "2026-06-02T23:05:00+01:00", (51.20, -3.48)), // Minehead, ~70 km in 5 min
-            Read("s-3", "avon-and-somerset", "2026-06-02T23:06:00+01:00", (51.20, -3.48)), // the same camera a minute on: a repeat
-        ]);
-        Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
-
-        var hits = await HitsAsync(cli);
-        Assert.Multiple(() =>
-        {
-            Assert.That(ByRead(hits, "s-1")["alerted"]!.GetValue<bool>(), Is.True);
-            Assert.That(ByRead(hits, "s-2")["possibleClone"]!.GetValue<bool>(), Is.True);
-            Assert.That(ByRead(hits, "s-2")["alerted"]!.GetValue<bool>(), Is.True, "a possible clone is no repeat");
-            Assert.That(ByRead(hits, "s-3")["possibleClone"]!.GetValue<bool>(), Is.False);
-            Assert.That(ByRead(hits, "s-3")["notAlertedReason"]!.GetValue<string>(), Is.EqualTo("suppressed"));
-        });
-    }
-
     [Test]
     public async Task An_in_force_sighting_that_is_no_hit_still_counts_and_the_clone_names_no_hit()
     {

@@ -163,6 +163,46 @@ public class LocationsCliTests
         Assert.That((await cli.RunAsync("locations", "list", "--force", "kent", "--format", "json")).Out.Trim(), Is.EqualTo("[]"));
     }
 
+    /// <summary>
+    /// Found by an attack: a marked vehicle seen out of town, then ten minutes later at a flagged location (a children's
+    /// home), was suppressed as a repeat of the first, lower-priority alert, and so was a late read from the location
+    /// arriving after a later routine alert. A lower-priority alert never suppresses a higher-priority hit.
+    /// </summary>
+    [Test]
+    public async Task A_hit_raised_by_a_flagged_location_is_no_repeat_of_a_lower_priority_alert_either_side()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", "vrm,suspect_ref,risk_level,host_force,review_due\nCD34EFG,SR-2,MEDIUM,avon-and-somerset,2099-01-01\n");
+        var locations = await WriteAsync(cli, "w.csv", "LOC-W,Children's home,51.0,-2.0,1000,HIGH,wiltshire,2099-01-01,,");
+        Assert.That((await cli.RunAsync("locations", "import", locations, "--force", "wiltshire")).ExitCode, Is.Zero);
+
+        // Expected, by hand (MEDIUM by day is routine; inside LOC-W it is high): away 12:00 alerts; at the home 12:10
+        // (high) alerts though within 15 minutes of it; away 12:20 (routine) is a repeat of the 12:10 alert. Then, late:
+        // away 14:00 alerts; a read at the home observed 13:55 arriving after it alerts too; away 14:05 is a repeat.
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            """{"readId":"away-1","vrm":"CD34EFG","cameraId":"W2","forceCode":"wiltshire","observedAt":"2026-06-01T12:00:00+01:00","lat":51.2,"lon":-2.0}""",
+            """{"readId":"home-1","vrm":"CD34EFG","cameraId":"W1","forceCode":"wiltshire","observedAt":"2026-06-01T12:10:00+01:00","lat":51.0,"lon":-2.0}""",
+            """{"readId":"away-2","vrm":"CD34EFG","cameraId":"W2","forceCode":"wiltshire","observedAt":"2026-06-01T12:20:00+01:00","lat":51.2,"lon":-2.0}""",
+            """{"readId":"away-3","vrm":"CD34EFG","cameraId":"W2","forceCode":"wiltshire","observedAt":"2026-06-01T14:00:00+01:00","lat":51.2,"lon":-2.0}""",
+            """{"readId":"home-late","vrm":"CD34EFG","cameraId":"W1","forceCode":"wiltshire","observedAt":"2026-06-01T13:55:00+01:00","lat":51.0,"lon":-2.0}""",
+            """{"readId":"away-4","vrm":"CD34EFG","cameraId":"W2","forceCode":"wiltshire","observedAt":"2026-06-01T14:05:00+01:00","lat":51.2,"lon":-2.0}""",
+        ]);
+        Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
+
+        var hits = JsonNode.Parse((await cli.RunAsync("hits", "list", "--from", "2026-06-01", "--to", "2026-06-01", "--format", "json", "--justification", "location repeat test")).Out)!.AsArray();
+        Assert.That(hits.Select(h => $"{h!["readId"]} {h["priority"]} {h["alerted"]} {h["notAlertedReason"]}").Order(StringComparer.Ordinal), Is.EqualTo(new[]
+        {
+            "away-1 routine true ",
+            "away-2 routine false suppressed",
+            "away-3 routine true ",
+            "away-4 routine false suppressed",
+            "home-1 high true ",
+            "home-late high true ",
+        }));
+    }
+
     [Test]
     public async Task Replay_raises_a_hit_read_inside_a_flagged_location_and_every_output_names_it()
     {
