@@ -116,7 +116,11 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
     /// <summary>A set of ids as one JSON array parameter: one round trip for any number of them.</summary>
     private static DbString JsonIds(IEnumerable<string> ids) => new() { Value = System.Text.Json.JsonSerializer.Serialize(ids), IsAnsi = false, Length = -1 };
 
-    public async Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task MarkAlertsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+        => MarkDeliveredAsync("hits", "alert_delivered_ms", hitIds, at, cancellationToken);
+
+    /// <summary>Sets a delivery time on the rows of these hits not yet delivered, in one statement (an earlier mark is kept).</summary>
+    private async Task MarkDeliveredAsync(string table, string column, IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (hitIds.Count == 0)
         {
@@ -125,7 +129,7 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE {database.Table("hits")} SET alert_delivered_ms = @at WHERE hit_id IN {IdsIn("ids")} AND alert_delivered_ms IS NULL",
+            $"UPDATE {database.Table(table)} SET {column} = @at WHERE hit_id IN {IdsIn("ids")} AND {column} IS NULL",
             new { ids = JsonIds(hitIds), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -210,18 +214,8 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
         return rows.Select(r => r.ToHit()).ToList();
     }
 
-    public async Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        if (hitIds.Count == 0)
-        {
-            return;
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE {database.Table("hit_confirmations")} SET delivered_ms = @at WHERE hit_id IN {IdsIn("ids")} AND delivered_ms IS NULL",
-            new { ids = JsonIds(hitIds), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+    public Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+        => MarkDeliveredAsync("hit_confirmations", "delivered_ms", hitIds, at, cancellationToken);
 
     /// <summary>The flags a hit carries from hit_clones and hit_confirmations, for a SELECT over <c>hits h</c> with <see cref="EnrichmentJoins"/>.</summary>
     private const string Enrichment =
