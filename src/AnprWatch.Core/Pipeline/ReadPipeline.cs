@@ -476,9 +476,12 @@ public sealed class ReadPipeline(
                 continue;
             }
 
-            // An exact read is no repeat of a "verify plate" alert it cannot be the same vehicle as: that alert may have
-            // sent the control room to another car, and this is the marked plate itself, somewhere else.
-            if (hit.MatchKind == MatchKind.Exact && candidate.MatchKind == MatchKind.OcrEquivalent && !CouldBeTheSameVehicle(candidate, hit))
+            // No hit is a repeat of an alert one vehicle could not have made it with: a cloned plate seen on the same
+            // force's cameras, or the marked plate itself far from a "verify plate" alert, is a second vehicle the control
+            // room has not been sent to. The test looks only at this pair (same marker, same camera force), never at the
+            // possible-clone flag: that flag depends on sightings in other forces, which Kafka delivers in no fixed order
+            // across partitions, while this pair is always read in one partition's order.
+            if (!CouldBeTheSameVehicle(candidate, hit))
             {
                 continue;
             }

@@ -752,8 +752,8 @@ public sealed class RailcarScenario
     /// <summary>
     /// The repeat rule again, by brute force in arrival order, once flagged locations have raised priorities: an alert
     /// suppresses a hit of its marker and camera force within the window either side only when the hit's priority is no
-    /// higher (a raised hit, or an urgent one at night after a daytime alert, is news) and, for an exact hit after a
-    /// "verify plate" alert, the two could be one vehicle. Stale hits stay stale and suppress
+    /// higher (a raised hit, or an urgent one at night after a daytime alert, is news) and the two could be one vehicle
+    /// (a cloned plate on the same force's cameras, or the marked plate far from a "verify plate" alert, is news). Stale hits stay stale and suppress
     /// nothing. Confirmations are worked out afresh with the alerts.
     /// </summary>
     private void Regate(List<ExpectedHit> expected)
@@ -787,8 +787,7 @@ public sealed class RailcarScenario
             {
                 var alert = expected[a];
                 return (hit.ObservedAt - alert.ObservedAt).Duration() <= RepeatWindow && Rank(alert.Priority) >= Rank(hit.Priority)
-                    && !(hit.MatchKind == "exact" && alert.MatchKind == "ocr-equivalent" && position is { } p && PositionOf(alert) is { } q
-                         && TooFarTooSoon(q.Lat, q.Lon, alert.ObservedAt, p.Lat, p.Lon, hit.ObservedAt));
+                    && !(position is { } p && PositionOf(alert) is { } q && TooFarTooSoon(q.Lat, q.Lon, alert.ObservedAt, p.Lat, p.Lon, hit.ObservedAt));
             }).ToList();
             var suppressed = inWindow.Count > 0;
             expected[i] = hit with { Alerted = !suppressed, NotAlertedReason = suppressed ? "suppressed" : null };

@@ -55,6 +55,39 @@ public class PossibleCloneTests
         Assert.That(alerts.Select(a => a["cloneOfHitId"]!.GetValue<string>()), Is.All.EqualTo(bristol["hitId"]!.GetValue<string>()));
     }
 
+    /// <summary>
+    /// Both sightings on one force's cameras within the repeat window: the second cannot be the vehicle the first alert
+    /// was about, so it alerts (the control room has not been sent to it) instead of being suppressed as a repeat. The
+    /// expectations are literal: Minehead is about 70 km from Bristol, far beyond 200 km/h in 5 minutes.
+    /// </summary>
+    [Test]
+    public async Task A_cloned_plate_on_the_same_forces_cameras_within_the_repeat_window_alerts_and_its_own_repeat_does_not()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,MEDIUM,wiltshire,2027-01-01,,,,,\n");
+        var reads = cli.PathOf("reads.jsonl");
+        await File.WriteAllLinesAsync(reads,
+        [
+            Read("s-1", "avon-and-somerset", "2026-06-02T23:00:00+01:00", Bristol),
+            Read("s-2", "avon-and-somerset", "2026-06-02T23:05:00+01:00", (51.20, -3.48)), // Minehead, ~70 km in 5 min
+            Read("s-3", "avon-and-somerset", "2026-06-02T23:06:00+01:00", (51.20, -3.48)), // Minehead a minute on: a repeat of s-2
+            Read("s-4", "avon-and-somerset", "2026-06-02T23:07:00+01:00", (51.4600, -2.5900)), // Bristol again: a repeat of s-1
+            Read("s-5", "avon-and-somerset", "2026-06-02T23:08:00+01:00", null),           // no position: a repeat of the latest alert
+        ]);
+        Assert.That((await cli.RunAsync("replay", reads)).ExitCode, Is.Zero);
+
+        var hits = await HitsAsync(cli);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ByRead(hits, "s-1")["alerted"]!.GetValue<bool>(), Is.True);
+            Assert.That(ByRead(hits, "s-2")["possibleClone"]!.GetValue<bool>(), Is.True);
+            Assert.That(ByRead(hits, "s-2")["alerted"]!.GetValue<bool>(), Is.True, "a second vehicle is no repeat");
+            Assert.That(ByRead(hits, "s-3")["notAlertedReason"]!.GetValue<string>(), Is.EqualTo("suppressed"));
+            Assert.That(ByRead(hits, "s-4")["notAlertedReason"]!.GetValue<string>(), Is.EqualTo("suppressed"));
+            Assert.That(ByRead(hits, "s-5")["notAlertedReason"]!.GetValue<string>(), Is.EqualTo("suppressed"));
+        });
+    }
+
     [Test]
     public async Task An_in_force_sighting_that_is_no_hit_still_counts_and_the_clone_names_no_hit()
     {
