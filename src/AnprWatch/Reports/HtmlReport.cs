@@ -51,11 +51,13 @@ public static partial class HtmlReport
         // Each stage's label carries its share of the alerted hits, so the rate reads without a second chart.
         funnel.AddRange(EvaluationFunnel.Stages.Select(stage => (overall["rates"]![stage] is { } rate
             ? $"{stage} {Math.Round(Number(rate) * 100).ToString("0", CultureInfo.InvariantCulture)}%" : stage, Number(overall[stage]))));
-        var markers = r["markers"]!.AsObject();
+        // Review compliance as it stood at the period's end, like the JSON's reviewCompliance: today's list would grade a
+        // past period by reviews done (or missed) after it.
+        var compliance = r["reviewCompliance"]!.AsObject();
         var review = new List<(string, double)>
         {
-            ("in date", Number(markers["active"]) - Number(markers["reviewOverdue"])),
-            ("review overdue", Number(markers["reviewOverdue"])),
+            ("in date", Number(compliance["active"]) - Number(compliance["overdue"])),
+            ("review overdue", Number(compliance["overdue"])),
         };
         var operations = hits.Where(h => h.Operation is not null).GroupBy(h => h.HostForce.Code).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, (double)g.Select(h => h.Operation).Distinct().Count())).ToList();
@@ -76,7 +78,7 @@ public static partial class HtmlReport
             .Append("<div style=\"overflow-x:auto\">").Append(MatrixTable(cameras, hosts, matrix)).Append("</div>")
             .Append(Section("suspects", "Hits per flagged vehicle (by suspect reference)", BarChart("suspects", perSuspect, "hits", null, horizontal: true)))
             .Append(Section("funnel", "Outcome funnel", BarChart("funnel", funnel, "hits", null)))
-            .Append(Section("review", "Review compliance of active markers", BarChart("review", review, "markers", null)))
+            .Append(Section("review", $"Review compliance of the markers active at {compliance["asOf"]}", BarChart("review", review, "markers", null)))
             .Append(Section("operations", "Live operations per host force", BarChart("operations", operations, "operations", "host force")))
             .Append("</body></html>");
         return html.ToString();

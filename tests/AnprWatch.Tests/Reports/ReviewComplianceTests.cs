@@ -61,6 +61,14 @@ public class ReviewComplianceTests
         // 1–10 July ends after version 2 was loaded: SR-2 (due 1 June), SR-4 and SR-5 active, all three overdue.
         Assert.That((await Report("2026-07-01", "2026-07-10"))["reviewCompliance"]!.ToJsonString(), Is.EqualTo(Json("""{"asOf":"2026-07-10","active":3,"overdue":3}""")));
 
+        // The HTML chart draws the same June figures (2 in date, 1 overdue), not today's list (0 in date, 4 overdue).
+        var html = cli.PathOf("june.html");
+        var htmlRun = await cli.RunAsync("report", "evaluation", "--from", "2026-06-01", "--to", "2026-06-30", "--format", "html", "--out", html);
+        Assert.That(htmlRun.ExitCode, Is.Zero, htmlRun.Err);
+        var charts = await ReportCharts.ReadAsync(html);
+        Assert.That(charts.Sections["review"]!.Bars(), Is.EqualTo(new Dictionary<string, string> { ["in date"] = "2", ["review overdue"] = "1" }));
+        Assert.That(await File.ReadAllTextAsync(html), Does.Contain("Review compliance of the markers active at 2026-06-30"));
+
         // markers (DESIGN §4.5) still describe today's list: version 2, four markers, all four past their review on 10 July.
         Assert.That((await Report("2026-06-01", "2026-06-30"))["markers"]!.ToJsonString(), Is.EqualTo(Json("""{"active":4,"byRisk":{"HIGH":2,"MEDIUM":2,"LOW":0},"reviewOverdue":4}""")));
     }
