@@ -73,13 +73,20 @@ public class MarkerVersionTests
         var active = JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray();
         Assert.That(active.Select(m => m!["suspectRef"]!.GetValue<string>()), Is.EquivalentTo(new[] { "SR-1", "SR-2" }));
 
-        var history = JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray();
+        var history = JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json", "--user", "d")).Out)!.AsArray();
+        Assert.That(await cli.ColumnAsync("SELECT actor || ' ' || role || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'markers history%'"),
+            Is.EqualTo(new[] { "d cli consult markers history kent" }), "reading the history is an audited access");
         Assert.That(history.Select(v => (v!["version"]!.GetValue<long>(), v["loadedBy"]!.GetValue<string>(), v["isActive"]!.GetValue<bool>())),
             Is.EqualTo(new[] { (1L, "a", false), (2L, "b", false), (3L, "c", true) }));
         Assert.That(history[2]!["sha256"]!.GetValue<string>(), Is.EqualTo(history[0]!["sha256"]!.GetValue<string>()), "the restored list is version 1's file");
         Assert.That(history[2]!["source"]!.GetValue<string>(), Is.EqualTo("rollback v1"));
 
         Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "9")).ExitCode, Is.EqualTo(2));
+
+        // Rolling back to the list already active is refused: it would only add an identical version to the history.
+        var toActive = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "3", "--confirm-removals");
+        Assert.That((toActive.ExitCode, toActive.Err), Is.EqualTo((2, "error: version 3 is already kent's active marker list: nothing to roll back\n")));
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(3));
     }
 
     [Test]

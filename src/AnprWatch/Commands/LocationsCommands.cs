@@ -120,13 +120,16 @@ public static class LocationsCommands
     {
         var force = new Option<string>("--force") { Description = "The force.", Required = true };
         var format = MarkersCommands.FormatOption();
-        var command = new Command("history", "Every version of a force's location list: who loaded it, when, its SHA-256 and what changed.") { force, format };
+        var user = new Option<string>("--user") { Description = "Who is consulting (audit log)." };
+        var command = new Command("history", "Every version of a force's location list: who loaded it, when, its SHA-256 and what changed.") { force, format, user };
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var code = Arguments.Force(parse.GetValue(force)).Code;
             var outputFormat = Output.ParseFormat(parse.GetValue(format));
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
             var versions = await services.Locations.HistoryAsync(code, ct).ConfigureAwait(false);
+            // Who loaded which list when is part of the record of access to CSE intelligence, as on the web.
+            await MarkersCommands.AuditConsultAsync(context, parse.GetValue(user), $"locations history {code}", ct).ConfigureAwait(false);
             if (outputFormat == OutputFormat.Json)
             {
                 Output.Json(context.Out, versions);

@@ -121,7 +121,9 @@ public class LocationsCliTests
         Assert.That(rollback.Out, Does.Contain("~ LOC-1: radius_m 400 → 250; risk_level MEDIUM → HIGH").And.Contain("version 3 restores version 1 (2 locations)"));
         Assert.That((await ListAsync(cli)).Select(l => $"{l!["locationRef"]} {l["name"]} {l["radiusM"]} {l["notes"]}"), Is.EqualTo(new[] { "LOC-1 Car park 250 ", "LOC-2 Hotel, rear 500 night-time meetings" }));
 
-        var history = JsonNode.Parse((await cli.RunAsync("locations", "history", "--force", "wiltshire", "--format", "json")).Out)!.AsArray();
+        var history = JsonNode.Parse((await cli.RunAsync("locations", "history", "--force", "wiltshire", "--format", "json", "--user", "d.white")).Out)!.AsArray();
+        Assert.That(await cli.ColumnAsync("SELECT actor || ' ' || role || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'locations history%'"),
+            Is.EqualTo(new[] { "d.white cli consult locations history wiltshire" }), "reading the history is an audited access");
         Assert.That(history.Select(v => $"v{v!["version"]} {v["loadedBy"]} {v["source"]} +{v["added"]} -{v["removed"]} ~{v["changed"]} active={v["isActive"]}"), Is.EqualTo(new[]
         {
             "v1 a.jones import +2 -0 ~0 active=false",
@@ -132,6 +134,8 @@ public class LocationsCliTests
 
         var rolledBackMissing = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "9");
         Assert.That((rolledBackMissing.ExitCode, rolledBackMissing.Err), Is.EqualTo((2, "error: wiltshire has no location list version 9\n")));
+        var toActive = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "3");
+        Assert.That((toActive.ExitCode, toActive.Err), Is.EqualTo((2, "error: version 3 is already wiltshire's active location list: nothing to roll back\n")));
 
         // Every load and the dry run are in the audit log, with who did them.
         var audit = await cli.ColumnAsync("SELECT actor || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'location list%' ORDER BY audit_id");
