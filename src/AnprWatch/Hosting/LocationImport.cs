@@ -59,17 +59,18 @@ public static class LocationImport
         var locations = await services.Locations.GetVersionAsync(force.Code, target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"{force.Code} has no location list version {target}");
         var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
-        if (target == against)
-        {
-            // Restoring the active list would add an identical version to the history and to the audit: nothing to do.
-            throw new InvalidInputException($"version {target} is already {force.Code}'s active location list: nothing to roll back");
-        }
-
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
         if (preview)
         {
             return new LocationRollbackOutcome(target, diff, null);
+        }
+
+        if (target == against)
+        {
+            // Restoring the active list would add an identical version to the history and to the audit: nothing to do. A
+            // preview of it is harmless (an empty diff), so only applying it is refused.
+            throw new InvalidInputException($"version {target} is already {force.Code}'s active location list: nothing to roll back");
         }
 
         CheckRemovals(services, force, diff, confirmRemovals, $"rolling back to version {target}");

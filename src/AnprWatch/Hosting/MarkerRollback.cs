@@ -19,17 +19,18 @@ public static class MarkerRollback
         var markers = await services.Markers.GetVersionMarkersAsync(host.Code, target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"{host.Code} has no version {target}");
         var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
-        if (target == against)
-        {
-            // Restoring the active list would add an identical version to the history and to the audit: nothing to do.
-            throw new InvalidInputException($"version {target} is already {host.Code}'s active marker list: nothing to roll back");
-        }
-
         var current = await services.Markers.GetActiveMarkersAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var diff = MarkerListDiff.Compute(current, markers, MarkerImport.Alerting(services));
         if (preview)
         {
             return new MarkerRollbackOutcome(target, diff, null);
+        }
+
+        if (target == against)
+        {
+            // Restoring the active list would add an identical version to the history and to the audit: nothing to do. A
+            // preview of it is harmless (an empty diff), so only applying it is refused.
+            throw new InvalidInputException($"version {target} is already {host.Code}'s active marker list: nothing to roll back");
         }
 
         MarkerImport.CheckRemovals(services, host, diff, confirmRemovals, $"rolling back to version {target}");

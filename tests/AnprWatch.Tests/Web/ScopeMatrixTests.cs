@@ -194,6 +194,39 @@ public class ScopeMatrixTests
         Assert.That(failures, Is.Empty);
     }
 
+    /// <summary>
+    /// An outcome on a hit outside the key's forces answers exactly as one on a hit that does not exist: an RFC 7807
+    /// problem naming the id. A long or odd id is not reflected back (the texts are literal here).
+    /// </summary>
+    [Test]
+    public async Task An_outcome_on_another_forces_hit_looks_like_an_unknown_hit_and_odd_ids_are_not_echoed()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        async Task<(HttpStatusCode Status, string? Type, JsonNode Body)> Post(string path)
+        {
+            using var request = Request("cr-wiltshire", "POST", path, JsonBody, "{\"status\":\"acknowledged\"}");
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+        }
+
+        var outOfScope = await Post("/api/hits/{r-3}/outcome");
+        var unknown = await Post("/api/hits/h-000000000000000000000000/outcome");
+        var probe = await Post("/api/hits/" + new string('x', 500) + "%3Cscript%3E/outcome");
+        Assert.Multiple(() =>
+        {
+            foreach (var (status, type, body) in new[] { outOfScope, unknown, probe })
+            {
+                Assert.That((status, type, body["title"]?.GetValue<string>(), body["status"]?.GetValue<int>()),
+                    Is.EqualTo((HttpStatusCode.NotFound, "application/problem+json", "unknown hit", 404)));
+            }
+
+            Assert.That(outOfScope.Body["detail"]!.GetValue<string>(), Is.EqualTo("no hit " + _hitIds["r-3"]));
+            Assert.That(unknown.Body["detail"]!.GetValue<string>(), Is.EqualTo("no hit h-000000000000000000000000"));
+            Assert.That(probe.Body["detail"]!.GetValue<string>(), Is.EqualTo("no such hit: a hit id is at most 32 letters, digits or dashes"));
+            Assert.That(outOfScope.Body.AsObject().Select(p => p.Key).Order(), Is.EqualTo(unknown.Body.AsObject().Select(p => p.Key).Order()), "the same fields either way");
+        });
+    }
+
     [Test]
     public async Task A_scoped_control_room_key_lists_only_the_alerts_routed_to_its_forces()
     {

@@ -213,7 +213,7 @@ public static class ApiEndpoints
             }
             catch (OutOfScopeException)
             {
-                return Results.NotFound(new { error = $"no hit {hitId}" });
+                return ApiProblems.UnknownHit(hitId);
             }
         }
 
@@ -221,7 +221,7 @@ public static class ApiEndpoints
         var outcome = await services.Outcomes.RecordAsync(hitId, request.Status!, request.Reason, request.Note, context.User.Identity?.Name ?? "unknown", role, context.RequestAborted).ConfigureAwait(false);
         if (outcome is null)
         {
-            return Results.NotFound(new { error = $"no hit {hitId}" });
+            return ApiProblems.UnknownHit(hitId);
         }
 
         // Every board open on this instance sees it at once; other instances' boards through their change cursor.

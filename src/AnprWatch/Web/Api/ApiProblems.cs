@@ -12,6 +12,18 @@ public static class ApiProblems
     public static IResult FieldProblem(string field, string message)
         => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "invalid input");
 
+    /// <summary>
+    /// The 404 for a hit id that names no hit (or one outside the key's scope, which must look the same). The id is
+    /// echoed only when it could be a hit id (at most 32 letters, digits or dashes, the hits.hit_id column): anything
+    /// else is a caller's mistake or a probe, and reflecting it back only helps the probe.
+    /// </summary>
+    public static IResult UnknownHit(string hitId)
+    {
+        var echo = hitId.Length <= 32 && hitId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+        return Results.Problem(detail: echo ? $"no hit {hitId}" : "no such hit: a hit id is at most 32 letters, digits or dashes",
+            statusCode: StatusCodes.Status404NotFound, title: "unknown hit");
+    }
+
     public static async Task<IResult> Guard(Func<Task<IResult>> body)
     {
         try
