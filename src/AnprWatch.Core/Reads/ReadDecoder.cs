@@ -291,7 +291,12 @@ public static class ReadDecoder
 
     private static string? WrongType(Field field, string expected) => $"field '{FieldNames[(int)field]}' must be {expected}";
 
-    /// <summary>Character length of the current string token without allocating (escaped strings are rare and may allocate).</summary>
+    /// <summary>
+    /// The current string token's length in chars, without allocating (escaped strings are rare and may), or -1 when an escape in it spells a control character (U+0000–U+001F, U+007F–U+009F):
+    /// no camera sends one in a text field, and one written into <c>site</c> or <c>lane</c> (ESC, a newline) would reach
+    /// an operator's terminal, a log line or a CSV cell. JSON cannot carry them unescaped, so only the escaped path,
+    /// never the fast one, pays for the check.
+    /// </summary>
     private static int CharLength(ref Utf8JsonReader reader)
     {
         if (!reader.ValueIsEscaped)
@@ -302,11 +307,17 @@ public static class ReadDecoder
         if (reader.ValueSpan.Length <= 512)
         {
             Span<char> buffer = stackalloc char[512];
-            return reader.CopyString(buffer);
+            var written = reader.CopyString(buffer);
+            return HasControl(buffer[..written]) ? -1 : written;
         }
 
-        return reader.GetString()!.Length;
+        var value = reader.GetString()!;
+        return HasControl(value) ? -1 : value.Length;
     }
+
+    private static string ControlCharacters(Field field) => $"field '{FieldNames[(int)field]}' must not contain control characters (an escape such as \\u0000 or \\n)";
+
+    private static bool HasControl(ReadOnlySpan<char> value) => value.IndexOfAnyInRange('\u0000', '\u001f') >= 0 || value.IndexOfAnyInRange('\u007f', '\u009f') >= 0;
 
     private static string? RequiredString(ref Utf8JsonReader reader, Field field, int min, int max, bool materialise, out string? value)
     {
@@ -317,6 +328,11 @@ public static class ReadDecoder
         }
 
         var length = CharLength(ref reader);
+        if (length < 0)
+        {
+            return ControlCharacters(field);
+        }
+
         if (length < min || length > max)
         {
             return $"field '{FieldNames[(int)field]}' must be {min}–{max} characters (it has {length})";
@@ -360,6 +376,11 @@ public static class ReadDecoder
         }
 
         var chars = CharLength(ref reader);
+        if (chars < 0)
+        {
+            return ControlCharacters(Field.Vrm);
+        }
+
         if (chars > Vrm.MaxRawLength)
         {
             return $"field 'vrm' is longer than {Vrm.MaxRawLength} characters";
@@ -400,7 +421,13 @@ public static class ReadDecoder
             return reader.TokenType == JsonTokenType.Null ? null : WrongType(Field.ForceCode, "a string");
         }
 
-        if (CharLength(ref reader) > ForceRegistry.MaxCodeLength)
+        var forceLength = CharLength(ref reader);
+        if (forceLength < 0)
+        {
+            return ControlCharacters(Field.ForceCode);
+        }
+
+        if (forceLength > ForceRegistry.MaxCodeLength)
         {
             return $"unknown forceCode (longer than {ForceRegistry.MaxCodeLength} characters)";
         }

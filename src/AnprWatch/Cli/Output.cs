@@ -41,7 +41,7 @@ public static class Output
             return;
         }
 
-        var materialised = rows.ToList();
+        var materialised = rows.Select(r => (IReadOnlyList<string?>)r.Select(Printable).ToList()).ToList();
         var widths = headers.Select((h, i) => Math.Max(h.Length, materialised.Count == 0 ? 0 : materialised.Max(r => (r[i] ?? "").Length))).ToArray();
         writer.WriteLine(string.Join("  ", headers.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         writer.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
@@ -51,6 +51,27 @@ public static class Output
         }
 
         writer.WriteLine($"({materialised.Count} rows)");
+    }
+
+    /// <summary>
+    /// A table cell as it may reach a terminal: every control character (C0, DEL, C1: ESC starts the sequences that clear a
+    /// screen or rewrite a line) becomes U+FFFD. Reads refuse escaped ones, but DEL and C1 can arrive raw in UTF-8, and a
+    /// table is the one output not escaped by its format (JSON escapes them, CSV quotes them).
+    /// </summary>
+    public static string? Printable(string? value)
+    {
+        if (value is null || (value.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') < 0 && value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') < 0))
+        {
+            return value;
+        }
+
+        return string.Create(value.Length, value, static (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                chars[i] = source[i] is <= '\u001f' or (>= '\u007f' and <= '\u009f') ? '\ufffd' : source[i];
+            }
+        });
     }
 
     /// <summary>

@@ -55,6 +55,40 @@ public class ReadDecoderTests
         }
     }
 
+    // An escaped control character (NUL, ESC, a newline, DEL, a C1 control such as the 8-bit CSI) in a text field would
+    // reach an operator's terminal through `hits list`, a log line or a CSV cell: refused, naming the field. Long values
+    // (decoded on the heap, not the stack) are checked as well.
+    [TestCase("readId")]
+    [TestCase("vrm")]
+    [TestCase("cameraId")]
+    [TestCase("forceCode")]
+    [TestCase("site")]
+    [TestCase("direction")]
+    [TestCase("lane")]
+    [TestCase("plateImageUrl")]
+    [TestCase("overviewImageUrl")]
+    public void An_escaped_control_character_in_any_text_field_is_refused_naming_the_field(string field)
+    {
+        foreach (var control in new[] { @"\u0000", @"x\u001b[2Jy", @"a\nb", @"\t", @"\u007f", @"\u009b31m" })
+        {
+            var json = With(field, "\"PLACEHOLDER\"").Replace("PLACEHOLDER", control, StringComparison.Ordinal);
+            Assert.That(Decode(json).Error, Is.EqualTo($"field '{field}' must not contain control characters (an escape such as \\u0000 or \\n)"), json);
+        }
+
+        if (field is "site" or "plateImageUrl" or "overviewImageUrl")
+        {
+            var json = With(field, "\"PLACEHOLDER\"").Replace("PLACEHOLDER", string.Concat(Enumerable.Repeat(@"\u00e9", 100)) + @"\u0000", StringComparison.Ordinal);
+            Assert.That(Decode(json).Error, Does.Contain("must not contain control characters"), "600 bytes of escapes: decoded on the heap, not in the 512-byte stack buffer");
+        }
+    }
+
+    [Test]
+    public void Escaped_text_that_is_no_control_character_is_still_accepted()
+    {
+        var (ok, error, _, _) = Decode(With("site", "\"PLACEHOLDER\"").Replace("PLACEHOLDER", @"A350 \u00e9 \/ \u00a0", StringComparison.Ordinal));
+        Assert.That(ok, Is.True, error);
+    }
+
     [Test]
     public void An_escaped_lone_surrogate_in_an_unknown_field_or_its_name_does_not_stop_the_decoder()
     {

@@ -54,7 +54,13 @@ public sealed class HostileReadGenerator(int seed, DateTimeOffset now)
         ("lone-surrogate-unknown", (_, _) => ("vendorNote", Q(@"\ud800"), Verdict.Accept)),
         ("paired-surrogate-site", (_, _) => ("site", Q(@"A350 \ud83d\ude97"), Verdict.Accept)),
         ("paired-surrogate-vrm", (_, _) => ("vrm", Q(@"AB12CD\ud83d\ude97"), Verdict.Reject)),
-        ("every-escape-site", (_, _) => ("site", Q(@"\""\\\/\b\f\n\r\t\u0000\u001f\u007f"), Verdict.Accept)),
+        ("every-printable-escape-site", (_, _) => ("site", Q(@"\""\\\/\u00e9\u00a0\u2028"), Verdict.Accept)),
+        // A decoded control character (C0, DEL, C1) in a text field is refused: it would reach a terminal or a log line.
+        ("control-escapes-site", (_, _) => ("site", Q(@"\b\f\n\r\t\u0000\u001f\u007f"), Verdict.Reject)),
+        ("escaped-esc-lane", (_, _) => ("lane", Q(@"1\u001b[2J"), Verdict.Reject)),
+        ("escaped-csi-direction", (_, _) => ("direction", Q(@"N\u009b"), Verdict.Reject)),
+        ("escaped-newline-cameraId", (_, _) => ("cameraId", Q(@"CAM\n1"), Verdict.Reject)),
+        ("raw-c1-site", (_, _) => ("site", Q("A35\u009b2J\u007f"), Verdict.Accept)), // raw UTF-8: valid JSON text, neutralised where shown
         ("escaped-force", (_, _) => ("forceCode", Q(@"\u0064orset"), Verdict.Accept)),
         ("escaped-readId", (r, _) => ("readId", null, Verdict.Accept)), // handled below: readId kept unique, written escaped
 

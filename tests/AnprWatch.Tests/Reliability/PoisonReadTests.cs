@@ -38,7 +38,9 @@ public class PoisonReadTests
         ("lane over its limit on a marked plate", Read("p-11", Marked, "2026-11-01T10:00:00Z", $$""","lane":"{{new string('L', 33)}}" """), "'lane' must be 0–32 characters"),
         ("number past double", Read("p-12", Marked, "2026-11-01T10:00:00Z", ""","lat":1e400"""), "'lat' must be between"),
         ("nesting past the limit", Read("p-13", Marked, "2026-11-01T10:00:00Z", $$""","vendor":{{new string('[', 40)}}{{new string(']', 40)}}"""), "not valid JSON"),
-        ("NUL in the VRM", Read("p-14", "\\u0000", "2026-11-01T10:00:00Z"), "'vrm' is not a valid VRM"),
+        ("NUL in the VRM", Read("p-14", "\\u0000", "2026-11-01T10:00:00Z"), "'vrm' must not contain control characters"),
+        ("an escaped terminal sequence (ESC [2J: clear screen) in site", Read("p-23", Marked, "2026-11-01T10:00:00Z", ""","site":"A350\u001b[2J" """), "'site' must not contain control characters"),
+        ("an escaped newline in direction", Read("p-24", Marked, "2026-11-01T10:00:00Z", ""","direction":"N\nforged log line" """), "'direction' must not contain control characters"),
         ("not UTF-8", "{\"readId\":\"p-15\",\"vrm\":\"PO15NED" + NotUtf8 + "\"}", "not valid UTF-8"),
     ];
 
