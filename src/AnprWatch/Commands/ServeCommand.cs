@@ -114,6 +114,11 @@ public static class ServeCommand
         collection.AddSingleton<Readiness>();
         collection.AddSingleton<WorkerFault>();
         collection.AddSingleton<StoreGuard>();
+
+        // The worker's hit store: the outbox-aware store (each hit's notifications queued in its own transaction) behind
+        // the guard that refuses to write into a store that has vanished or changed identity.
+        collection.AddSingleton(sp => new GuardedHitStore(
+            new Storage.Hits.HitStore(sp.GetRequiredService<Storage.Database>(), sp.GetRequiredService<NotificationPlanner>()), sp.GetRequiredService<StoreGuard>()));
         collection.AddSingleton(sp => new Telemetry(sp.GetRequiredService<MarkerIndexHolder>(), () => sp.GetRequiredService<Readiness>().Lag(), sp.GetRequiredService<TimeProvider>()));
         collection.AddSingleton<Board.BoardFeed>();
         collection.AddSingleton(options.Board);

@@ -24,8 +24,7 @@ public sealed partial class PipelineWorker(
     ServeOptions options,
     Readiness readiness,
     WorkerFault fault,
-    StoreGuard guard,
-    Notifications.NotificationPlanner notifications,
+    GuardedHitStore hits,
     Board.BoardFeed boards,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineWorker> logger) : BackgroundService
@@ -82,7 +81,7 @@ public sealed partial class PipelineWorker(
     private BatchRunner Runner(ReadPipeline pipeline, IDeadLetterSink deadLetters) => new(pipeline, deadLetters, _resilience, logger);
 
     private ReadPipeline Pipeline(IAlertSink alerts, IDeadLetterSink deadLetters)
-        => services.NewPipeline(PipelineMode.Live, holder, locations, new GuardedHitStore(new Storage.Hits.HitStore(services.Database, notifications), guard), new Board.BroadcastingAlertSink(alerts, boards), deadLetters, stats, _clones, logger);
+        => services.NewPipeline(PipelineMode.Live, holder, locations, hits, new Board.BroadcastingAlertSink(alerts, boards), deadLetters, stats, _clones, logger);
 
     private Task RunNoneAsync()
     {
