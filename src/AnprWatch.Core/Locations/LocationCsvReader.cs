@@ -40,119 +40,35 @@ public static class LocationCsvReader
         ["notes"] = 1000,
     };
 
-    private const int MaxRawField = 4096;
-
     public static LocationCsvResult Read(Stream stream, Force loadingForce, DateOnly today)
     {
-        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        using var text = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        using var text = CsvListFile.Utf8(stream);
         return Read(text, loadingForce, today);
     }
 
     public static LocationCsvResult Read(TextReader text, Force loadingForce, DateOnly today)
     {
         var result = new LocationCsvResult();
-        var records = new CsvRecordReader(text, MaxRawField);
-        var fields = new List<string>(16);
-        var errorCount = 0;
-        var line = 1;
-
-        void Error(int at, string message)
+        var file = new CsvListFile(Columns, Required, "location", result.Errors, result.Warnings);
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        result.Rows = file.Read(text, (fields, map, line) =>
         {
-            errorCount++;
-            if (result.Errors.Count < MarkerCsvReader.MaxReportedIssues)
+            var location = new RowReader(fields, map, line, file.Error).Read(loadingForce);
+            if (location is null)
             {
-                result.Errors.Add(new CsvIssue(at, message));
-            }
-        }
-
-        void Warn(int at, string message)
-        {
-            if (result.Warnings.Count < MarkerCsvReader.MaxReportedIssues)
-            {
-                result.Warnings.Add(new CsvIssue(at, message));
-            }
-        }
-
-        try
-        {
-            if (!records.TryRead(fields, out line, out var headerError))
-            {
-                Error(1, "the file is empty: a header row is required (" + string.Join(',', Columns) + ")");
-                return result;
+                return;
             }
 
-            if (headerError is not null)
+            if (seen.TryGetValue(location.Ref, out var firstLine))
             {
-                Error(line, headerError);
-                return result;
+                file.Error(line, $"duplicate of line {firstLine} (same location_ref)");
+                return;
             }
 
-            if (fields.Any(f => f.Contains('\0', StringComparison.Ordinal)))
-            {
-                Error(line, "the file contains NUL characters: it looks like UTF-16 or a binary file (save it as UTF-8 CSV)");
-                return result;
-            }
-
-            var map = CsvHeader.Read(fields, line, Columns, Required, Error);
-            if (map is null)
-            {
-                return result;
-            }
-
-            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            while (records.TryRead(fields, out line, out var recordError))
-            {
-                if (fields.Count == 1 && fields[0].Length == 0 && recordError is null)
-                {
-                    continue; // blank line
-                }
-
-                result.Rows++;
-                if (recordError is not null)
-                {
-                    Error(line, recordError);
-                    continue;
-                }
-
-                if (fields.Count != map.Count)
-                {
-                    Error(line, $"has {fields.Count} fields, the header has {map.Count}");
-                    continue;
-                }
-
-                var location = new RowReader(fields, map, line, Error).Read(loadingForce);
-                if (location is null)
-                {
-                    continue;
-                }
-
-                if (seen.TryGetValue(location.Ref, out var firstLine))
-                {
-                    Error(line, $"duplicate of line {firstLine} (same location_ref)");
-                    continue;
-                }
-
-                seen.Add(location.Ref, line);
-                Warnings(location, line, today, Warn);
-                result.Locations.Add(location);
-            }
-
-            if (result.Rows == 0)
-            {
-                Error(1, "the file has a header but no location rows; an empty list is never loaded by accident");
-            }
-        }
-        catch (DecoderFallbackException)
-        {
-            Error(line, "the file is not valid UTF-8 (save it as UTF-8 and load it again)");
-        }
-
-        if (errorCount > result.Errors.Count)
-        {
-            result.Errors.Add(new CsvIssue(0, $"… and {errorCount - result.Errors.Count} more errors"));
-        }
-
+            seen.Add(location.Ref, line);
+            Warnings(location, line, today, file.Warn);
+            result.Locations.Add(location);
+        });
         return result;
     }
 

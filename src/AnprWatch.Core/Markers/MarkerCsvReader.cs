@@ -48,126 +48,39 @@ public static class MarkerCsvReader
         ["marker_type"] = 16,
     };
 
-    /// <summary>The raw tokenizer refuses anything longer; per-column limits above give the precise message.</summary>
-    private const int MaxRawField = 4096;
-
     /// <summary>Keeps memory bounded on a garbage file; the total is still reported.</summary>
-    public const int MaxReportedIssues = 10_000;
+    public const int MaxReportedIssues = CsvListFile.MaxReportedIssues;
 
     public static MarkerCsvResult Read(Stream stream, Force loadingForce, DateOnly today)
     {
-        // Strict UTF-8: a file saved as Windows-1252 or UTF-16 is refused instead of silently corrupting names.
-        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        using var text = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        using var text = CsvListFile.Utf8(stream);
         return Read(text, loadingForce, today);
     }
 
     public static MarkerCsvResult Read(TextReader text, Force loadingForce, DateOnly today)
     {
         var result = new MarkerCsvResult();
-        var records = new CsvRecordReader(text, MaxRawField);
-        var fields = new List<string>(16);
-        var errorCount = 0;
-        var line = 1;
-
-        void Error(int at, string message)
+        var file = new CsvListFile(Columns, Required, "marker", result.Errors, result.Warnings);
+        var seen = new Dictionary<(string Vrm, string Suspect), int>(MarkerKeyComparer.IgnoreSuspectCase);
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
+        result.Rows = file.Read(text, (fields, map, line) =>
         {
-            errorCount++;
-            if (result.Errors.Count < MaxReportedIssues)
+            var marker = ReadRow(fields, map, line, loadingForce, today, file.Error, file.Warn, shared);
+            if (marker is null)
             {
-                result.Errors.Add(new CsvIssue(at, message));
-            }
-        }
-
-        void Warn(int at, string message)
-        {
-            if (result.Warnings.Count < MaxReportedIssues)
-            {
-                result.Warnings.Add(new CsvIssue(at, message));
-            }
-        }
-
-        try
-        {
-            if (!records.TryRead(fields, out line, out var headerError))
-            {
-                Error(1, "the file is empty: a header row is required (" + string.Join(',', Columns) + ")");
-                return result;
+                return;
             }
 
-            if (headerError is not null)
+            var key = (marker.Vrm, marker.SuspectRef);
+            if (seen.TryGetValue(key, out var firstLine))
             {
-                Error(line, headerError);
-                return result;
+                file.Error(line, $"duplicate of line {firstLine} (same vrm and suspect_ref)");
+                return;
             }
 
-            // NULs are valid UTF-8 but never appear in a CSV: a UTF-16 export without a BOM looks exactly like this.
-            if (fields.Any(f => f.Contains('\0', StringComparison.Ordinal)))
-            {
-                Error(line, "the file contains NUL characters: it looks like UTF-16 or a binary file (save it as UTF-8 CSV)");
-                return result;
-            }
-
-            var map = CsvHeader.Read(fields, line, Columns, Required, Error);
-            if (map is null)
-            {
-                return result;
-            }
-
-            var seen = new Dictionary<(string Vrm, string Suspect), int>(MarkerKeyComparer.IgnoreSuspectCase);
-            var shared = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (records.TryRead(fields, out line, out var recordError))
-            {
-                if (fields.Count == 1 && fields[0].Length == 0 && recordError is null)
-                {
-                    continue; // blank line
-                }
-
-                result.Rows++;
-                if (recordError is not null)
-                {
-                    Error(line, recordError);
-                    continue;
-                }
-
-                if (fields.Count != map.Count)
-                {
-                    Error(line, $"has {fields.Count} fields, the header has {map.Count}");
-                    continue;
-                }
-
-                var marker = ReadRow(fields, map, line, loadingForce, today, Error, Warn, shared);
-                if (marker is null)
-                {
-                    continue;
-                }
-
-                var key = (marker.Vrm, marker.SuspectRef);
-                if (seen.TryGetValue(key, out var firstLine))
-                {
-                    Error(line, $"duplicate of line {firstLine} (same vrm and suspect_ref)");
-                    continue;
-                }
-
-                seen.Add(key, line);
-                result.Markers.Add(marker);
-            }
-
-            if (result.Rows == 0)
-            {
-                Error(1, "the file has a header but no marker rows; an empty list is never loaded by accident");
-            }
-        }
-        catch (DecoderFallbackException)
-        {
-            Error(line, "the file is not valid UTF-8 (save it as UTF-8 and load it again)");
-        }
-
-        if (errorCount > result.Errors.Count)
-        {
-            result.Errors.Add(new CsvIssue(0, $"… and {errorCount - result.Errors.Count} more errors"));
-        }
-
+            seen.Add(key, line);
+            result.Markers.Add(marker);
+        });
         return result;
     }
 
