@@ -385,16 +385,8 @@ public class EvaluationReportTests
     public async Task An_analyst_runs_a_report_from_the_reports_page()
     {
         var key = (await _cli.RunAsync("keys", "create", "--role", "analyst", "--name", $"riu-{Guid.NewGuid():N}")).Out.Trim();
-        await using var serve = Kafka.ServeProcess.StartWith(_cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Web.Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        var signin = $"http://127.0.0.1:{serve.HttpPort}/signin";
-        await page.GotoAsync(signin);
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/reports", StringComparison.Ordinal));
+        await using var session = await Web.SignedInPage.StartAsync(_cli, key, "/reports");
+        var page = session.Page;
 
         await page.FillAsync("#from", "2026-05-01");
         await page.FillAsync("#to", "2026-10-31");

@@ -12,15 +12,8 @@ public class LocationsPageTests
     {
         using var cli = new CliRunner();
         var key = (await cli.RunAsync("keys", "create", "--role", "bureau", "--name", "bureau-locations")).Out.Trim();
-        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+        await using var session = await SignedInPage.StartAsync(cli, key, "/markers");
+        var page = session.Page;
         await page.SelectOptionAsync("#loc-force", "dorset");
 
         const string Header = "location_ref,name,lat,lon,radius_m,risk_level,force,review_due,expires";
@@ -85,15 +78,8 @@ public class LocationsPageTests
         async Task<string[]> Refs() => JsonNode.Parse((await cli.RunAsync("locations", "list", "--force", "dorset", "--format", "json")).Out)!.AsArray()
             .Select(l => $"{l!["locationRef"]} {l["radiusM"]}").ToArray();
 
-        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+        await using var session = await SignedInPage.StartAsync(cli, key, "/markers");
+        var page = session.Page;
         Assert.That(await page.Locator("#loc-force option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"), Is.EqualTo(new[] { "dorset" }));
 
         // History: newest first, who, the SHA-256 of the file, counts; only earlier versions offer a rollback.

@@ -12,16 +12,8 @@ public class MarkersPageTests
     {
         using var cli = new CliRunner();
         var key = (await cli.RunAsync("keys", "create", "--role", "bureau", "--name", "bureau-web")).Out.Trim();
-        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        var signin = $"http://127.0.0.1:{serve.HttpPort}/signin";
-        await page.GotoAsync(signin);
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+        await using var session = await SignedInPage.StartAsync(cli, key, "/markers");
+        var page = session.Page;
         await page.SelectOptionAsync("#force", "kent");
 
         // A broken file: every bad line is listed and nothing is loaded.
@@ -90,15 +82,8 @@ public class MarkersPageTests
         await cli.ImportCsvAsync("kent", v2, "v2.csv");
         var v1Sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(v1File)));
 
-        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+        await using var session = await SignedInPage.StartAsync(cli, key, "/markers");
+        var page = session.Page;
 
         // The force choice is the key's own force, and nothing else.
         Assert.That(await page.Locator("#force option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"), Is.EqualTo(new[] { "kent" }));
@@ -154,15 +139,8 @@ public class MarkersPageTests
         async Task<string[]> Suspects() => JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
             .Select(m => m!["suspectRef"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
 
-        await using var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none");
-        await serve.WaitReadyAsync();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.1:{serve.HttpPort}/signin");
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/markers", StringComparison.Ordinal));
+        await using var session = await SignedInPage.StartAsync(cli, key, "/markers");
+        var page = session.Page;
 
         await page.Locator("#history tbody tr[data-version='1'] button.rollback").ClickAsync();
         await Assertions.Expect(page.Locator("#rollback-result")).ToHaveTextAsync(
