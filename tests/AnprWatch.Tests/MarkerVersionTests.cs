@@ -87,6 +87,12 @@ public class MarkerVersionTests
         var toActive = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "3", "--confirm-removals");
         Assert.That((toActive.ExitCode, toActive.Err), Is.EqualTo((2, "error: version 3 is already kent's active marker list: nothing to roll back\n")));
         Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(3));
+
+        // Repeating the same rollback (a second click, the command run again) restores what version 3 already holds:
+        // refused too, whatever its number, or the history gains a version 4 identical to version 3.
+        var again = await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1", "--confirm-removals");
+        Assert.That((again.ExitCode, again.Err), Is.EqualTo((2, "error: version 1 holds exactly kent's active marker list (version 3): nothing to roll back\n")));
+        Assert.That(JsonNode.Parse((await cli.RunAsync("markers", "history", "--force", "kent", "--format", "json")).Out)!.AsArray(), Has.Count.EqualTo(3));
     }
 
     [Test]

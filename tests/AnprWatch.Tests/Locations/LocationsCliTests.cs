@@ -136,6 +136,9 @@ public class LocationsCliTests
         Assert.That((rolledBackMissing.ExitCode, rolledBackMissing.Err), Is.EqualTo((2, "error: wiltshire has no location list version 9\n")));
         var toActive = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "3");
         Assert.That((toActive.ExitCode, toActive.Err), Is.EqualTo((2, "error: version 3 is already wiltshire's active location list: nothing to roll back\n")));
+        var again = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1", "--confirm-removals");
+        Assert.That((again.ExitCode, again.Err), Is.EqualTo((2, "error: version 1 holds exactly wiltshire's active location list (version 3): nothing to roll back\n")),
+            "version 3 restored version 1: repeating the rollback would only add an identical version");
 
         // Every load and the dry run are in the audit log, with who did them.
         var audit = await cli.ColumnAsync("SELECT actor || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'location list%' ORDER BY audit_id");
