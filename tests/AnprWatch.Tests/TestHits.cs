@@ -11,7 +11,7 @@ namespace AnprWatch.Tests;
 public static class TestHits
 {
     public static async Task<Hit> StoreAsync(CliRunner cli, string readId, RiskLevel risk = RiskLevel.High, Priority priority = Priority.Urgent, string camera = "wiltshire", DateTimeOffset? observedAt = null,
-        string host = "avon-and-somerset", AnprWatch.Storage.Notifications.IOutboxPlanner? outbox = null, string? plateImageUrl = null, string? overviewImageUrl = null, string vrm = "AB12CDE")
+        string host = "avon-and-somerset", AnprWatch.Storage.Notifications.IOutboxPlanner? outbox = null, string? plateImageUrl = null, string? overviewImageUrl = null, string vrm = "AB12CDE", Func<Hit, Hit>? shape = null)
     {
         var marker = new Marker(vrm, "SR-BOARD", risk, ForceRegistry.Get(host), new DateOnly(2099, 1, 1), null, "RAILCAR", "Notify RIU; do not stop", "RIU 0117", "ACT");
         var hitId = HitIds.ForHit(readId, marker.MarkerId);
@@ -25,6 +25,6 @@ public static class TestHits
             PlateImageUrl = plateImageUrl, OverviewImageUrl = overviewImageUrl,
         };
         var store = new HitStore(new Database(new SqliteDialect($"Data Source={cli.Database}")), outbox);
-        return (await store.SaveHitsAsync([hit], CancellationToken.None)).Single();
+        return (await store.SaveHitsAsync([shape is null ? hit : shape(hit)], CancellationToken.None)).Single();
     }
 }

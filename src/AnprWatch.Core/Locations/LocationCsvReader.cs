@@ -101,6 +101,13 @@ public static class LocationCsvReader
             var name = Required("name");
             var lat = Number("lat", Required("lat"), -90, 90);
             var lon = Number("lon", Required("lon"), -180, 180);
+            if (lat == 0 && lon == 0)
+            {
+                // The pipeline treats a read at exactly 0,0 as having no position (cameras without a GPS fix send it), so
+                // a circle there never raises anything: most likely blank cells exported as 0, and never a UK place.
+                Fail("lat,lon 0,0 is no position (what a camera without a GPS fix sends): no read there is positioned, so the location could never raise a hit");
+            }
+
             var radius = Radius(Required("radius_m"));
             var riskText = Required("risk_level");
             var risk = RiskLevel.Low;

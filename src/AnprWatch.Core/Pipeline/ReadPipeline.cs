@@ -376,7 +376,11 @@ public sealed class ReadPipeline(
         var to = new DateTimeOffset(Math.Min(DateTimeOffset.MaxValue.UtcTicks, latest + options.Window.Ticks), TimeSpan.Zero);
         foreach (var stored in await store.LatestSightingsAsync(markers, from, to, cancellationToken).ConfigureAwait(false))
         {
-            _clones.Seed(stored.MarkerId, stored.Sighting);
+            // The store's sighting passes the same position test as this batch's own (0,0 is no position), whatever store answered.
+            if (HasPosition(stored.Sighting.Lat, stored.Sighting.Lon, out _, out _))
+            {
+                _clones.Seed(stored.MarkerId, stored.Sighting);
+            }
         }
 
         foreach (var (marker, sighting, candidate) in _sightings)

@@ -185,8 +185,11 @@ public sealed class HitStore(Database database, Notifications.IOutboxPlanner? ou
             return result;
         }
 
-        // Exact hits with a position in the window; the latest of them per marker.
-        static string Positioned(string a) => $"{a}.match_kind = 'exact' AND {a}.lat IS NOT NULL AND {a}.lon IS NOT NULL AND {a}.observed_at_ms >= @from AND {a}.observed_at_ms <= @to";
+        // Exact hits with a position in the window; the latest of them per marker. 0,0 is no position (cameras without a
+        // GPS fix send it; the pipeline never makes it a sighting): taken from the store it flagged the next UK sighting as
+        // a clone of it, and as the latest it hid the real sighting before it.
+        static string Positioned(string a) => $"{a}.match_kind = 'exact' AND {a}.lat IS NOT NULL AND {a}.lon IS NOT NULL AND NOT ({a}.lat = 0 AND {a}.lon = 0) " +
+                                              $"AND {a}.observed_at_ms >= @from AND {a}.observed_at_ms <= @to";
         var hits = database.Table("hits");
         var sql = "SELECT h.marker_id, h.hit_id, h.read_id, h.observed_at_ms, h.lat, h.lon " +
                   $"FROM {hits} h WHERE h.marker_id IN {IdsIn("ids")} AND {Positioned("h")} " +

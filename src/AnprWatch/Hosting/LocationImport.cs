@@ -61,6 +61,13 @@ public static class LocationImport
         var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
+        if (diff.Added.Count == 0 && diff.Removed.Count == 0 && diff.Changed.Count == 0)
+        {
+            // The version number alone is not enough: repeating a rollback (a second click, the command run again) asks
+            // for the version the active one already restored, and would add another identical version.
+            throw new InvalidInputException($"version {target} holds exactly {force.Code}'s active location list (version {against}): nothing to roll back");
+        }
+
         if (preview)
         {
             return new LocationRollbackOutcome(target, diff, null);

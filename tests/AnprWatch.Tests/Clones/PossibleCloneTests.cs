@@ -195,6 +195,43 @@ public class PossibleCloneTests
         }
     }
 
+    /// <summary>
+    /// A read at 0,0 (a camera without a GPS fix) is no sighting, in memory or from the store. Each replay below is its own
+    /// run, so the second learns of the first's hits only through the store's latest positioned sighting: that query took
+    /// a stored 0,0 hit for a position, flagged the next UK sighting as a clone of a car in the Gulf of Guinea, and hid the
+    /// real sighting behind it. Expectations are literal: Bristol to London (about 170 km) in 12 minutes is a clone.
+    /// </summary>
+    [Test]
+    public async Task A_stored_hit_at_0_0_is_no_sighting_for_a_later_run()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("wiltshire", $"{Header}\nAB12CDE,SR-1,MEDIUM,wiltshire,2027-01-01,,,,,\nCD34EFG,SR-2,MEDIUM,wiltshire,2027-01-01,,,,,\n");
+        var first = cli.PathOf("first.jsonl");
+        await File.WriteAllLinesAsync(first,
+        [
+            Read("z-1", "avon-and-somerset", "2026-06-02T22:00:00+01:00", (0, 0), vrm: "CD34EFG"),
+            Read("z-3", "avon-and-somerset", "2026-06-02T22:00:00+01:00", Bristol),
+            Read("z-4", "avon-and-somerset", "2026-06-02T22:10:00+01:00", (0, 0)),
+        ]);
+        var second = cli.PathOf("second.jsonl");
+        await File.WriteAllLinesAsync(second,
+        [
+            Read("z-2", "avon-and-somerset", "2026-06-02T22:30:00+01:00", Bristol, vrm: "CD34EFG"),
+            Read("z-5", "metropolitan", "2026-06-02T22:12:00+01:00", London),
+        ]);
+        Assert.That((await cli.RunAsync("replay", first)).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("replay", second)).ExitCode, Is.Zero);
+
+        var hits = await HitsAsync(cli);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ByRead(hits, "z-2")["possibleClone"]!.GetValue<bool>(), Is.False, "0,0 is no position: Bristol is no clone of it");
+            Assert.That(ByRead(hits, "z-5")["possibleClone"]!.GetValue<bool>(), Is.True);
+            Assert.That(ByRead(hits, "z-5")["cloneOfHitId"]!.GetValue<string>(), Is.EqualTo(ByRead(hits, "z-3")["hitId"]!.GetValue<string>()),
+                "the Bristol sighting, not the later 0,0 read, is the one London is impossible with");
+        });
+    }
+
     [TestCase("Matching:CloneSpeedKmh", "fast")]
     [TestCase("Matching:CloneSpeedKmh", "-1")]
     [TestCase("Matching:CloneMinDistanceKm", "0")]

@@ -85,6 +85,29 @@ public class LocationsCliTests
         Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM location_lists"), Is.EqualTo(new[] { "0" }));
     }
 
+    /// <summary>
+    /// A read at 0,0 has no position (cameras without a GPS fix send it), so a location centred there could never raise
+    /// a hit: loaded silently, the bureau would believe a place was flagged that is not (a blank cell saved as 0 by a
+    /// spreadsheet). It is refused with its line, like any other bad row.
+    /// </summary>
+    [Test]
+    public async Task A_location_at_0_0_is_refused_because_no_read_there_has_a_position()
+    {
+        using var cli = new CliRunner();
+        var file = await WriteAsync(cli, "zero.csv",
+            "LOC-1,Car park,51.35,-1.99,250,HIGH,wiltshire,2099-01-01,,",
+            "LOC-2,Lay-by,0,0,250,HIGH,wiltshire,2099-01-01,,",
+            "LOC-3,Hotel,0.0,-1.99,250,HIGH,wiltshire,2099-01-01,,");
+        var result = await cli.RunAsync("locations", "import", file, "--force", "wiltshire", "--user", "j.smith");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            "error: line 3: lat,lon 0,0 is no position (what a camera without a GPS fix sends): no read there is positioned, so the location could never raise a hit",
+            "zero.csv: 1 error; nothing was changed.",
+        }));
+        Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM location_lists"), Is.EqualTo(new[] { "0" }));
+    }
+
     [Test]
     public async Task Dry_run_replace_history_and_rollback_keep_every_version_and_show_old_and_new()
     {
@@ -136,6 +159,9 @@ public class LocationsCliTests
         Assert.That((rolledBackMissing.ExitCode, rolledBackMissing.Err), Is.EqualTo((2, "error: wiltshire has no location list version 9\n")));
         var toActive = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "3");
         Assert.That((toActive.ExitCode, toActive.Err), Is.EqualTo((2, "error: version 3 is already wiltshire's active location list: nothing to roll back\n")));
+        var again = await cli.RunAsync("locations", "rollback", "--force", "wiltshire", "--to-version", "1", "--confirm-removals");
+        Assert.That((again.ExitCode, again.Err), Is.EqualTo((2, "error: version 1 holds exactly wiltshire's active location list (version 3): nothing to roll back\n")),
+            "version 3 restored version 1: repeating the rollback would only add an identical version");
 
         // Every load and the dry run are in the audit log, with who did them.
         var audit = await cli.ColumnAsync("SELECT actor || ' ' || action || ' ' || subject FROM audit_log WHERE subject LIKE 'location list%' ORDER BY audit_id");

@@ -122,6 +122,23 @@ public class AlertBoardTests
         Assert.That(await urgent.Locator(".badge.priority").TextContentAsync(), Is.EqualTo("urgent"));
     }
 
+    /// <summary>
+    /// Issue 17: a hit raised by a flagged CSE location and a possible clone say so on the board, not only in the alert
+    /// JSON: the night-shift operator triaging the board is who needs to know. The badge texts are literal.
+    /// </summary>
+    [Test]
+    public async Task A_location_raised_possible_clone_says_both_on_the_board()
+    {
+        var page = await SignInAsync(_controlRoomKey);
+        await page.WaitForSelectorAsync("#status.live");
+        var hit = await TestHits.StoreAsync(_cli, $"loc-{Guid.NewGuid():N}", priority: Priority.High,
+            shape: h => h with { LocationRef = "LOC-WIL-7", PossibleClone = true, CloneOfHitId = "h-earlier-sighting" });
+        var card = page.Locator($"[data-hit-id='{hit.HitId}']");
+        await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 5000 });
+        Assert.That(await card.Locator(".badge.location").TextContentAsync(), Is.EqualTo("flagged location LOC-WIL-7"));
+        Assert.That(await card.Locator(".badge.clone").TextContentAsync(), Is.EqualTo("possible clone of hit h-earlier-sighting"));
+    }
+
     [Test]
     public async Task Acknowledgement_and_outcome_persist_across_a_reload()
     {

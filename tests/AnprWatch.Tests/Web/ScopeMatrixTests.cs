@@ -73,8 +73,10 @@ public class ScopeMatrixTests
             at = at.AddMinutes(1);
         }
 
-        // Each force's list has a version 1, so rollback and history have something to answer about.
+        // Each force's list has a version 1, so rollback and history have something to answer about; Kent's has a version 2
+        // as well, since a rollback (even a preview) to the list already active is refused as having nothing to restore.
         await _cli.ImportCsvAsync("kent", "vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-K,HIGH,kent,2099-01-01\n", "kent.csv");
+        await _cli.ImportCsvAsync("kent", "vrm,suspect_ref,risk_level,host_force,review_due\nAB12CDE,SR-K,HIGH,kent,2099-01-01\nEF56GHI,SR-K2,HIGH,kent,2099-01-01\n", "kent-2.csv");
         await _cli.ImportCsvAsync("wiltshire", "vrm,suspect_ref,risk_level,host_force,review_due\nCD34EFG,SR-W,HIGH,wiltshire,2099-01-01\n", "wiltshire.csv");
         _serve = await InProcessServe.StartAsync(_cli, TestClock.Provider);
     }
