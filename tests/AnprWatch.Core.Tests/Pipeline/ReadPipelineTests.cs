@@ -1,6 +1,7 @@
 using System.Text;
 using AnprWatch.Core.Hits;
 using AnprWatch.Core.Hits.Clones;
+using AnprWatch.Core.Locations;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Pipeline;
 using AnprWatch.Core.Plates;
@@ -27,6 +28,7 @@ public class ReadPipelineTests
     private sealed class MemoryHitStore : IHitStore
     {
         public Dictionary<string, Hit> Hits { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> ConfirmationsDelivered { get; } = new(StringComparer.Ordinal);
         public int Saves { get; private set; }
 
         public Task<IReadOnlyList<Hit>> SaveHitsAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
@@ -38,6 +40,12 @@ public class ReadPipelineTests
                 if (!Hits.TryGetValue(hit.HitId, out var stored))
                 {
                     Hits[hit.HitId] = stored = hit with { ConfirmsHitId = null };
+                }
+
+                // Storing an exact hit that confirms an ocr-equivalent alert stores the confirmation (first one wins).
+                if (hit.ConfirmsHitId is { } confirmed && Hits[confirmed].ConfirmingReadId is null)
+                {
+                    Hits[confirmed] = Hits[confirmed] with { ConfirmedAt = hit.ObservedAt, ConfirmingReadId = hit.ReadId };
                 }
 
                 result.Add(stored);
@@ -66,9 +74,13 @@ public class ReadPipelineTests
             => Task.FromResult<IReadOnlyList<StoredSighting>>([]);
 
         public Task<IReadOnlyList<Hit>> UndeliveredConfirmationsAsync(IReadOnlyList<string> hitIds, CancellationToken cancellationToken)
-            => Task.FromResult<IReadOnlyList<Hit>>([]);
+            => Task.FromResult<IReadOnlyList<Hit>>(hitIds.Select(id => Hits[id]).Where(h => h.ConfirmedAt is not null && !ConfirmationsDelivered.Contains(h.HitId)).ToList());
 
-        public Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task MarkConfirmationsDeliveredAsync(IReadOnlyList<string> hitIds, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            ConfirmationsDelivered.UnionWith(hitIds);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class MemoryAlertSink : IAlertSink
@@ -105,18 +117,20 @@ public class ReadPipelineTests
     private readonly PipelineStats _stats = new();
     private Clock _clock = null!;
 
-    private ReadPipeline Pipeline(PipelineMode mode = PipelineMode.Live, DateTimeOffset? now = null)
+    private ReadPipeline Pipeline(PipelineMode mode = PipelineMode.Live, DateTimeOffset? now = null, Marker[]? markers = null, Location[]? places = null)
     {
         _clock = new Clock(now ?? Noon.AddMinutes(1));
         var holder = new MarkerIndexHolder();
-        holder.Swap(MarkerIndex.Build([Marker("AB12CDE", "SR-1", RiskLevel.High)], OcrEquivalence.Default, 1, version: 1), Noon);
+        holder.Swap(MarkerIndex.Build(markers ?? [Marker("AB12CDE", "SR-1", RiskLevel.High)], OcrEquivalence.Default, 1, version: 1), Noon);
+        var locations = new LocationIndexHolder();
+        locations.Swap(LocationIndex.Build(places ?? [], [RiskLevel.High, RiskLevel.Medium], version: 1));
         var options = new AlertingOptions();
         return new ReadPipeline(holder, new HitPolicy(options), new AlertGate(options), _store, _alerts, _deadLetters, _clock, mode, _stats,
-            clones: new CloneDetector(CloneOptions.Default));
+            locations: locations, clones: new CloneDetector(CloneOptions.Default));
     }
 
-    private static string Read(string readId, string observedAt, string vrm = "AB12 CDE", string force = "wiltshire")
-        => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"CAM-1","forceCode":"{{force}}","observedAt":"{{observedAt}}"}""";
+    private static string Read(string readId, string observedAt, string vrm = "AB12 CDE", string force = "wiltshire", string position = "")
+        => $$"""{"readId":"{{readId}}","vrm":"{{vrm}}","cameraId":"CAM-1","forceCode":"{{force}}","observedAt":"{{observedAt}}"{{position}}}""";
 
     private static ReadBatch Batch(params string[] lines)
         => new(lines.Select((l, i) => new SourceRecord(Encoding.UTF8.GetBytes(l), SourcePosition.Line(i + 1))).ToList());
@@ -367,5 +381,136 @@ public class ReadPipelineTests
         _alerts.Failure = null;
         await pipeline.ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00")), CancellationToken.None);
         Assert.That(_alerts.Published.Select(h => h.ReadId), Is.EqualTo(new[] { "r-1" }));
+    }
+    [Test]
+    public async Task A_plate_linked_to_two_suspects_gives_a_hit_and_an_alert_for_each()
+    {
+        await Pipeline(markers: [Marker("AB12CDE", "SR-1"), Marker("AB12CDE", "SR-2")])
+            .ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00")), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_alerts.Published.Select(h => h.SuspectRef).Order(), Is.EqualTo(new[] { "SR-1", "SR-2" }));
+            Assert.That(_store.Hits, Has.Count.EqualTo(2));
+            Assert.That(_stats.Alerted, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task A_pipeline_before_any_marker_list_is_loaded_matches_nothing()
+    {
+        var pipeline = new ReadPipeline(new MarkerIndexHolder(), new HitPolicy(new AlertingOptions()), new AlertGate(new AlertingOptions()),
+            _store, _alerts, _deadLetters, new Clock(Noon), PipelineMode.Live, _stats);
+        await pipeline.ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00")), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.Hits, Is.Empty);
+            Assert.That(pipeline.Stats.Reads, Is.EqualTo(1));
+        });
+    }
+
+    private static Location Flagged(string reference = "LOC-1") => new(reference, "Car park", 51.3, -1.9, 500, RiskLevel.High, Wiltshire, new DateOnly(2027, 1, 1), null, null);
+
+    [Test]
+    public async Task A_daytime_sighting_inside_a_flagged_location_is_raised_to_urgent_and_names_the_place()
+    {
+        // HIGH risk by day is high; inside a flagged location it goes one step up, to urgent.
+        await Pipeline(places: [Flagged()]).ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00", position: ",\"lat\":51.3,\"lon\":-1.9")), CancellationToken.None);
+        var alert = _alerts.Published.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(alert.Priority, Is.EqualTo(Priority.Urgent));
+            Assert.That(alert.LocationRef, Is.EqualTo("LOC-1"));
+        });
+    }
+
+    [Test]
+    public async Task A_sighting_without_a_position_is_never_in_a_flagged_location()
+    {
+        await Pipeline(places: [Flagged()]).ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00")), CancellationToken.None);
+        Assert.That(_alerts.Published.Select(h => (h.Priority, h.LocationRef)), Is.EqualTo(new[] { (Priority.High, (string?)null) }));
+    }
+
+    [Test]
+    public async Task A_camera_with_no_gps_fix_at_0_0_is_not_placed_in_the_gulf_of_guinea()
+    {
+        var gulf = new Location("LOC-0", "Null Island", 0, 0, 500, RiskLevel.High, Wiltshire, new DateOnly(2027, 1, 1), null, null);
+        await Pipeline(places: [gulf]).ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00", position: ",\"lat\":0,\"lon\":0")), CancellationToken.None);
+        Assert.That(_alerts.Published.Select(h => (h.Priority, h.LocationRef)), Is.EqualTo(new[] { (Priority.High, (string?)null) }));
+    }
+
+    [Test]
+    public async Task A_sighting_raised_by_a_flagged_location_alerts_again_minutes_after_an_ordinary_alert()
+    {
+        // 13:00 far from the place (high), 13:05 inside it (urgent): a lower-priority alert does not suppress it.
+        await Pipeline(now: Noon.AddMinutes(6), places: [Flagged()]).ProcessAsync(Batch(
+            Read("r-1", "2026-06-01T13:00:00+01:00", position: ",\"lat\":51.35,\"lon\":-1.95"),
+            Read("r-2", "2026-06-01T13:05:00+01:00", position: ",\"lat\":51.3,\"lon\":-1.9")), CancellationToken.None);
+        Assert.That(_alerts.Published.Select(h => (h.ReadId, h.Priority, h.LocationRef)),
+            Is.EqualTo(new[] { ("r-1", Priority.High, (string?)null), ("r-2", Priority.Urgent, (string?)"LOC-1") }));
+    }
+
+    [Test]
+    public async Task The_same_plate_75_km_away_five_minutes_later_is_flagged_as_a_possible_clone()
+    {
+        // 51.3,-1.9 to 50.7,-2.4 is about 75 km (0.6 degrees of latitude, about 67 km, and 0.5 of longitude, about 35 km):
+        // 900 km/h over five minutes, beyond the default 200 km/h and over the 5 km minimum.
+        await Pipeline(now: Noon.AddMinutes(6)).ProcessAsync(Batch(
+            Read("r-1", "2026-06-01T13:00:00+01:00", position: ",\"lat\":51.3,\"lon\":-1.9"),
+            Read("r-2", "2026-06-01T13:05:00+01:00", force: "dorset", position: ",\"lat\":50.7,\"lon\":-2.4")), CancellationToken.None);
+        var first = _store.Hits.Values.Single(h => h.ReadId == "r-1");
+        var second = _store.Hits.Values.Single(h => h.ReadId == "r-2");
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.PossibleClone, Is.False);
+            Assert.That(second.PossibleClone, Is.True);
+            Assert.That(second.CloneOfHitId, Is.EqualTo(first.HitId));
+            Assert.That(_stats.PossibleClones, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task The_same_plate_3_km_away_a_minute_later_is_not_a_clone()
+    {
+        // 0.027 degrees of latitude is about 3 km: under the 5 km minimum distance, never flagged.
+        await Pipeline(now: Noon.AddMinutes(6)).ProcessAsync(Batch(
+            Read("r-1", "2026-06-01T13:00:00+01:00", position: ",\"lat\":51.3,\"lon\":-1.9"),
+            Read("r-2", "2026-06-01T13:01:00+01:00", force: "dorset", position: ",\"lat\":51.327,\"lon\":-1.9")), CancellationToken.None);
+        Assert.That(_store.Hits.Values.Select(h => h.PossibleClone), Is.All.False);
+    }
+
+    [Test]
+    public async Task An_exact_read_after_a_verify_plate_alert_confirms_it_with_the_same_alert_sent_again()
+    {
+        var pipeline = Pipeline(now: Noon.AddMinutes(6));
+        await pipeline.ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00", vrm: "AB12C0E")), CancellationToken.None);
+        await pipeline.ProcessAsync(Batch(Read("r-2", "2026-06-01T13:05:00+01:00")), CancellationToken.None);
+        var misread = _store.Hits.Values.Single(h => h.ReadId == "r-1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_alerts.Published, Has.Count.EqualTo(2));
+            Assert.That(_alerts.Published[0].ConfirmedAt, Is.Null);
+            Assert.That(_alerts.Published[1].AlertId, Is.EqualTo(misread.AlertId), "the confirmation is the same alert again");
+            Assert.That(_alerts.Published[1].ConfirmingReadId, Is.EqualTo("r-2"));
+            Assert.That(_alerts.Published[1].ConfirmedAt, Is.EqualTo(new DateTimeOffset(2026, 6, 1, 12, 5, 0, TimeSpan.Zero)));
+            Assert.That(_store.Hits.Values.Single(h => h.ReadId == "r-2").NotAlertedReason, Is.EqualTo(NotAlertedReason.Suppressed));
+            Assert.That(_stats.Confirmations, Is.EqualTo(1));
+            Assert.That(_store.ConfirmationsDelivered, Is.EquivalentTo(new[] { misread.HitId }));
+        });
+
+        // Re-processing the confirming read sends nothing new: the confirmation was delivered.
+        await pipeline.ProcessAsync(Batch(Read("r-2", "2026-06-01T13:05:00+01:00")), CancellationToken.None);
+        Assert.That(_alerts.Published, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task An_exact_read_after_an_exact_alert_confirms_nothing()
+    {
+        var pipeline = Pipeline(now: Noon.AddMinutes(6));
+        await pipeline.ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00"), Read("r-2", "2026-06-01T13:05:00+01:00")), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_alerts.Published, Has.Count.EqualTo(1));
+            Assert.That(_stats.Confirmations, Is.EqualTo(0));
+        });
     }
 }
