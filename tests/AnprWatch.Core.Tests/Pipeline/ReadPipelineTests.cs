@@ -103,9 +103,15 @@ public class ReadPipelineTests
     private sealed class MemoryDeadLetterSink : IDeadLetterSink
     {
         public List<DeadLetter> Written { get; } = [];
+        public Exception? Failure { get; set; }
 
         public Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
         {
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+
             Written.AddRange(deadLetters);
             return Task.CompletedTask;
         }
@@ -511,6 +517,48 @@ public class ReadPipelineTests
         {
             Assert.That(_alerts.Published, Has.Count.EqualTo(1));
             Assert.That(_stats.Confirmations, Is.EqualTo(0));
+        });
+    }
+    [Test]
+    public async Task The_same_read_twice_in_one_batch_is_one_hit_and_one_alert()
+    {
+        await Pipeline().ProcessAsync(Batch(Read("r-1", "2026-06-01T13:00:00+01:00"), Read("r-1", "2026-06-01T13:00:00+01:00")), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_alerts.Published, Has.Count.EqualTo(1));
+            Assert.That(_store.Hits, Has.Count.EqualTo(1));
+            Assert.That((_stats.Reads, _stats.Hits, _stats.Alerted), Is.EqualTo((2L, 1L, 1L)));
+            Assert.That(_deadLetters.Written, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task The_marked_plate_75_km_from_a_verify_plate_alert_five_minutes_earlier_is_alerted_not_taken_as_a_repeat()
+    {
+        // One vehicle cannot make 75 km in five minutes (900 km/h): the exact read is another vehicle than the misread one,
+        // so the misread's alert neither suppresses it nor is confirmed by it.
+        await Pipeline(now: Noon.AddMinutes(6)).ProcessAsync(Batch(
+            Read("r-1", "2026-06-01T13:00:00+01:00", vrm: "AB12C0E", position: ",\"lat\":51.3,\"lon\":-1.9"),
+            Read("r-2", "2026-06-01T13:05:00+01:00", position: ",\"lat\":50.7,\"lon\":-2.4")), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_alerts.Published.Select(h => (h.ReadId, h.MatchKind)), Is.EqualTo(new[] { ("r-1", MatchKind.OcrEquivalent), ("r-2", MatchKind.Exact) }));
+            Assert.That(_stats.Confirmations, Is.EqualTo(0));
+            Assert.That(_store.Hits.Values.Select(h => h.ConfirmedAt), Is.All.Null);
+        });
+    }
+
+    [Test]
+    public void A_failing_dead_letter_sink_pauses_the_batch_after_its_hits_are_stored()
+    {
+        _deadLetters.Failure = new IOException("disk full");
+        var pipeline = Pipeline();
+        var ex = Assert.ThrowsAsync<DeliveryFailedException>(() => pipeline.ProcessAsync(Batch("not json", Read("r-2", "2026-06-01T13:00:00+01:00")), CancellationToken.None));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Message, Is.EqualTo("the dead-letter sink failed: IOException: disk full"));
+            Assert.That(_alerts.Published.Select(h => h.ReadId), Is.EqualTo(new[] { "r-2" }), "hits and alerts go first, dead letters last");
+            Assert.That(_stats.Batches, Is.EqualTo(0), "the batch is not counted until it completes");
         });
     }
 }
