@@ -4,7 +4,7 @@ using AnprWatch.Core.Hits;
 using AnprWatch.Core.Markers;
 using AnprWatch.Core.Reports;
 
-namespace AnprWatch.Tests.Reports;
+namespace AnprWatch.Core.Tests.Reports;
 
 /// <summary>
 /// The §4.5 extension (funnel, rates, time to acknowledge, reasons, per suspect/marker, movement, review compliance)
