@@ -65,19 +65,14 @@ public static class LocationImport
         {
             // The version number alone is not enough: repeating a rollback (a second click, the command run again) asks
             // for the version the active one already restored, and would add another identical version.
-            throw new InvalidInputException($"version {target} holds exactly {force.Code}'s active location list (version {against}): nothing to roll back");
+            throw new InvalidInputException(target == against
+                ? $"version {target} is already {force.Code}'s active location list: nothing to roll back"
+                : $"version {target} holds exactly {force.Code}'s active location list (version {against}): nothing to roll back");
         }
 
         if (preview)
         {
             return new LocationRollbackOutcome(target, diff, null);
-        }
-
-        if (target == against)
-        {
-            // Restoring the active list would add an identical version to the history and to the audit: nothing to do. A
-            // preview of it is harmless (an empty diff), so only applying it is refused.
-            throw new InvalidInputException($"version {target} is already {force.Code}'s active location list: nothing to roll back");
         }
 
         CheckRemovals(services, force, diff, confirmRemovals, $"rolling back to version {target}");
