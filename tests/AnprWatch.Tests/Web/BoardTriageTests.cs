@@ -125,7 +125,9 @@ public class BoardTriageTests
         await page.GotoAsync(desk.Url + "/signin");
         await page.FillAsync("#key", key ?? desk.Key);
         await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(url => url.EndsWith("/board", StringComparison.Ordinal));
+        // Sign-in and the board's first load, for the twentieth page while nineteen hold streams open: a loaded 2-core
+        // machine has needed more than Playwright's default 30 s, which says nothing about the board.
+        await page.WaitForURLAsync(url => url.EndsWith("/board", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 90_000 });
         await page.WaitForSelectorAsync("#status.live");
         return page;
     }
