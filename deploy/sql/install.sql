@@ -469,3 +469,19 @@ IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 250)
     INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (250, N'0250_housekeeping_runs.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
 COMMIT TRANSACTION;
 GO
+
+-- 0260_marker_imported_review_due.sql
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 260)
+    EXEC (N'-- The review date the imported file gave a marker, where AnprWatch kept a later one (a review recorded here since the
+-- export was taken); NULL where the stored date is the file''s. A later import compares its file with the previous
+-- file''s dates, not with dates AnprWatch kept: otherwise the second re-import of an unchanged export undoes the review.
+IF COL_LENGTH(N''dbo.markers'', N''imported_review_due'') IS NULL
+    ALTER TABLE dbo.markers ADD imported_review_due CHAR(10) NULL;');
+GO
+IF NOT EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE version = 260)
+    INSERT INTO dbo.schema_migrations (version, name, applied_at_ms) VALUES (260, N'0260_marker_imported_review_due.sql', DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()));
+COMMIT TRANSACTION;
+GO

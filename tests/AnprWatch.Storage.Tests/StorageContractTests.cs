@@ -613,7 +613,7 @@ public class StorageContractTests(string dialect)
             // A database in a folder that does not exist yet: the folder is created and the store starts in WAL mode.
             var database = new Database(new Dialects.SqliteDialect($"Data Source={Path.Combine(directory, "new", "fresh.db")}"));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.False, "no schema yet");
-            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0200_notify_outbox.sql", "0210_outcome_reasons.sql", "0220_clones_and_confirmations.sql", "0230_hit_location_ref.sql", "0231_locations.sql", "0240_api_key_scope.sql", "0250_housekeeping_runs.sql" }));
+            Assert.That(await new MigrationRunner(database, _store.Clock).MigrateAsync(), Is.EqualTo(new[] { "0001_initial.sql", "0002_alert_delivery.sql", "0003_store_identity.sql", "0004_hot_lookup_indexes.sql", "0100_web_sessions.sql", "0101_audit_chain.sql", "0102_data_protection_keys.sql", "0200_notify_outbox.sql", "0210_outcome_reasons.sql", "0220_clones_and_confirmations.sql", "0230_hit_location_ref.sql", "0231_locations.sql", "0240_api_key_scope.sql", "0250_housekeeping_runs.sql", "0260_marker_imported_review_due.sql" }));
             Assert.That(await database.IsReachableAsync(CancellationToken.None), Is.True);
             await using var connection = await database.OpenAsync();
             Assert.That(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));

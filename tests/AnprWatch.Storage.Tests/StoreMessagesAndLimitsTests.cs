@@ -288,11 +288,11 @@ public class StoreMessagesAndLimitsTests
             await runner.EnsureReadyAsync(createIfMissing: false);
             await using (var connection = await database.OpenAsync())
             {
-                await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 250");
+                await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 260");
             }
 
             Assert.That(async () => await runner.EnsureReadyAsync(createIfMissing: false),
-                Throws.InstanceOf<StoreNotReadyException>().With.Message.StartsWith($"the SQLite store {path} has schema version 240 and this build needs 250; apply the missing migrations with `anprwatch db migrate`"));
+                Throws.InstanceOf<StoreNotReadyException>().With.Message.StartsWith($"the SQLite store {path} has schema version 250 and this build needs 260; apply the missing migrations with `anprwatch db migrate`"));
         }
         finally
         {

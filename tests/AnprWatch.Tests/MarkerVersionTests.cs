@@ -149,6 +149,44 @@ public class MarkerVersionTests
         Assert.That(reviewDue, Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = reviewed, ["SR-2"] = "2026-01-01" }));
     }
 
+    /// <summary>
+    /// Found by an attack: the import that kept the review stored the kept date as its own, so the second re-import took
+    /// it for the file's date and undid the review. Each import now stores the file's date beside the kept one.
+    /// </summary>
+    [Test]
+    public async Task A_review_recorded_here_survives_every_re_import_of_the_same_export_not_only_the_first()
+    {
+        using var cli = new CliRunner();
+        string[] export = ["AB12CDE,SR-1,HIGH,kent,2026-01-01", "CD34EFG,SR-2,MEDIUM,kent,2026-01-01"];
+        await cli.RunAsync("markers", "import", await WriteAsync(cli, "export.csv", export), "--force", "kent");
+        var reviewed = TestClock.UkToday.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "AB12CDE", "--suspect", "SR-1", "--review-due", reviewed, "--note", "still active, per DS Smith")).ExitCode, Is.Zero);
+
+        for (var round = 1; round <= 3; round++)
+        {
+            var again = await cli.RunAsync("markers", "import", await WriteAsync(cli, $"export-{round}.csv", export), "--force", "kent");
+            Assert.That(again.ExitCode, Is.Zero, again.Err);
+            Assert.That(again.Out, Does.Contain($"= AB12CDE SR-1: review_due kept at {reviewed}"), $"re-import {round}");
+            Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = reviewed, ["SR-2"] = "2026-01-01" }), $"re-import {round}");
+        }
+
+        // The export still corrects what it supplied: SR-2 (never reviewed here) brought forward, and a later PNC date
+        // for SR-1 than the review's wins (the later date always wins).
+        var later = TestClock.UkToday.AddMonths(9).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var corrected = await cli.RunAsync("markers", "import", await WriteAsync(cli, "corrected.csv", $"AB12CDE,SR-1,HIGH,kent,{later}", "CD34EFG,SR-2,MEDIUM,kent,2025-12-01"), "--force", "kent");
+        Assert.That(corrected.ExitCode, Is.Zero, corrected.Err);
+        Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = later, ["SR-2"] = "2025-12-01" }));
+
+        // Once the export supplied SR-1's date itself, an earlier date in the next export is a correction again.
+        var back = await cli.RunAsync("markers", "import", await WriteAsync(cli, "back.csv", export), "--force", "kent");
+        Assert.That(back.ExitCode, Is.Zero, back.Err);
+        Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = "2026-01-01", ["SR-2"] = "2026-01-01" }));
+    }
+
+    private static async Task<Dictionary<string, string>> ReviewDatesAsync(CliRunner cli)
+        => JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
+            .ToDictionary(m => m!["suspectRef"]!.GetValue<string>(), m => m!["reviewDue"]!.GetValue<string>());
+
     [Test]
     public async Task A_correction_in_the_pnc_export_that_brings_a_review_forward_is_applied()
     {

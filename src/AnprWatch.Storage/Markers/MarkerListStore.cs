@@ -17,6 +17,9 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
 {
     private const string MarkerColumns = "marker_id, vrm, suspect_ref, risk_level, host_force, review_due, expires, operation, action, contact, marker_type";
 
+    /// <summary>What a version stores per marker: its columns and the review date its imported file gave, where a later one was kept.</summary>
+    private const string StoredColumns = MarkerColumns + ", imported_review_due";
+
     /// <summary>Changes whenever any force's active list changes: running workers poll it to know when to rebuild.</summary>
     public async Task<long> GetGenerationAsync(CancellationToken cancellationToken = default)
     {
@@ -110,6 +113,27 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     }
 
     /// <summary>
+    /// The review date each marker of the force's newest imported version had in its file, whatever AnprWatch kept
+    /// instead (a later date from a review), keyed by VRM and suspect; null when the force has no import. A marker
+    /// whose active date differs from this one was reviewed here since that export.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string Vrm, string SuspectRef), DateOnly>?> GetImportedReviewDatesAsync(string forceCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var lists = database.Table("marker_lists");
+        var listId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT MAX(list_id) FROM {lists} WHERE force_code = @code AND source = 'import'", new { code = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (listId is null)
+        {
+            return null;
+        }
+
+        var rows = await connection.QueryAsync<(string Vrm, string SuspectRef, string ReviewDue)>(new CommandDefinition(
+            $"SELECT vrm, suspect_ref, COALESCE(imported_review_due, review_due) FROM {database.Table("markers")} WHERE list_id = @listId", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => (r.Vrm, r.SuspectRef), r => DateOnly.ParseExact(r.ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
     /// The markers of each force's list as it stood just before <paramref name="before"/>: the last version loaded before
     /// then, whether or not a later one has replaced it since (a force with no version by then has none). What the
     /// evaluation report's review compliance counts at a period's end.
@@ -164,11 +188,21 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     /// one force serialise: SQLite's write transaction is immediate; on SQL Server the version read takes UPDLOCK,
     /// HOLDLOCK on the force's rows under READ COMMITTED, so a second writer waits for the first to commit.
     /// </summary>
-    public async Task<MarkerListVersion> ReplaceAsync(Force force, IReadOnlyList<Marker> markers, string loadedBy, string role, string sha256, MarkerListDiff diff, string source, CancellationToken cancellationToken = default, long? expectedActiveVersion = null)
+    /// <param name="imported">
+    /// For an import: the file's markers, in the order of <paramref name="markers"/>, which may keep later review dates
+    /// than the file's (a review recorded here). Each kept marker stores the file's date beside the kept one, so the next
+    /// import knows which dates the PNC export gave (see <see cref="GetImportedReviewDatesAsync"/>).
+    /// </param>
+    public async Task<MarkerListVersion> ReplaceAsync(Force force, IReadOnlyList<Marker> markers, string loadedBy, string role, string sha256, MarkerListDiff diff, string source, CancellationToken cancellationToken = default, long? expectedActiveVersion = null, IReadOnlyList<Marker>? imported = null)
     {
         if (markers.Any(m => m.HostForce != force))
         {
             throw new ArgumentException("every marker must belong to the force being loaded", nameof(markers));
+        }
+
+        if (imported is not null && (imported.Count != markers.Count || imported.Where((m, i) => m.Vrm != markers[i].Vrm || m.SuspectRef != markers[i].SuspectRef).Any()))
+        {
+            throw new ArgumentException("the imported file's markers must be the stored markers, in the same order", nameof(imported));
         }
 
         var now = clock.GetUtcNow();
@@ -199,7 +233,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
             new { code = force.Code, version, loadedBy, at = now.ToUnixTimeMilliseconds(), sha256, count = (long)markers.Count, added = (long)diff.AddedCount, removed = (long)diff.RemovedCount, changed = (long)diff.ChangedCount, source },
             transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-        await InsertMarkersAsync(connection, transaction, listId, markers, cancellationToken).ConfigureAwait(false);
+        await InsertMarkersAsync(connection, transaction, listId, markers, imported, cancellationToken).ConfigureAwait(false);
         await audit.AppendAsync(connection, transaction, new AuditEntry(now, loadedBy, role, AuditActions.Collect, $"marker list {force.Code} v{version}",
             Detail: $"{source}: {markers.Count} markers, +{diff.AddedCount} -{diff.RemovedCount} ~{diff.ChangedCount}, sha256 {sha256}"), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -210,7 +244,7 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     public const string SqlServerStagingTable =
         "CREATE TABLE #markers_import (marker_id VARCHAR(32) NOT NULL, vrm VARCHAR(10) NOT NULL, suspect_ref NVARCHAR(64) NOT NULL, risk_level VARCHAR(8) NOT NULL, " +
         "host_force NVARCHAR(32) NOT NULL, review_due CHAR(10) NOT NULL, expires CHAR(10) NULL, operation NVARCHAR(100) NULL, action NVARCHAR(500) NULL, " +
-        "contact NVARCHAR(200) NULL, marker_type NVARCHAR(16) NOT NULL)";
+        "contact NVARCHAR(200) NULL, marker_type NVARCHAR(16) NOT NULL, imported_review_due CHAR(10) NULL)";
 
     /// <summary>
     /// A list's markers in a bounded number of round trips on SQL Server: <c>SqlBulkCopy</c> streams them into a session
@@ -219,24 +253,25 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     /// per marker. SQLite keeps one prepared command reused for every row, in-process, in the same transaction: a
     /// million-marker list inserts in seconds.
     /// </summary>
-    private async Task InsertMarkersAsync(DbConnection connection, DbTransaction transaction, long listId, IReadOnlyList<Marker> markers, CancellationToken cancellationToken)
+    private async Task InsertMarkersAsync(DbConnection connection, DbTransaction transaction, long listId, IReadOnlyList<Marker> markers, IReadOnlyList<Marker>? imported, CancellationToken cancellationToken)
     {
+        var rows = markers.Select((m, i) => Values(m, imported?[i]));
         if (database.Dialect.Name == "sqlserver")
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "IF OBJECT_ID(N'tempdb..#markers_import') IS NOT NULL DROP TABLE #markers_import; " + SqlServerStagingTable,
                 transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await database.Dialect.BulkCopyAsync(connection, transaction, "#markers_import", MarkerColumns.Split(", "), markers.Select(Values), cancellationToken).ConfigureAwait(false);
+            await database.Dialect.BulkCopyAsync(connection, transaction, "#markers_import", StoredColumns.Split(", "), rows, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO dbo.markers (list_id, {MarkerColumns}) SELECT @listId, {MarkerColumns} FROM #markers_import; DROP TABLE #markers_import;",
+                $"INSERT INTO dbo.markers (list_id, {StoredColumns}) SELECT @listId, {StoredColumns} FROM #markers_import; DROP TABLE #markers_import;",
                 new { listId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return;
         }
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO {database.Table("markers")} (list_id, {MarkerColumns}) VALUES (@list_id, @marker_id, @vrm, @suspect_ref, @risk_level, @host_force, @review_due, @expires, @operation, @action, @contact, @marker_type)";
-        var names = new[] { "list_id", "marker_id", "vrm", "suspect_ref", "risk_level", "host_force", "review_due", "expires", "operation", "action", "contact", "marker_type" };
+        var names = new[] { "list_id" }.Concat(StoredColumns.Split(", ")).ToArray();
+        command.CommandText = $"INSERT INTO {database.Table("markers")} (list_id, {StoredColumns}) VALUES ({string.Join(", ", names.Select(n => "@" + n))})";
         var parameters = names.Select(n =>
         {
             var p = command.CreateParameter();
@@ -245,9 +280,8 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
             return p;
         }).ToArray();
         parameters[0].Value = listId;
-        foreach (var m in markers)
+        foreach (var values in rows)
         {
-            var values = Values(m);
             for (var i = 0; i < values.Length; i++)
             {
                 parameters[i + 1].Value = values[i] ?? DBNull.Value;
@@ -257,11 +291,12 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         }
     }
 
-    /// <summary>A marker's values in <see cref="MarkerColumns"/> order.</summary>
-    private static object?[] Values(Marker m) =>
+    /// <summary>A marker's values in <see cref="StoredColumns"/> order; the file's review date only where it differs from the kept one.</summary>
+    private static object?[] Values(Marker m, Marker? imported) =>
     [
         Marker.ComputeId(m.HostForce.Code, m.Vrm, m.SuspectRef), // not m.MarkerId: that caches a string per marker for the list's lifetime
         m.Vrm, m.SuspectRef, m.Risk.Label(), m.HostForce.Code, Iso(m.ReviewDue), m.Expires is { } e ? Iso(e) : null, m.Operation, m.Action, m.Contact, m.MarkerType,
+        imported is { } file && file.ReviewDue != m.ReviewDue ? Iso(file.ReviewDue) : null,
     ];
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

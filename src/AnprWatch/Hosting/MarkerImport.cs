@@ -38,9 +38,10 @@ public static class MarkerImport
         }
 
         // A later review date is kept only where AnprWatch set it (a review) since the last imported file supplied that
-        // marker: where the date is still the last import's, the new file's date is a correction and wins.
+        // marker: where the date is still that file's (as the file gave it, not as kept), the new file's date is a
+        // correction and wins.
         var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
-        var lastImport = await LastImportedReviewDatesAsync(services, host, cancellationToken).ConfigureAwait(false);
+        var lastImport = await services.Markers.GetImportedReviewDatesAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var diff = await MarkerListDiff.ComputeAsync(services.Markers.StreamActiveMarkersAsync(host.Code, cancellationToken), csv.Markers, cancellationToken,
             reviewedHere: lastImport is null ? null : m => !lastImport.TryGetValue((m.Vrm, m.SuspectRef), out var imported) || imported != m.ReviewDue, matching: Alerting(services)).ConfigureAwait(false);
         if (dryRun)
@@ -52,7 +53,7 @@ public static class MarkerImport
 
         CheckRemovals(services, host, diff, confirmRemovals, name);
         var sha256 = hashing.Finish();
-        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, role, sha256, diff, "import", cancellationToken, expectedActiveVersion: against).ConfigureAwait(false);
+        var version = await services.Markers.ReplaceAsync(host, diff.Replacement ?? csv.Markers, who, role, sha256, diff, "import", cancellationToken, expectedActiveVersion: against, imported: csv.Markers).ConfigureAwait(false);
         return new MarkerImportOutcome(csv, diff, sha256, version);
     }
 
@@ -76,19 +77,6 @@ public static class MarkerImport
         var switchedOff = diff.Changed.Count(c => alerting(c.Before) && !alerting(c.After));
         var (current, removed) = diff.Matching ?? (diff.CurrentCount, diff.RemovedCount);
         RemovalGuard.Check(services, host.Code, current, removed, switchedOff, confirmed, what, "alerting markers", "out of matching");
-    }
-
-    private static async Task<Dictionary<(string Vrm, string SuspectRef), DateOnly>?> LastImportedReviewDatesAsync(AppServices services, Force host, CancellationToken cancellationToken)
-    {
-        var last = (await services.Markers.HistoryAsync(host.Code, cancellationToken).ConfigureAwait(false))
-            .Where(v => v.Source == "import").MaxBy(v => v.Version);
-        if (last is null)
-        {
-            return null;
-        }
-
-        var markers = await services.Markers.GetVersionMarkersAsync(host.Code, last.Version, cancellationToken).ConfigureAwait(false) ?? [];
-        return markers.ToDictionary(m => (m.Vrm, m.SuspectRef), m => m.ReviewDue);
     }
 
     /// <summary>Hashes what passes through and reports how far it has got (for the terminal progress bar).</summary>

@@ -275,7 +275,9 @@ public class SqlServerStatementTests
 
         var staging = TableColumns(MarkerListStore.SqlServerStagingTable);
         var markersTable = TableColumns(File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations", "0001_initial.sql")), "markers");
-        Assert.That(staging, Is.EqualTo(markersTable.Where(c => c != "list_id BIGINT")));
+        // 0260 adds the one column markers gained since 0001 (the file's review date where a later one was kept).
+        Assert.That(File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "sql", "migrations", "0260_marker_imported_review_due.sql")), Does.Contain("ALTER TABLE dbo.markers ADD imported_review_due CHAR(10) NULL"));
+        Assert.That(staging, Is.EqualTo(markersTable.Where(c => c != "list_id BIGINT").Append("imported_review_due CHAR(10)")));
         Assert.That(dialect.BulkCopies[0].Columns, Is.EqualTo(staging.Select(c => c.Split(' ')[0])));
     }
 

@@ -1,0 +1,6 @@
+-- The review date the imported file gave a marker, where AnprWatch kept a later one (a review recorded here since the
+-- export was taken); NULL where the stored date is the file's. A later import compares its file with the previous
+-- file's dates, not with dates AnprWatch kept: otherwise the second re-import of an unchanged export undoes the review.
+IF COL_LENGTH(N'dbo.markers', N'imported_review_due') IS NULL
+    ALTER TABLE dbo.markers ADD imported_review_due CHAR(10) NULL;
+GO
