@@ -77,7 +77,8 @@ public class StoreIdentityTests
     public async Task Serve_refuses_a_schema_older_than_it_needs_runs_no_ddl_and_starts_once_db_migrate_has_run()
     {
         using var cli = new CliRunner();
-        await ExecuteAsync(cli.Database, "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)");
+        // A store one migration behind: 0260's column undone and its journal row gone, as on a store made by the last release.
+        await ExecuteAsync(cli.Database, "ALTER TABLE markers DROP COLUMN imported_review_due; DELETE FROM schema_migrations WHERE version = 260");
         var before = await cli.ColumnAsync("SELECT COUNT(*) FROM schema_migrations");
 
         await using (var refused = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=none"))
@@ -145,7 +146,7 @@ public class StoreIdentityTests
     }
 
     [Test]
-    public async Task A_store_put_back_from_an_earlier_copy_pauses_the_worker_and_the_api_until_serve_is_restarted_on_it()
+    public async Task A_store_put_back_from_an_earlier_copy_pauses_the_worker_and_the_api_until_an_operator_accepts_it()
     {
         using var cli = new CliRunner();
         await cli.ImportCsvAsync("avon-and-somerset", Markers);
@@ -178,10 +179,69 @@ public class StoreIdentityTests
             Assert.That(serve.HasExited, Is.False, serve.Output);
         }
 
-        // An operator restarts serve on the restored store on purpose: it is accepted and the held file is processed.
-        await using var restarted = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
-        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "second.receipt.json")), restarted, "the held file was not processed after the restart");
+        // A restart alone (systemd's, after a crash) does not adopt the restored copy: serve remembers the hit it lost.
+        var state = cli.Database + ".serve-state.json";
+        await using (var restarted = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}"))
+        {
+            Assert.That(await restarted.WaitForExitAsync(60), Is.EqualTo(2), restarted.Output);
+            Assert.That(restarted.Output, Does.Contain("no longer holds hit").And.Contain("restored from an earlier copy").And.Contain($"delete {state}"));
+            Assert.That(File.Exists(Path.Combine(inbox, "done", "second.receipt.json")), Is.False);
+        }
+
+        // An operator accepts the restored store on purpose by deleting serve's memory of it: the held file is processed.
+        File.Delete(state);
+        await using var accepted = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "second.receipt.json")), accepted, "the held file was not processed once the store was accepted");
         Assert.That((await GroundTruth.StoredAsync(cli)).Select(h => h!["readId"]!.GetValue<string>()), Is.EqualTo(new[] { "r-2" }));
+    }
+
+    [Test]
+    public async Task A_store_replaced_or_put_back_from_a_copy_while_serve_was_down_is_refused_at_the_next_start()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Markers);
+        var backup = cli.PathOf("backup.db");
+        await ExecuteAsync(cli.Database, $"VACUUM INTO '{backup}'"); // taken before serve stored anything
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using (var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}"))
+        {
+            await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+            await DropAsync(cli, inbox, "first.jsonl", [$$"""{"readId":"d-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+            await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "first.receipt.json")), serve, "the first file was not processed");
+        }
+
+        var hitId = (await cli.ColumnAsync("SELECT hit_id FROM hits")).Single();
+        var right = cli.PathOf("right.db");
+        await ExecuteAsync(cli.Database, $"VACUUM INTO '{right}'");
+
+        // While serve is down, the earlier copy is put back: the newest hit serve stored is not in it.
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        File.Copy(backup, cli.Database);
+        await using (var restored = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}"))
+        {
+            Assert.That(await restored.WaitForExitAsync(60), Is.EqualTo(2), restored.Output);
+            Assert.That(restored.Output, Does.Contain($"no longer holds hit {hitId}"));
+        }
+
+        // While serve is down, a new empty store is made at the same path: another store id.
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        Assert.That((await cli.RunAsync("db", "migrate")).ExitCode, Is.Zero);
+        await using (var replaced = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}"))
+        {
+            Assert.That(await replaced.WaitForExitAsync(60), Is.EqualTo(2), replaced.Output);
+            Assert.That(replaced.Output, Does.Contain("the store was replaced while serve was down"));
+        }
+
+        Assert.That(await cli.ColumnAsync("SELECT COUNT(*) FROM hits"), Is.EqualTo(new[] { "0" }), "nothing was written to the wrong store");
+
+        // The right store back: serve starts on it.
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        File.Move(right, cli.Database);
+        await using var back = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}");
+        await back.WaitReadyAsync(orOnlyMissingMarkers: false);
     }
 
     [Test]

@@ -22,6 +22,12 @@ public sealed class AppOptions
     /// <summary>Storage:ExpectedStoreId: when set, serve refuses (exit 2) a store with another id instead of adopting it.</summary>
     public string? ExpectedStoreId { get; init; }
 
+    /// <summary>
+    /// <c>Storage:StateFile</c>: where serve remembers its store's id and newest hit between runs (null: beside a SQLite
+    /// file, none for SQL Server; "none": nowhere).
+    /// </summary>
+    public string? StateFile { get; init; }
+
     /// <summary><c>Reads:EarliestObservedAt</c> and <c>Reads:MaxAheadOfClock</c>: reads timed outside are dead-lettered.</summary>
     public ReadWindow ReadWindow { get; init; } = ReadWindow.Default;
 
@@ -113,6 +119,7 @@ public sealed class AppOptions
             Equivalence = equivalence,
             RetentionHitDays = hitDays,
             ExpectedStoreId = string.IsNullOrWhiteSpace(configuration["Storage:ExpectedStoreId"]) ? null : configuration["Storage:ExpectedStoreId"]!.Trim(),
+            StateFile = string.IsNullOrWhiteSpace(configuration["Storage:StateFile"]) ? null : configuration["Storage:StateFile"]!.Trim(),
         };
     }
 

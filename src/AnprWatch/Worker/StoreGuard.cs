@@ -19,7 +19,9 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
     private string? _expected;
     private string? _problem;
     private bool _checked;
-    private Hit? _lastStored;
+    private (string HitId, DateTimeOffset ObservedAt)? _lastStored;
+    private readonly StoreMemory _memory = new(StateFile(services));
+    private bool _memoryWriteFailed;
 
     /// <summary>Why the store is not usable at the last check, or null while it is the one serve started with.</summary>
     public string? Problem
@@ -59,12 +61,94 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
                 "this is not the store this deployment writes to. Point Storage at the right store, or change the pin if the store was replaced on purpose.");
         }
 
+        await CompareWithMemoryAsync(id, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _expected = id;
         }
 
-        LogServing(services.Database.Dialect.Describe(), id ?? "(none)");
+        Remember();
+        LogServing(services.Database.Dialect.Describe(), id ?? "(none)", _memory.Path ?? "(none: Storage:StateFile)");
+    }
+
+    /// <summary>
+    /// The store serve finds at start against the one it last ran on (<see cref="StoreMemory"/>): another id means the
+    /// store was replaced while serve was down, a missing newest hit that it was put back from an earlier copy. Either
+    /// stops serve with exit 2 rather than adopting it; deleting the state file accepts the store on purpose. A pin
+    /// (<c>Storage:ExpectedStoreId</c>) that matches the store overrides a remembered id: the operator said which store.
+    /// </summary>
+    private async Task CompareWithMemoryAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (_memory.Read() is not { } remembered || id is null)
+        {
+            return;
+        }
+
+        var store = services.Database.Dialect.Describe();
+        if (!string.Equals(remembered.StoreId, id, StringComparison.OrdinalIgnoreCase))
+        {
+            if (services.Options.ExpectedStoreId is not null)
+            {
+                return;
+            }
+
+            throw new StoreMismatchException(
+                $"{store} has store id {id}, but serve last ran on store {remembered.StoreId} ({_memory.Path}): the store was replaced while serve " +
+                $"was down. Point Storage at the right store; if the replacement was on purpose, delete {_memory.Path} and start serve again.");
+        }
+
+        if (remembered is { LastHitId: { } hitId, LastHitObservedAt: { } observed } && !Purgeable(observed)
+            && !await services.Database.HitExistsAsync(hitId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new StoreMismatchException(
+                $"{store} no longer holds hit {hitId}, the newest serve stored before it stopped: it has been restored from an earlier copy or rolled " +
+                $"back, and the hits stored since that copy are not in it. To accept the store as it is (then re-send the reads since the copy was " +
+                $"taken), delete {_memory.Path} and start serve again.");
+        }
+
+        lock (_gate)
+        {
+            _lastStored = remembered is { LastHitId: { } last, LastHitObservedAt: { } at } ? (last, at) : null;
+        }
+    }
+
+    /// <summary>Where serve keeps its memory of the store: <c>Storage:StateFile</c>, else beside a SQLite file, else nowhere.</summary>
+    private static string? StateFile(AppServices services)
+        => services.Options.StateFile switch
+        {
+            "none" => null,
+            { } configured => Path.GetFullPath(configured),
+            null => services.Database.Dialect is Storage.Dialects.SqliteDialect { IsFile: true } sqlite ? Path.GetFullPath(sqlite.DataSource) + ".serve-state.json" : null,
+        };
+
+    private void Remember()
+    {
+        StoreMemory.State state;
+        lock (_gate)
+        {
+            if (_expected is null)
+            {
+                return;
+            }
+
+            state = new StoreMemory.State(_expected, _lastStored?.HitId, _lastStored?.ObservedAt);
+        }
+
+        try
+        {
+            _memory.Write(state);
+            _memoryWriteFailed = false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Hits are stored regardless: only the check at the next start is weaker. Said once per failure spell.
+            if (!_memoryWriteFailed)
+            {
+                LogMemoryNotWritten(_memory.Path!, ex.Message);
+            }
+
+            _memoryWriteFailed = true;
+        }
     }
 
     /// <summary>
@@ -77,8 +161,10 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
         {
             lock (_gate)
             {
-                _lastStored = hits[^1];
+                _lastStored = (hits[^1].HitId, hits[^1].ObservedAt);
             }
+
+            Remember();
         }
     }
 
@@ -115,21 +201,18 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
 
     private async Task<string?> MissingLastHitAsync(string store, CancellationToken cancellationToken)
     {
-        Hit? last;
+        (string HitId, DateTimeOffset ObservedAt)? newest;
         lock (_gate)
         {
-            last = _lastStored;
+            newest = _lastStored;
         }
 
-        if (last is null || await services.Database.HitExistsAsync(last.HitId, cancellationToken).ConfigureAwait(false))
+        if (newest is not { } last || await services.Database.HitExistsAsync(last.HitId, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        // Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping). The
-        // purge cuts at the start of a UK day HitDays back; a day's margin on the near side covers any run time.
-        var purgeable = last.ObservedAt < services.Clock.GetUtcNow().AddDays(-(services.Options.RetentionHitDays - 1));
-        if (purgeable)
+        if (Purgeable(last.ObservedAt))
         {
             lock (_gate)
             {
@@ -139,10 +222,16 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
             return null;
         }
 
-        return $"{store} no longer holds hit {last.HitId}, stored by this process at {last.RecordedAt:O}: it has been restored from an " +
-               "earlier copy or rolled back, and the hits stored since that copy are not in it. Restart serve to accept the store as it now is " +
-               "(then re-send the reads since the copy was taken)";
+        return $"{store} no longer holds hit {last.HitId}, the newest serve stored: it has been restored from an earlier copy or rolled back, " +
+               "and the hits stored since that copy are not in it. To accept the store as it now is (then re-send the reads since the copy was " +
+               $"taken), stop serve, delete {_memory.Path ?? "nothing (no state file)"} and start it again";
     }
+
+    /// <summary>
+    /// Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping): such a
+    /// hit being gone proves nothing. The purge cuts at the start of a UK day HitDays back; a day's margin covers any run time.
+    /// </summary>
+    private bool Purgeable(DateTimeOffset observedAt) => observedAt < services.Clock.GetUtcNow().AddDays(-(services.Options.RetentionHitDays - 1));
 
     /// <summary>Throws <see cref="StoreUnavailableException"/> unless the configured store is the one serve started with.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
@@ -181,8 +270,11 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "serving {Store}, store id {StoreId} (pin it with Storage:ExpectedStoreId)")]
-    private partial void LogServing(string store, string storeId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "serving {Store}, store id {StoreId} (pin it with Storage:ExpectedStoreId), remembered in {StateFile}")]
+    private partial void LogServing(string store, string storeId, string stateFile);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "serve's memory of its store, {StateFile}, cannot be written ({Reason}): hits are still stored, but a restart cannot tell a store restored from an earlier copy")]
+    private partial void LogMemoryNotWritten(string stateFile, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "STORE UNAVAILABLE: {Problem}. The worker is paused: no hit is stored, no alert sent and no offset moves until the store serve started with is back; /readyz answers 503")]
     private partial void LogStoreUnavailable(string problem);
