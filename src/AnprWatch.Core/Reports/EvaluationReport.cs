@@ -242,7 +242,8 @@ public sealed class EvaluationReport
 
                 break;
             default:
-                yield return (section, prefix, node?.ToJsonString().Trim('"') ?? "");
+                // Text as it is (a spreadsheet shows O'Neil, not O\u0027Neil); numbers and booleans in their JSON form.
+                yield return (section, prefix, node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString() ?? "");
                 break;
         }
     }

@@ -171,6 +171,21 @@ public class EvaluationReportFigureTests
         AssertJson(json["reviewCompliance"], """{"asOf":"2026-06-30","active":2,"overdue":2}""");
     }
 
+    /// <summary>Found by an attack: text in the CSV came out JSON-escaped (O'Neil as O\u0027Neil), unreadable in a spreadsheet.</summary>
+    [Test]
+    public void Text_in_the_csv_rows_is_written_as_it_is_not_json_escaped()
+    {
+        const string Suspect = "O'Neil & \"Co\" <1>";
+        var marker = Marker("GH78JKL", Suspect, RiskLevel.High, Avon);
+        var rows = EvaluationReport.Build(From, To, ReportScope.All, [HitOf("q1", marker, Dorset, Utc(6, 2, 10, 0), Priority.High)], [], [marker], Today).Rows().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(rows.Select(r => r.Value), Does.Contain(Suspect));
+            Assert.That(rows.Where(r => r.Value.Contains('\\', StringComparison.Ordinal)), Is.Empty);
+            Assert.That(rows, Does.Contain(("hits", "byCameraForce.dorset", "1")), "numbers are unchanged");
+        });
+    }
+
     [Test]
     public void The_csv_rows_carry_each_figure_under_its_section()
     {
