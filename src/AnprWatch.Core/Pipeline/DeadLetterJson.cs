@@ -85,8 +85,10 @@ public static class DeadLetterJson
             return i;
         }
 
-        // Never cut inside a multi-byte sequence: back up to the start of the sequence the budget ran out in.
-        while (i > 0 && (raw[i] & 0xC0) == 0x80)
+        // Never cut inside a multi-byte sequence: back up to the start of the sequence the budget ran out in. A sequence
+        // has at most three continuation bytes; a longer run is invalid anyway, and backing up over all of it would keep
+        // nothing of the read.
+        for (var back = 0; back < 3 && i > 0 && (raw[i] & 0xC0) == 0x80; back++)
         {
             i--;
         }

@@ -104,6 +104,15 @@ public class DeadLetterJsonTests
         Assert.That(DeadLetterJson.KeptLength(raw), Is.EqualTo(21_844));
     }
 
+    /// <summary>
+    /// Found by an attack: 30,000 continuation bytes (0x80, never valid on their own) made the cut back up over all of
+    /// them and keep nothing of the raw read. A UTF-8 sequence has at most three continuation bytes, so the cut backs up
+    /// at most three: 21,845 fit (21,846 x 3 = 65,538), the cut lands at 21,845 and backs up to 21,842.
+    /// </summary>
+    [Test]
+    public void A_long_run_of_stray_continuation_bytes_is_still_kept_up_to_the_limit()
+        => Assert.That(DeadLetterJson.KeptLength(Enumerable.Repeat((byte)0x80, 30_000).ToArray()), Is.EqualTo(21_842));
+
     [Test]
     public void The_limit_is_64_kib()
         => Assert.That(DeadLetterJson.MaxRawBytes, Is.EqualTo(65_536));
