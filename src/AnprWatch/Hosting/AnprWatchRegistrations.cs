@@ -7,6 +7,7 @@ using AnprWatch.Storage.Markers;
 using AnprWatch.Storage.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AnprWatch.Hosting;
 
@@ -20,9 +21,14 @@ public static class AnprWatchRegistrations
     {
         services.AddSingleton(clock);
 
-        // Parsed once, when first resolved: a bad value throws InvalidInputException naming its key (exit 2). Commands
-        // resolve AppServices before they do anything, and serve before its host starts, so nothing half-starts.
-        services.AddSingleton(_ => AppOptions.Load(configuration));
+        // The Options pattern, with AppOptions.Load as the factory: it parses and checks every key more strictly than the
+        // binder would (durations, risk lists, OCR classes), and a bad value throws InvalidInputException naming its key
+        // (exit 2). ValidateOnStart makes any host built on these registrations fail at start rather than at first use;
+        // the commands (serve included) also resolve the options before they do anything (CliApp.Guard), because serve
+        // needs its listen addresses and limits before its host exists.
+        services.AddSingleton<IOptionsFactory<AppOptions>>(_ => new LoadedOptionsFactory<AppOptions>(() => AppOptions.Load(configuration)));
+        services.AddOptions<AppOptions>().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AppOptions>>().Value);
         services.AddSingleton(sp => new Database(sp.GetRequiredService<AppOptions>().Storage));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<MarkerListStore>();
@@ -34,4 +40,11 @@ public static class AnprWatchRegistrations
         services.AddSingleton<AppServices>();
         return services;
     }
+}
+
+/// <summary>Options made by a loader that reads and validates the configuration itself (see <see cref="AppOptions.Load"/>).</summary>
+internal sealed class LoadedOptionsFactory<T>(Func<T> load) : IOptionsFactory<T>
+    where T : class
+{
+    public T Create(string name) => load();
 }
