@@ -108,4 +108,47 @@ public class AccessAuditTests
             Is.EqualTo(new[] { $"desk-resume|consult|alert stream from {cursor}" }), "the opening names the same cursor");
     }
 
+    /// <summary>
+    /// A cursor older than the board window is not honoured (the replay starts at the window), but the audit keeps
+    /// what was asked: "0:" is how item 2 of issue 14 reached back to May.
+    /// </summary>
+    [Test]
+    public async Task A_stream_asking_for_everything_since_1970_is_audited_with_that_cursor()
+    {
+        using var cli = new CliRunner();
+        var key = (await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "desk-greedy")).Out.Trim();
+        await TestHits.StoreAsync(cli, "in-window", observedAt: TestClock.UtcNow.AddMinutes(-30));
+        await TestHits.StoreAsync(cli, "too-old", observedAt: TestClock.UtcNow.AddDays(-3), vrm: "CD34EFG");
+        await using var serve = await InProcessServe.StartAsync(cli, TestClock.Provider);
+        using (var http = serve.CreateClient(key))
+        {
+            http.Timeout = Timeout.InfiniteTimeSpan;
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/alerts/stream", UriKind.Relative));
+            request.Headers.Add("Last-Event-ID", "0:");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var readIds = new List<string>();
+            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (await reader.ReadLineAsync(ready.Token) is { } line && line != "event: ready")
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && System.Text.Json.Nodes.JsonNode.Parse(line[6..])?["readId"] is { } readId)
+                {
+                    readIds.Add(readId.GetValue<string>());
+                }
+            }
+
+            Assert.That(readIds, Is.EqualTo(new[] { "in-window" }), "the replay still starts at the board window (24 h)");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<string> closed;
+        while ((closed = await cli.ColumnAsync("SELECT subject FROM audit_log WHERE subject LIKE 'alert stream%closed%'")).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(closed, Has.Count.EqualTo(1));
+        Assert.That(closed[0], Does.StartWith("alert stream from 0: (replayed from "));
+        Assert.That(closed[0], Does.EndWith(":, the start of the board window) closed: the client went away (1 rows sent)"));
+    }
 }
