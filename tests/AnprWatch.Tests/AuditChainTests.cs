@@ -102,6 +102,141 @@ public class AuditChainTests
         Assert.That(verify.Err, Does.Contain("entry 3 was inserted out of order or replaced: it does not follow entry 2"));
     }
 
+    /// <summary>The count and head a verify printed, as an operator copies them into a ticket.</summary>
+    private static async Task<(string Count, string Head)> RecordHeadAsync(CliRunner cli)
+    {
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.Zero, verify.Err);
+        var match = System.Text.RegularExpressions.Regex.Match(verify.Out, "^audit log whole: ([0-9]+) entries; head ([0-9a-f]{64})$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.That(match.Success, verify.Out);
+        return (match.Groups[1].Value, match.Groups[2].Value);
+    }
+
+    private static Task<CliResult> VerifyAgainstAsync(CliRunner cli, (string Count, string Head) anchor) =>
+        cli.RunAsync("audit", "verify", "--expect-count", anchor.Count, "--expect-head", anchor.Head);
+
+    private static async Task CreateKeysAsync(CliRunner cli, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            Assert.That((await cli.RunAsync("keys", "create", "--role", "control-room", "--name", name)).ExitCode, Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task A_recorded_head_still_verifies_after_more_entries_are_appended()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var anchor = await RecordHeadAsync(cli);
+        Assert.That(anchor.Count, Is.EqualTo("3"));
+        Assert.That(anchor.Head, Is.EqualTo((await cli.ColumnAsync("SELECT entry_hash FROM audit_log WHERE audit_id = 3")).Single()));
+        await CreateKeysAsync(cli, "desk-4", "desk-5");
+
+        var verify = await VerifyAgainstAsync(cli, anchor);
+        Assert.That(verify.ExitCode, Is.Zero, verify.Err);
+        Assert.That(verify.Out, Does.StartWith("audit log whole: 5 entries; head ").And.Contain($"; anchor entry 3 still holds {anchor.Head} (2 appended since)"));
+    }
+
+    [Test]
+    public async Task A_tail_cut_around_the_triggers_is_detected_against_the_recorded_head()
+    {
+        using var cli = await ThreeEntriesAsync();
+        await CreateKeysAsync(cli, "desk-4", "desk-5");
+        var anchor = await RecordHeadAsync(cli);
+        Assert.That(anchor.Count, Is.EqualTo("5"));
+
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE audit_id > 3");
+        // What remains is a whole chain: without the recorded head the cut cannot be seen.
+        Assert.That((await cli.RunAsync("audit", "verify")).ExitCode, Is.Zero);
+
+        var verify = await VerifyAgainstAsync(cli, anchor);
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain($"audit log cut short: the anchor (entry 5, head {anchor.Head}) is missing: the log has only 3 entries, so at least 2 at its end were removed"));
+
+        // New entries written after the cut fill the count again, but not with the recorded entry.
+        await CreateKeysAsync(cli, "desk-6", "desk-7", "desk-8");
+        var refilled = await VerifyAgainstAsync(cli, anchor);
+        Assert.That(refilled.ExitCode, Is.EqualTo(1));
+        Assert.That(refilled.Err, Does.Contain($"audit log rewritten: the anchor (entry 5, head {anchor.Head}) is not in the chain: entry 5 (audit id "));
+    }
+
+    [Test]
+    public async Task A_chain_recomputed_after_an_edit_is_detected_against_the_recorded_head()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var anchor = await RecordHeadAsync(cli);
+        Assert.That(ForgedHash(null, 1_780_000_000_000, "alice", "admin", "consult", "hits", null, null),
+            Is.EqualTo("239817a13a94a97898d2fee5eb048d9325571667f5cd8684abd3aa761fe46485"), "the forger's hash is the documented one (known answer)");
+
+        // The forger edits entry 2 and recomputes entries 2 and 3 so that every link holds again.
+        await ExecuteAsync(cli, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone-else' WHERE audit_id = 2");
+        var previous = (await cli.ColumnAsync("SELECT entry_hash FROM audit_log WHERE audit_id = 1")).Single();
+        string? lastForged = null;
+        foreach (var id in new[] { 2, 3 })
+        {
+            var row = await RowAsync(cli, id);
+            lastForged = ForgedHash(previous, row.AtMs, row.Actor, row.Role, row.Action, row.Subject, row.Justification, row.Detail);
+            await ExecuteAsync(cli, $"UPDATE audit_log SET prev_hash = '{previous}', entry_hash = '{lastForged}' WHERE audit_id = {id}");
+            previous = lastForged;
+        }
+
+        var alone = await cli.RunAsync("audit", "verify");
+        Assert.That(alone.ExitCode, Is.Zero, "the recomputed chain is whole in itself: " + alone.Err);
+        Assert.That(alone.Out, Does.Contain($"head {lastForged}"));
+
+        var verify = await VerifyAgainstAsync(cli, anchor);
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain($"audit log rewritten: the anchor (entry 3, head {anchor.Head}) is not in the chain: entry 3 (audit id 3) has hash {lastForged}"));
+    }
+
+    [TestCase("--expect-head", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [TestCase("--expect-count", "3")]
+    public async Task Half_an_anchor_is_refused_saying_both_are_needed(string option, string value)
+    {
+        using var cli = await ThreeEntriesAsync();
+        var verify = await cli.RunAsync("audit", "verify", option, value);
+        Assert.That(verify.ExitCode, Is.EqualTo(2));
+        Assert.That(verify.Err, Does.Contain("--expect-count and --expect-head go together"));
+    }
+
+    [Test]
+    public async Task A_head_that_is_not_a_hash_is_refused()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var verify = await cli.RunAsync("audit", "verify", "--expect-count", "3", "--expect-head", "abc");
+        Assert.That(verify.ExitCode, Is.EqualTo(2));
+        Assert.That(verify.Err, Does.Contain("--expect-head 'abc' is not a head hash"));
+    }
+
+    private sealed record AuditRow(long AtMs, string Actor, string Role, string Action, string Subject, string? Justification, string? Detail);
+
+    private static async Task<AuditRow> RowAsync(CliRunner cli, int id)
+    {
+        await using var connection = new SqliteConnection($"Data Source={cli.Database};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT at_ms, actor, role, action, subject, justification, detail FROM audit_log WHERE audit_id = {id}";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.That(await reader.ReadAsync(), Is.True);
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        return new AuditRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), Text(5), Text(6));
+    }
+
+    /// <summary>
+    /// The hash as a forger with the documented canonical form would compute it, written here without the production
+    /// code: "anprwatch-audit-v1", then per field "|" and its length ":" its text, or "|-" for null.
+    /// </summary>
+    private static string ForgedHash(string? previous, long atMs, string actor, string role, string action, string subject, string? justification, string? detail)
+    {
+        var text = "anprwatch-audit-v1";
+        foreach (var field in new[] { previous, atMs.ToString(System.Globalization.CultureInfo.InvariantCulture), actor, role, action, subject, justification, detail })
+        {
+            text += field is null ? "|-" : $"|{field.Length}:{field}";
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
     [Test]
     public async Task Reading_the_audit_log_is_itself_audited()
     {

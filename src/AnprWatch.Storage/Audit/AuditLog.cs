@@ -22,7 +22,14 @@ public static class AuditActions
 public sealed record AuditEntry(DateTimeOffset At, string Actor, string Role, string Action, string Subject, string? Justification = null, string? Detail = null);
 
 /// <summary>The outcome of <see cref="AuditLog.VerifyAsync"/>: whole, or the first entry that breaks the chain and why.</summary>
-public sealed record AuditVerification(bool Whole, long Entries, long Unchained, string? HeadHash, long? FirstBadId, string? Problem);
+public sealed record AuditVerification(bool Whole, long Entries, long Unchained, string? HeadHash, long? FirstBadId, string? Problem)
+{
+    /// <summary>The id of the entry at the position asked for (1 = the oldest), null when the log has fewer entries.</summary>
+    public long? IdAtPosition { get; init; }
+
+    /// <summary>The stored hash of the entry at the position asked for, null when there is none (or it is unchained).</summary>
+    public string? HashAtPosition { get; init; }
+}
 
 /// <summary>
 /// The append-only audit log: no method here updates or deletes, and the schema refuses both. It is also
@@ -79,9 +86,11 @@ public sealed class AuditLog(Database database)
     /// <summary>
     /// Walks the whole log in order and recomputes the chain. Entries written before the chain existed (no hash, all
     /// before the first hashed entry) are counted as unchained; after that, every entry must carry the hash of its own
-    /// fields and the hash of the entry before it.
+    /// fields and the hash of the entry before it. With <paramref name="position"/>, the result also carries the id and
+    /// hash of the entry at that position (1 = the oldest, unchained entries counted), read in the same pass, so a head
+    /// recorded elsewhere can be checked against the very rows that were verified.
     /// </summary>
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    public async Task<AuditVerification> VerifyAsync(long? position = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
@@ -90,6 +99,8 @@ public sealed class AuditLog(Database database)
         long? previousId = null;
         string? previousHash = null;
         var chained = false;
+        long? idAtPosition = null;
+        string? hashAtPosition = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
@@ -97,6 +108,11 @@ public sealed class AuditLog(Database database)
             var atMs = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
             var (storedPrevious, storedHash) = (Text(8), Text(9));
             entries++;
+            if (entries == position)
+            {
+                (idAtPosition, hashAtPosition) = (id, storedHash);
+            }
+
             AuditVerification Broken(string problem) => new(false, entries, unchained, previousHash, id, problem);
 
             if (storedHash is null)
@@ -132,7 +148,7 @@ public sealed class AuditLog(Database database)
             previousId = id;
         }
 
-        return new AuditVerification(true, entries, unchained, previousHash, null, null);
+        return new AuditVerification(true, entries, unchained, previousHash, null, null) { IdAtPosition = idAtPosition, HashAtPosition = hashAtPosition };
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)

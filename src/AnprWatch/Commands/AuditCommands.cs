@@ -36,12 +36,25 @@ public static class AuditCommands
 
             return ExitCodes.Success;
         }));
-        var verify = new Command("verify",
-            "Recompute the audit log's hash chain: exit 0 printing the number of entries when it is whole, exit 1 naming the first entry changed, removed or inserted.");
-        verify.SetAction(CliApp.Guard(context, async (_, ct) =>
+        var expectCount = new Option<long?>("--expect-count")
         {
+            Description = "The entry count an earlier verify printed (with --expect-head): that entry must still carry that head hash.",
+        };
+        var expectHead = new Option<string>("--expect-head")
+        {
+            Description = "The head hash an earlier verify printed, kept outside the database (with --expect-count).",
+        };
+        var verify = new Command("verify",
+            "Recompute the audit log's hash chain: exit 0 printing the number of entries when it is whole, exit 1 naming the first entry changed, removed or inserted. " +
+            "With --expect-count and --expect-head (recorded from an earlier run), also exit 1 when that entry is gone (tail cut) or has another hash (chain rewritten); entries appended since are fine.")
+        {
+            expectCount, expectHead,
+        };
+        verify.SetAction(CliApp.Guard(context, async (parse, ct) =>
+        {
+            var anchor = Anchor(parse.GetValue(expectCount), parse.GetValue(expectHead));
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var result = await services.Audit.VerifyAsync(ct).ConfigureAwait(false);
+            var result = await services.Audit.VerifyAsync(anchor?.Count, ct).ConfigureAwait(false);
             var before = result.Unchained > 0 ? $" ({result.Unchained} from before the chain began are not covered)" : "";
             if (!result.Whole)
             {
@@ -49,10 +62,67 @@ public static class AuditCommands
                 return ExitCodes.Failure;
             }
 
-            // The head hash and count, recorded somewhere else (a ticket, a signed email), also detect a truncated tail.
+            // A chain rewritten from some point on, or cut short, is whole in itself: only a head kept outside the
+            // database shows it, by the entry at the recorded position no longer being there or no longer the same.
+            if (anchor is { } recorded)
+            {
+                var (count, head) = recorded;
+                if (result.IdAtPosition is null)
+                {
+                    await context.Err.WriteLineAsync(
+                        $"audit log cut short: the anchor (entry {count}, head {head}) is missing: the log has only {result.Entries} entries, " +
+                        $"so at least {count - result.Entries} at its end were removed").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                if (!string.Equals(result.HashAtPosition, head, StringComparison.OrdinalIgnoreCase))
+                {
+                    await context.Err.WriteLineAsync(
+                        $"audit log rewritten: the anchor (entry {count}, head {head}) is not in the chain: entry {count} (audit id {result.IdAtPosition}) " +
+                        $"has hash {result.HashAtPosition ?? "(none)"}; the chain was recomputed from that entry or earlier, or its tail cut and new entries added")
+                        .ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                await context.Out.WriteLineAsync(
+                    $"audit log whole: {result.Entries} entries{before}; head {result.HeadHash}; anchor entry {count} still holds {head} ({result.Entries - count} appended since)")
+                    .ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            // The head hash and count, recorded somewhere else (a ticket, a signed email), also detect a truncated tail:
+            // pass them back as --expect-count and --expect-head.
             await context.Out.WriteLineAsync($"audit log whole: {result.Entries} entries{before}; head {result.HeadHash ?? "(none)"}").ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return new Command("audit", "The audit log.") { list, verify };
+    }
+
+    /// <summary>The recorded anchor, both halves or neither: a head alone could not say where the tail was cut.</summary>
+    private static (long Count, string Head)? Anchor(long? count, string? head)
+    {
+        if (count is null && head is null)
+        {
+            return null;
+        }
+
+        if (count is null || head is null)
+        {
+            throw new InvalidInputException("--expect-count and --expect-head go together: give both, as an earlier `audit verify` printed them");
+        }
+
+        if (count < 1)
+        {
+            throw new InvalidInputException($"--expect-count {count} is not an entry count (expected 1 or more)");
+        }
+
+        // Hex compares without case (the printed head is lower case; a copy may have been upper-cased).
+        var normalised = head.Trim();
+        if (normalised.Length != 64 || !normalised.All(char.IsAsciiHexDigit))
+        {
+            throw new InvalidInputException($"--expect-head '{head}' is not a head hash (expected the 64 hexadecimal characters `audit verify` printed)");
+        }
+
+        return (count.Value, normalised);
     }
 }

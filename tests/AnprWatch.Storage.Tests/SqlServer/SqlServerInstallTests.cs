@@ -106,6 +106,35 @@ public class SqlServerInstallTests
         });
     }
 
+    /// <summary>
+    /// DPA 2018 s.62: the application's login may only append to and read the audit log. Every permission statement
+    /// touching audit_log is collected, and nothing may reach it another way (a schema- or database-wide grant, a
+    /// fixed role such as db_datawriter).
+    /// </summary>
+    [Test]
+    public void Logins_sql_lets_the_app_only_insert_into_and_select_from_the_audit_log()
+    {
+        var statements = Parse(File.ReadAllText(Path.Combine(DeploySql, "logins.sql"))).Batches.SelectMany(b => b.Statements).ToList();
+        static IEnumerable<string> Permissions(SecurityStatement statement)
+            => statement.Permissions.Select(p => string.Join(" ", p.Identifiers.Select(i => i.Value.ToUpperInvariant())));
+        static bool OnAuditLog(SecurityStatement statement) => statement.SecurityTargetObject?.ObjectName is { } name && Text(name) == "dbo.audit_log";
+
+        var granted = statements.OfType<GrantStatement>().Where(OnAuditLog).SelectMany(Permissions).Order(StringComparer.Ordinal).ToList();
+        var denied = statements.OfType<DenyStatement>().Where(OnAuditLog).SelectMany(Permissions).Order(StringComparer.Ordinal).ToList();
+        var broad = statements.OfType<GrantStatement>()
+            .Where(g => g.SecurityTargetObject is null || g.SecurityTargetObject.ObjectKind != SecurityObjectKind.NotSpecified)
+            .Select(Text).ToList();
+        var roles = statements.Where(s => s is AlterRoleStatement || (s is ExecuteStatement e && Text(e).Contains("sp_addrolemember", StringComparison.OrdinalIgnoreCase)))
+            .Select(Text).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(granted, Is.EqualTo(new[] { "INSERT", "SELECT" }), "granted on dbo.audit_log");
+            Assert.That(denied, Is.EqualTo(new[] { "ALTER", "DELETE", "UPDATE" }), "denied on dbo.audit_log");
+            Assert.That(broad, Is.Empty, "schema- or database-wide grants would reach the audit log too");
+            Assert.That(roles, Is.Empty, "a fixed role (db_datawriter) would grant UPDATE and DELETE on the audit log");
+        });
+    }
+
     private static TSqlScript Parse(string sql)
     {
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);

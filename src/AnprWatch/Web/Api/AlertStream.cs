@@ -60,17 +60,22 @@ public static class AlertStream
         }
 
         var now = services.Clock.GetUtcNow();
-        var (cursorMs, cursorId) = ParseCursor(context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId)
-            ?? (now.Subtract(Backfill).ToUnixTimeMilliseconds(), "");
+        var asked = ParseCursor(context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
+        var (cursorMs, cursorId) = asked ?? (now.Subtract(Backfill).ToUnixTimeMilliseconds(), "");
+        var from = $"{cursorMs}:{AuditText(cursorId)}";
 
         // A replay reaches back no further than the board window, whatever cursor the client sends.
         var earliestMs = window.Earliest(now).ToUnixTimeMilliseconds() - 1;
         if (cursorMs < earliestMs)
         {
             (cursorMs, cursorId) = (earliestMs, "");
+
+            // The audit keeps the cursor the client sent beside the one it got: a reach past the window ("0:") is
+            // itself worth seeing.
+            from = asked is null ? $"{cursorMs}:" : $"{from} (replayed from {cursorMs}:, the start of the board window)";
         }
 
-        var stream = $"alert stream{(code is null ? "" : " force " + code)}{(scope.IsNational ? "" : " scope " + scope.Label)} from {cursorMs}:{cursorId}";
+        var stream = $"alert stream{(code is null ? "" : " force " + code)}{(scope.IsNational ? "" : " scope " + scope.Label)} from {from}";
         await context.RecordAsync(services, AuditActions.Consult, stream).ConfigureAwait(false);
 
         context.Response.ContentType = "text/event-stream";
@@ -210,6 +215,9 @@ public static class AlertStream
 
         return (ms, value![(colon + 1)..]);
     }
+
+    /// <summary>A cursor's id as the audit records it: the client's text, cut to the longest hit id plus a little.</summary>
+    private static string AuditText(string id) => id.Length <= 40 ? id : id[..40] + "…";
 
     /// <summary>The hit id of an alert event, from its cursor id (<c>recordedAtMs:hitId</c>).</summary>
     private static string HitIdOf(BoardEvent item) => item.Id is { } id ? id[(id.IndexOf(':', StringComparison.Ordinal) + 1)..] : "";

@@ -117,11 +117,14 @@ public static class WebSecurity
         var liveness = context.HttpContext.RequestServices.GetRequiredService<SessionLiveness>();
         if (context.Principal is null || !await liveness.IsLiveAsync(context.Principal, context.HttpContext.RequestAborted).ConfigureAwait(false))
         {
+            // Read who it was before rejecting: RejectPrincipal clears the principal, and the audit must name the key
+            // whose revoked session was still being used.
+            var actor = context.Principal?.Identity?.Name ?? "unknown";
+            var role = context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown";
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
             await RefusalAudit.RecordAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<Hosting.AppServices>(),
-                context.Principal?.Identity?.Name ?? "unknown", context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "unknown",
-                "session refused: signed out, or its key was revoked").ConfigureAwait(false);
+                actor, role, "session refused: signed out, or its key was revoked").ConfigureAwait(false);
         }
         else if (context.Principal.Identity?.Name is { } name)
         {
