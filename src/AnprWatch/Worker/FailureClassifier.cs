@@ -46,6 +46,21 @@ public static class FailureClassifier
         _ => exception.InnerException is { } inner && IsPermissionDenied(inner),
     };
 
+    /// <summary>
+    /// The one line an operator reads when the store refuses a permission, wherever it happens (start-up schema check,
+    /// store identity, a batch, a probe): what was refused and the fix. The same text everywhere, so a runbook can grep it.
+    /// </summary>
+    public static string DescribePermissionDenied(Exception exception)
+        => $"the store refused this login a permission ({PermissionDenial(exception)?.Message ?? exception.Message}): " +
+           "re-run deploy/sql/logins.sql for this version (as a DBA), then start serve again";
+
+    private static Microsoft.Data.SqlClient.SqlException? PermissionDenial(Exception exception) => exception switch
+    {
+        Microsoft.Data.SqlClient.SqlException { Number: 229 or 230 or 262 or 300 } sql => sql,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(PermissionDenial).FirstOrDefault(e => e is not null),
+        _ => exception.InnerException is { } inner ? PermissionDenial(inner) : null,
+    };
+
     public static bool IsTransient(Exception exception) => exception switch
     {
         // A destination that fails (a full disk, outputs owned by another user, the broker refusing) is never a read's
