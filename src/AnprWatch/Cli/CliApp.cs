@@ -123,7 +123,8 @@ public static class CliApp
             }
             catch (DbException ex)
             {
-                await context.Err.WriteLineAsync("error: the store failed: " + ex.Message).ConfigureAwait(false);
+                // Describe: a corrupt SQLite file says "restore it" rather than only SQLite's "malformed".
+                await context.Err.WriteLineAsync("error: the store failed: " + Worker.FailureClassifier.Describe(ex)).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -61,6 +61,27 @@ public static class FailureClassifier
         _ => exception.InnerException is { } inner ? PermissionDenial(inner) : null,
     };
 
+    /// <summary>What /readyz and the log say about a corrupt SQLite store, word for word (docs/RELIABILITY.md).</summary>
+    public const string CorruptStore = "the store file is corrupt: restore it (docs/OPERATIONS.md)";
+
+    /// <summary>
+    /// SQLITE_CORRUPT (11, and its extended codes). Kept transient (pause, retry): a file replaced under a pooled
+    /// connection reads as corrupt until the guard sees the swap, and a restore cures it with no restart. What it must
+    /// not be is quiet: every report of it says <see cref="CorruptStore"/>.
+    /// </summary>
+    public static bool IsCorrupt(Exception exception) => exception switch
+    {
+        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) == 11,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsCorrupt),
+        _ => exception.InnerException is { } inner && IsCorrupt(inner),
+    };
+
+    /// <summary>A failed batch's error as the operator reads it: the fix named when there is one, else the message.</summary>
+    public static string Describe(Exception exception)
+        => IsCorrupt(exception) ? $"{CorruptStore} ({exception.Message})"
+            : IsPermissionDenied(exception) ? DescribePermissionDenied(exception)
+            : exception.Message;
+
     public static bool IsTransient(Exception exception) => exception switch
     {
         // A destination that fails (a full disk, outputs owned by another user, the broker refusing) is never a read's

@@ -172,35 +172,6 @@ public class PermissionDeniedTests
         }
     }
 
-    private sealed class Logs<T> : ILogger<T>
-    {
-        private readonly List<(LogLevel Level, string Message)> _entries = [];
-
-        public IReadOnlyList<(LogLevel Level, string Message)> Entries
-        {
-            get
-            {
-                lock (_entries)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_entries)
-            {
-                _entries.Add((logLevel, formatter(state, exception)));
-            }
-        }
-    }
-
     /// <summary>The real SQLite dialect, except that opening a connection can throw what SQL Server throws on a missing grant.</summary>
     private sealed class DenyingDialect(SqliteDialect inner) : SqlDialect
     {
