@@ -62,6 +62,12 @@ public sealed class ReadPipeline(
 
     public PipelineStats Stats => stats;
 
+    /// <summary>
+    /// The reference decoder that turns a matched read into a <see cref="PlateRead"/>. Replaced only by tests, to
+    /// make it disagree with the fast path: no known input does, so the containment would otherwise go unchecked.
+    /// </summary>
+    internal ReadMaterialiser Materialise { get; init; } = ReadDecoder.Materialise;
+
     public async Task ProcessAsync(ReadBatch batch, CancellationToken cancellationToken)
     {
         using var activity = PipelineTelemetry.Source.StartActivity("batch");
@@ -211,11 +217,14 @@ public sealed class ReadPipeline(
                 return;
             }
 
-            var read = ReadDecoder.Materialise(record.Value.Span, out var error);
+            var read = Materialise(record.Value.Span, out var error);
             if (read is null)
             {
-                // The fast path accepted what the reference decoder refuses: never guess which is right.
+                // The fast path accepted what the reference decoder refuses: never guess which is right. It is a defect
+                // of ours, not of the feed, so it counts as an internal error like any other (stats, metric, log).
                 PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", "materialise"));
+                stats.AddInternalError();
+                logger?.LogError("internal error in stage {Stage}: the fast and reference decoders disagree; the read is dead-lettered and processing continues", "materialise");
                 _deadLetters.Add(new DeadLetter(record.Position, "internal: the fast and reference decoders disagree: " + error, record.Value.ToArray()));
                 return;
             }
@@ -529,3 +538,6 @@ public sealed class ReadPipeline(
         stats.AddConfirmations(pending.Count);
     }
 }
+
+/// <summary>The shape of <see cref="ReadDecoder.Materialise"/>: the full read, or null with the reason.</summary>
+internal delegate PlateRead? ReadMaterialiser(ReadOnlySpan<byte> json, out string? error);

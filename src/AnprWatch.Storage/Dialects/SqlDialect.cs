@@ -21,6 +21,11 @@ public abstract class SqlDialect
     /// <summary>Why the configured store plainly does not exist (a SQLite file that is not there), or null.</summary>
     public virtual string? MissingStoreReason() => null;
 
+    /// <summary>
+    /// Why the store must not be opened or created at all (a SQLite write-ahead log left without its database), or null.
+    /// </summary>
+    public virtual string? LeftoverFilesReason() => null;
+
     /// <summary>Drops pooled connections, which may still hold a store that has since vanished or been replaced.</summary>
     public abstract void ClearPools();
 

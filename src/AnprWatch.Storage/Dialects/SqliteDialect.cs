@@ -54,9 +54,29 @@ public sealed class SqliteDialect : SqlDialect
     }
 
     public override string? MissingStoreReason()
-        => IsFile && !File.Exists(DataSource)
+        => LeftoverFilesReason() ?? (IsFile && !File.Exists(DataSource)
             ? $"the SQLite store {Path.GetFullPath(DataSource)} does not exist; create it with `anprwatch db migrate` (Storage:CreateIfMissing=true does so for a demo)"
-            : null;
+            : null);
+
+    /// <summary>
+    /// A <c>-wal</c> or <c>-shm</c> file with no database beside it: the database was deleted or moved without them.
+    /// SQLite would replay that log into a new database of the same name, putting another store's pages into this one,
+    /// so nothing opens or creates the store until an operator deals with the leftover.
+    /// </summary>
+    public override string? LeftoverFilesReason()
+    {
+        if (!IsFile || File.Exists(DataSource))
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(DataSource);
+        var leftover = new[] { path + "-wal", path + "-shm" }.FirstOrDefault(File.Exists);
+        return leftover is null
+            ? null
+            : $"the SQLite store {path} does not exist, but {leftover} (part of a database that was deleted or moved without it) does: " +
+              "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again";
+    }
 
     public override string Describe() => IsFile ? $"the SQLite store {Path.GetFullPath(DataSource)}" : "the in-memory SQLite store";
 

@@ -8,6 +8,12 @@ public sealed class MigrationRunner(Database database, TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        // Creating the store beside an orphaned write-ahead log would replay another database's pages into it.
+        if (database.Dialect.LeftoverFilesReason() is { } leftover)
+        {
+            throw new StoreNotReadyException(leftover);
+        }
+
         var scripts = Scripts(database.Dialect);
 
         await using var connection = await database.OpenForMigrationAsync(cancellationToken).ConfigureAwait(false);

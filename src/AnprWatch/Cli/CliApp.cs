@@ -114,9 +114,17 @@ public static class CliApp
                 await context.Err.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
+            catch (Exception ex) when (Worker.FailureClassifier.IsPermissionDenied(ex))
+            {
+                // SQL Server refused the login a permission (229, 230, 262, 300): the grants of this version's
+                // deploy/sql/logins.sql were not applied. A configuration error an operator fixes, never a retry: exit 2.
+                await context.Err.WriteLineAsync("error: " + Worker.FailureClassifier.DescribePermissionDenied(ex)).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
             catch (DbException ex)
             {
-                await context.Err.WriteLineAsync("error: the store failed: " + ex.Message).ConfigureAwait(false);
+                // Describe: a corrupt SQLite file says "restore it" rather than only SQLite's "malformed".
+                await context.Err.WriteLineAsync("error: the store failed: " + Worker.FailureClassifier.Describe(ex)).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

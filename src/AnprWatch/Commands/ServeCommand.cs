@@ -44,7 +44,7 @@ public static class ServeCommand
 
             if (fault.Failure is { } denied && FailureClassifier.IsPermissionDenied(denied))
             {
-                await context.Err.WriteLineAsync($"error: the store refused serve's login a permission ({denied.Message}): apply deploy/sql/logins.sql for this version, then start serve again").ConfigureAwait(false);
+                await context.Err.WriteLineAsync("error: " + FailureClassifier.DescribePermissionDenied(denied)).ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
 

@@ -46,6 +46,42 @@ public static class FailureClassifier
         _ => exception.InnerException is { } inner && IsPermissionDenied(inner),
     };
 
+    /// <summary>
+    /// The one line an operator reads when the store refuses a permission, wherever it happens (start-up schema check,
+    /// store identity, a batch, a probe): what was refused and the fix. The same text everywhere, so a runbook can grep it.
+    /// </summary>
+    public static string DescribePermissionDenied(Exception exception)
+        => $"the store refused this login a permission ({PermissionDenial(exception)?.Message ?? exception.Message}): " +
+           "re-run deploy/sql/logins.sql for this version (as a DBA), then start serve again";
+
+    private static Microsoft.Data.SqlClient.SqlException? PermissionDenial(Exception exception) => exception switch
+    {
+        Microsoft.Data.SqlClient.SqlException { Number: 229 or 230 or 262 or 300 } sql => sql,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(PermissionDenial).FirstOrDefault(e => e is not null),
+        _ => exception.InnerException is { } inner ? PermissionDenial(inner) : null,
+    };
+
+    /// <summary>What /readyz and the log say about a corrupt SQLite store, word for word (docs/RELIABILITY.md).</summary>
+    public const string CorruptStore = "the store file is corrupt: restore it (docs/OPERATIONS.md)";
+
+    /// <summary>
+    /// SQLITE_CORRUPT (11, and its extended codes). Kept transient (pause, retry): a file replaced under a pooled
+    /// connection reads as corrupt until the guard sees the swap, and a restore cures it with no restart. What it must
+    /// not be is quiet: every report of it says <see cref="CorruptStore"/>.
+    /// </summary>
+    public static bool IsCorrupt(Exception exception) => exception switch
+    {
+        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) == 11,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsCorrupt),
+        _ => exception.InnerException is { } inner && IsCorrupt(inner),
+    };
+
+    /// <summary>A failed batch's error as the operator reads it: the fix named when there is one, else the message.</summary>
+    public static string Describe(Exception exception)
+        => IsCorrupt(exception) ? $"{CorruptStore} ({exception.Message})"
+            : IsPermissionDenied(exception) ? DescribePermissionDenied(exception)
+            : exception.Message;
+
     public static bool IsTransient(Exception exception) => exception switch
     {
         // A destination that fails (a full disk, outputs owned by another user, the broker refusing) is never a read's

@@ -9,7 +9,7 @@ namespace AnprWatch.Worker;
 /// Loads the marker index at start and rebuilds it whenever any force's active list changes (polling the list
 /// generation), off the hot path; the pipeline sees the new index from its next batch.
 /// </summary>
-public sealed partial class MarkerReloader(AppServices services, MarkerIndexHolder holder, ServeOptions options, StoreGuard guard, ILogger<MarkerReloader> logger) : BackgroundService
+public sealed partial class MarkerReloader(AppServices services, MarkerIndexHolder holder, ServeOptions options, StoreGuard guard, Readiness readiness, ILogger<MarkerReloader> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +35,20 @@ public sealed partial class MarkerReloader(AppServices services, MarkerIndexHold
                     // No forced GC here: a blocking, compacting full collection paused matching on every reload, and the
                     // runtime reclaims the old index in its own time (benchmarks/README records RSS with 1M markers).
                 }
+
+                readiness.SetIndexProblem(null);
+            }
+            catch (Exception ex) when (FailureClassifier.IsPermissionDenied(ex))
+            {
+                // Retrying cannot cure a missing grant, and a list imported since would never reach matching: say so
+                // loudly once (and /readyz on every probe) instead of a quiet warning every tick for ever.
+                var problem = "the marker index cannot be reloaded: " + FailureClassifier.DescribePermissionDenied(ex);
+                if (readiness.IndexProblem != problem)
+                {
+                    LogReloadRefused(problem);
+                }
+
+                readiness.SetIndexProblem(problem);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -48,6 +62,9 @@ public sealed partial class MarkerReloader(AppServices services, MarkerIndexHold
 
     [LoggerMessage(Level = LogLevel.Information, Message = "marker index generation {Generation} is live with {Count} markers")]
     private partial void LogSwapped(long generation, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "MARKER RELOAD REFUSED: {Problem}. Matching goes on with the current index (or none); /readyz answers 503 until the grant is fixed")]
+    private partial void LogReloadRefused(string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "marker index reload failed, keeping the current index: {Reason}")]
     private partial void LogReloadFailed(string reason);

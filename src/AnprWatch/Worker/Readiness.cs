@@ -18,6 +18,16 @@ public sealed class Readiness
         _sourceReady = ready;
     }
 
+    private volatile string? _indexProblem;
+
+    /// <summary>
+    /// Why the marker index cannot be reloaded from the store, when no retry can cure it (the login was refused a
+    /// permission): the worker matches on an index that no longer follows the lists, so /readyz is 503 saying why.
+    /// </summary>
+    public string? IndexProblem => _indexProblem;
+
+    public void SetIndexProblem(string? problem) => _indexProblem = problem;
+
     private readonly Lock _gate = new();
     private DateTimeOffset? _failingSince;
     private string? _failure;

@@ -188,6 +188,16 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
                 : id != expected ? $"{store} has been replaced: its store id is {id}, serve started with {expected}"
                 : await MissingLastHitAsync(store, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (FailureClassifier.IsCorrupt(ex))
+        {
+            problem = $"{FailureClassifier.CorruptStore} ({ex.Message})";
+        }
+        catch (Exception ex) when (FailureClassifier.IsPermissionDenied(ex))
+        {
+            // Not an outage that ends by itself: the login lacks a grant. Said with its fix, so /readyz and the log
+            // tell the operator what to run instead of a pause that looks like waiting for the store.
+            problem = FailureClassifier.DescribePermissionDenied(ex);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Whatever the probe throws (a file that is not a database, a schema without the table), the answer is

@@ -28,8 +28,19 @@ public static class StoreResilience
                 MaxDelay = TimeSpan.FromSeconds(5),
                 OnRetry = args =>
                 {
-                    logger.LogWarning("batch failed (attempt {Attempt}), retrying in {Delay}: {Error}", args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
-                    onRetry?.Invoke(args.Outcome.Exception?.Message ?? "unknown error");
+                    var error = args.Outcome.Exception is { } failed ? FailureClassifier.Describe(failed) : "unknown error";
+                    if (args.Outcome.Exception is { } corrupt && FailureClassifier.IsCorrupt(corrupt))
+                    {
+                        // Waiting will not mend a corrupt file: an operator must restore it, so this is Critical, not
+                        // one more "retrying" warning among many.
+                        logger.LogCritical("STORE CORRUPT: {Error}. The worker is paused on the batch in hand (attempt {Attempt}); it resumes once the store is restored", error, args.AttemptNumber + 1);
+                    }
+                    else
+                    {
+                        logger.LogWarning("batch failed (attempt {Attempt}), retrying in {Delay}: {Error}", args.AttemptNumber + 1, args.RetryDelay, error);
+                    }
+
+                    onRetry?.Invoke(error);
                     return ValueTask.CompletedTask;
                 },
             })

@@ -123,7 +123,7 @@ public class ReadPipelineTests
     private readonly PipelineStats _stats = new();
     private Clock _clock = null!;
 
-    private ReadPipeline Pipeline(PipelineMode mode = PipelineMode.Live, DateTimeOffset? now = null, Marker[]? markers = null, Location[]? places = null)
+    private ReadPipeline Pipeline(PipelineMode mode = PipelineMode.Live, DateTimeOffset? now = null, Marker[]? markers = null, Location[]? places = null, ReadMaterialiser? materialise = null)
     {
         _clock = new Clock(now ?? Noon.AddMinutes(1));
         var holder = new MarkerIndexHolder();
@@ -132,7 +132,10 @@ public class ReadPipelineTests
         locations.Swap(LocationIndex.Build(places ?? [], [RiskLevel.High, RiskLevel.Medium], version: 1));
         var options = new AlertingOptions();
         return new ReadPipeline(holder, new HitPolicy(options), new AlertGate(options), _store, _alerts, _deadLetters, _clock, mode, _stats,
-            locations: locations, clones: new CloneDetector(CloneOptions.Default));
+            locations: locations, clones: new CloneDetector(CloneOptions.Default))
+        {
+            Materialise = materialise ?? AnprWatch.Core.Reads.ReadDecoder.Materialise,
+        };
     }
 
     private static string Read(string readId, string observedAt, string vrm = "AB12 CDE", string force = "wiltshire", string position = "")
@@ -162,6 +165,59 @@ public class ReadPipelineTests
             Assert.That(_deadLetters.Written, Is.Empty);
             Assert.That((_stats.Reads, _stats.Hits, _stats.Alerted, _stats.DeadLetters, _stats.Batches), Is.EqualTo((1L, 1L, 1L, 0L, 1L)));
             Assert.That(_stats.HitsByCameraForce["wiltshire"], Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_matched_read_the_reference_decoder_refuses_is_dead_lettered_with_the_reason_counted_as_internal_and_the_next_read_still_alerts()
+    {
+        // No known input makes the decoders disagree (the fuzz tests look for one), so the reference decoder is made to
+        // refuse one read the fast path accepted: the pipeline must not guess which decoder is right, nor stop.
+        static AnprWatch.Core.Reads.PlateRead? Disagreeing(ReadOnlySpan<byte> json, out string? error)
+        {
+            if (Encoding.UTF8.GetString(json).Contains("\"r-bad\"", StringComparison.Ordinal))
+            {
+                error = "field 'site' must not contain control characters";
+                return null;
+            }
+
+            return AnprWatch.Core.Reads.ReadDecoder.Materialise(json, out error);
+        }
+
+        long materialiseErrors = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PipelineTelemetry.Meter.Name && instrument.Name == "anprwatch.internal_errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "stage", Value: "materialise" })
+                {
+                    Interlocked.Add(ref materialiseErrors, value);
+                }
+            }
+        });
+        listener.Start();
+
+        var bad = Read("r-bad", "2026-06-01T13:00:00+01:00");
+        await Pipeline(materialise: Disagreeing).ProcessAsync(Batch(bad, Read("r-good", "2026-06-01T13:00:30+01:00")), CancellationToken.None);
+
+        var letter = _deadLetters.Written.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(letter.Position, Is.EqualTo(SourcePosition.Line(1)));
+            Assert.That(letter.Reason, Is.EqualTo("internal: the fast and reference decoders disagree: field 'site' must not contain control characters"));
+            Assert.That(Encoding.UTF8.GetString(letter.Raw.Span), Is.EqualTo(bad), "the read's own bytes, for replay once the defect is fixed");
+            Assert.That(_store.Hits.Values.Select(h => h.ReadId), Is.EqualTo(new[] { "r-good" }), "the refused read stores nothing");
+            Assert.That(_alerts.Published.Select(h => h.ReadId), Is.EqualTo(new[] { "r-good" }));
+            Assert.That((_stats.Reads, _stats.DeadLetters, _stats.InternalErrors, _stats.Hits), Is.EqualTo((2L, 1L, 1L, 1L)));
+            Assert.That(Interlocked.Read(ref materialiseErrors), Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
         });
     }
 

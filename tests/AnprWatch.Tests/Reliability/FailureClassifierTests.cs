@@ -42,6 +42,12 @@ public class FailureClassifierTests
         new object[] { "any other invalid operation", new InvalidOperationException("Sequence contains no elements"), Kind.Deterministic },
         new object[] { "all parts transient", new AggregateException(new IOException("a"), new TimeoutException()), Kind.Transient },
         new object[] { "one part a bug", new AggregateException(new IOException("a"), new NullReferenceException()), Kind.Deterministic },
+        new object[] { "SQL Server 229: SELECT denied on an object (logins.sql not applied)", SqlErrors.Create(229, "The SELECT permission was denied on the object 'hits'."), Kind.Fatal },
+        new object[] { "SQL Server 230: denied on a column", SqlErrors.Create(230, "The SELECT permission was denied on the column 'review_date'."), Kind.Fatal },
+        new object[] { "SQL Server 262: CREATE permission denied", SqlErrors.Create(262, "CREATE TABLE permission denied in database 'anprwatch'."), Kind.Fatal },
+        new object[] { "SQL Server 300: VIEW SERVER STATE denied", SqlErrors.Create(300, "VIEW SERVER STATE permission was denied on object 'server'."), Kind.Fatal },
+        new object[] { "SQL Server 1205: a deadlock victim", SqlErrors.Create(1205, "Transaction was deadlocked"), Kind.Transient },
+        new object[] { "SQL Server 2627: a unique key violated", SqlErrors.Create(2627, "Violation of PRIMARY KEY constraint"), Kind.Deterministic },
         new object[] { "one part a schema error", new AggregateException(new IOException("a"), new SqliteException("no such column: lane", 1)), Kind.Fatal },
     ];
 

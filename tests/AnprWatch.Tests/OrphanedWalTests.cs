@@ -1,0 +1,123 @@
+using Microsoft.Data.Sqlite;
+
+namespace AnprWatch.Tests;
+
+/// <summary>
+/// An operator deletes or moves the SQLite database but not its <c>-wal</c> (or <c>-shm</c>). Opening or creating a
+/// database of that name would have SQLite replay the leftover log (another store's pages) into it, so every command,
+/// `db migrate` and `serve` with Storage:CreateIfMissing refuse with exit 2 naming the leftover, and create nothing.
+/// </summary>
+public class OrphanedWalTests
+{
+    [Test]
+    public async Task Db_migrate_beside_an_orphaned_wal_exits_2_naming_it_and_creates_no_database()
+    {
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+        var before = await File.ReadAllBytesAsync(wal);
+
+        var migrate = await cli.RunAsync("db", "migrate");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(migrate.ExitCode, Is.EqualTo(2), migrate.Err);
+            Assert.That(migrate.Err, Is.EqualTo(
+                $"error: the SQLite store {cli.Database} does not exist, but {wal} (part of a database that was deleted or moved without it) does: " +
+                "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again\n"));
+            Assert.That(File.Exists(cli.Database), Is.False, "no database was created beside the leftover log");
+            Assert.That(File.ReadAllBytes(wal), Is.EqualTo(before), "the leftover log is left as it was, for the operator");
+        });
+    }
+
+    [Test]
+    public async Task Serve_with_create_if_missing_beside_an_orphaned_wal_exits_2_naming_it_and_creates_no_database()
+    {
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+
+        var serve = await cli.RunAsync("serve", "--Storage:CreateIfMissing=true", "--Source:Kind=none", "--Http:Urls=http://127.0.0.1:0")
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(serve.ExitCode, Is.EqualTo(2), serve.Err);
+            Assert.That(serve.Err, Does.StartWith($"error: the SQLite store {cli.Database} does not exist, but {wal} (part of a database that was deleted or moved without it) does"));
+            Assert.That(File.Exists(cli.Database), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Any_command_beside_an_orphaned_wal_exits_2_naming_the_leftover_rather_than_a_missing_store()
+    {
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+
+        var keys = await cli.RunAsync("keys", "create", "--role", "analyst", "--name", "riu");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys.ExitCode, Is.EqualTo(2), keys.Err);
+            Assert.That(keys.Err, Does.Contain($"but {wal} (part of a database that was deleted or moved without it) does"));
+            Assert.That(File.Exists(cli.Database), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Db_migrate_beside_an_orphaned_shm_alone_exits_2_naming_it()
+    {
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+        File.Delete(wal);
+        var shm = cli.Database + "-shm";
+        Assert.That(File.Exists(shm), Is.True, "the copied database left its shared-memory file too");
+
+        var migrate = await cli.RunAsync("db", "migrate");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(migrate.ExitCode, Is.EqualTo(2), migrate.Err);
+            Assert.That(migrate.Err, Does.Contain($"but {shm} (part of a database that was deleted or moved without it) does"));
+            Assert.That(File.Exists(cli.Database), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Db_migrate_after_the_operator_removes_the_leftovers_creates_the_store()
+    {
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+        File.Delete(wal);
+        File.Delete(cli.Database + "-shm");
+
+        var migrate = await cli.RunAsync("db", "migrate");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
+            Assert.That(File.Exists(cli.Database), Is.True);
+        });
+    }
+
+    /// <summary>
+    /// A real store in WAL mode elsewhere, with a committed write still in its log (a connection holds it open, so it
+    /// is not checkpointed away); its -wal and -shm are copied beside <paramref name="cli"/>'s database path, where no
+    /// database is: what an operator leaves by moving only the .db file.
+    /// </summary>
+    private static async Task<string> LeaveOrphanedWalAsync(CliRunner cli)
+    {
+        using var other = new CliRunner();
+        await using var holder = new SqliteConnection($"Data Source={other.Database};Pooling=false");
+        await holder.OpenAsync();
+        await using (var write = holder.CreateCommand())
+        {
+            write.CommandText = "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE other_store (x INTEGER); INSERT INTO other_store VALUES (42);";
+            await write.ExecuteNonQueryAsync();
+        }
+
+        Assert.That(new FileInfo(other.Database + "-wal").Length, Is.GreaterThan(0), "the other store's log holds the write");
+        File.Copy(other.Database + "-wal", cli.Database + "-wal");
+        File.Copy(other.Database + "-shm", cli.Database + "-shm");
+        Assert.That(File.Exists(cli.Database), Is.False);
+        return cli.Database + "-wal";
+    }
+}
