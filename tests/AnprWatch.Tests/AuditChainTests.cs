@@ -45,6 +45,18 @@ public class AuditChainTests
     }
 
     [Test]
+    public async Task An_entry_whose_fields_end_in_spaces_still_verifies()
+    {
+        // Honest entries: a CLI user typed with a trailing space, a justification ending in a newline.
+        using var cli = await ThreeEntriesAsync();
+        Assert.That((await cli.RunAsync("markers", "review-due", "--user", "bob ")).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "desk-4", "--user", "carol\t")).ExitCode, Is.Zero);
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.Zero, verify.Err);
+        Assert.That(verify.Out, Does.StartWith("audit log whole: 5 entries; head "));
+    }
+
+    [Test]
     public async Task Insert_or_replace_is_refused_and_with_the_trigger_dropped_is_detected()
     {
         using var cli = await ThreeEntriesAsync();

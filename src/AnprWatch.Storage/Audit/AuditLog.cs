@@ -104,9 +104,11 @@ public sealed class AuditLog(Database database)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-            string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)?.TrimEnd();
+            // Fields are hashed exactly as appended: trimming them here made an entry whose actor, subject or note ends in
+            // a space (`--user "bob "`) read as changed. Only the hashes are trimmed (fixed-width CHAR(64) on SQL Server).
+            string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
             var atMs = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-            var (storedPrevious, storedHash) = (Text(8), Text(9));
+            var (storedPrevious, storedHash) = (Text(8)?.TrimEnd(), Text(9)?.TrimEnd());
             entries++;
             if (entries == position)
             {
