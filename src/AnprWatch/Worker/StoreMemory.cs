@@ -29,7 +29,7 @@ public sealed class StoreMemory(string? path)
 
         try
         {
-            var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("it is not a JSON object"); // "null" too, not a crash
             var storeId = node["storeId"]?.GetValue<string>() ?? throw new JsonException("it has no storeId");
             var observed = node["lastHitObservedAt"]?.GetValue<string>();
             return new State(storeId, node["lastHitId"]?.GetValue<string>(), observed is null ? null : DateTimeOffset.Parse(observed, System.Globalization.CultureInfo.InvariantCulture));
