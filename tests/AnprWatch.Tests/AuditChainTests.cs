@@ -45,6 +45,18 @@ public class AuditChainTests
     }
 
     [Test]
+    public async Task An_entry_whose_fields_end_in_spaces_still_verifies()
+    {
+        // Honest entries: a CLI user typed with a trailing space, a justification ending in a newline.
+        using var cli = await ThreeEntriesAsync();
+        Assert.That((await cli.RunAsync("markers", "review-due", "--user", "bob ")).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("keys", "create", "--role", "control-room", "--name", "desk-4", "--user", "carol\t")).ExitCode, Is.Zero);
+        var verify = await cli.RunAsync("audit", "verify");
+        Assert.That(verify.ExitCode, Is.Zero, verify.Err);
+        Assert.That(verify.Out, Does.StartWith("audit log whole: 5 entries; head "));
+    }
+
+    [Test]
     public async Task Insert_or_replace_is_refused_and_with_the_trigger_dropped_is_detected()
     {
         using var cli = await ThreeEntriesAsync();
@@ -135,6 +147,23 @@ public class AuditChainTests
         var verify = await VerifyAgainstAsync(cli, anchor);
         Assert.That(verify.ExitCode, Is.Zero, verify.Err);
         Assert.That(verify.Out, Does.StartWith("audit log whole: 5 entries; head ").And.Contain($"; anchor entry 3 still holds {anchor.Head} (2 appended since)"));
+    }
+
+    /// <summary>
+    /// Found by an attack: an honest log checked with a count copied one off (4 for 3) was reported as "audit log
+    /// rewritten", a tamper alarm, though the recorded head is intact at entry 3. It still exits 1 (it could also mean
+    /// entries before the chain began were removed), but says where the head is and how to check again.
+    /// </summary>
+    [Test]
+    public async Task A_count_recorded_one_off_says_where_the_head_is_instead_of_calling_the_log_rewritten()
+    {
+        using var cli = await ThreeEntriesAsync();
+        var anchor = await RecordHeadAsync(cli);
+        await CreateKeysAsync(cli, "desk-4", "desk-5");
+
+        var verify = await VerifyAgainstAsync(cli, (Count: "4", anchor.Head));
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Err, Does.Contain($"head {anchor.Head} is entry 3, not entry 4").And.Contain("--expect-count 3").And.Not.Contain("rewritten"));
     }
 
     [Test]

@@ -183,6 +183,41 @@ public class MarkerVersionTests
         Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = "2026-01-01", ["SR-2"] = "2026-01-01" }));
     }
 
+    /// <summary>
+    /// Found by an attack: after `markers rollback` undid an import, the dates of the import rolled back were still
+    /// taken for the file's, so every later date in the restored list read as "reviewed here" and a re-import of the
+    /// correcting export was refused ("review_due kept") though nobody reviewed anything. The file dates compared are
+    /// now those of the import the active list descends from (through reviews and rollbacks).
+    /// </summary>
+    [Test]
+    public async Task A_correction_re_imported_after_its_import_was_rolled_back_applies_while_a_restored_review_is_kept()
+    {
+        using var cli = new CliRunner();
+        static string Months(int n) => TestClock.UkToday.AddMonths(n).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        string[] first = [$"AB12CDE,SR-1,HIGH,kent,{Months(6)}", $"CD34EFG,SR-2,MEDIUM,kent,{Months(6)}"];
+        string[] correcting = [$"AB12CDE,SR-1,HIGH,kent,{Months(3)}", $"CD34EFG,SR-2,MEDIUM,kent,{Months(6)}"];
+        Assert.That((await cli.RunAsync("markers", "import", await WriteAsync(cli, "first.csv", first), "--force", "kent")).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("markers", "import", await WriteAsync(cli, "correcting.csv", correcting), "--force", "kent")).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", "1")).ExitCode, Is.Zero);
+        Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = Months(6), ["SR-2"] = Months(6) }));
+
+        var again = await cli.RunAsync("markers", "import", await WriteAsync(cli, "correcting-again.csv", correcting), "--force", "kent");
+        Assert.That(again.ExitCode, Is.Zero, again.Err);
+        Assert.That(again.Out, Does.Not.Contain("kept"));
+        Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = Months(3), ["SR-2"] = Months(6) }));
+
+        // A review, an import over it, then a rollback to the review's version: the review is the active date again, and
+        // a re-import of the export it was recorded against keeps it.
+        var reviewed = Months(8);
+        Assert.That((await cli.RunAsync("markers", "review", "--force", "kent", "--vrm", "CD34EFG", "--suspect", "SR-2", "--review-due", reviewed, "--note", "reviewed")).ExitCode, Is.Zero);
+        var review = (await cli.ColumnAsync("SELECT MAX(version) FROM marker_lists WHERE force_code = 'kent'")).Single();
+        Assert.That((await cli.RunAsync("markers", "import", await WriteAsync(cli, "later.csv", $"AB12CDE,SR-1,HIGH,kent,{Months(3)}", $"CD34EFG,SR-2,MEDIUM,kent,{Months(24)}"), "--force", "kent")).ExitCode, Is.Zero);
+        Assert.That((await cli.RunAsync("markers", "rollback", "--force", "kent", "--to-version", review)).ExitCode, Is.Zero);
+        var kept = await cli.RunAsync("markers", "import", await WriteAsync(cli, "correcting-3.csv", correcting), "--force", "kent");
+        Assert.That(kept.ExitCode, Is.Zero, kept.Err);
+        Assert.That(await ReviewDatesAsync(cli), Is.EqualTo(new Dictionary<string, string> { ["SR-1"] = Months(3), ["SR-2"] = reviewed }));
+    }
+
     private static async Task<Dictionary<string, string>> ReviewDatesAsync(CliRunner cli)
         => JsonNode.Parse((await cli.RunAsync("markers", "list", "--force", "kent", "--format", "json")).Out)!.AsArray()
             .ToDictionary(m => m!["suspectRef"]!.GetValue<string>(), m => m!["reviewDue"]!.GetValue<string>());

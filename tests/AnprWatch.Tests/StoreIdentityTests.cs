@@ -245,6 +245,36 @@ public class StoreIdentityTests
     }
 
     [Test]
+    public async Task A_batch_of_old_reads_after_a_recent_hit_does_not_blind_the_check_for_a_store_put_back_from_a_copy()
+    {
+        using var cli = new CliRunner();
+        await cli.ImportCsvAsync("avon-and-somerset", Markers + "GH34XYZ,SR-OLD,HIGH,avon-and-somerset,2099-12-31\n");
+        var backup = cli.PathOf("backup.db");
+        await ExecuteAsync(cli.Database, $"VACUUM INTO '{backup}'"); // taken before serve stored anything
+        var inbox = Directory.CreateDirectory(cli.PathOf("inbox")).FullName;
+        await using (var serve = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Retention:HitDays=365"))
+        {
+            await serve.WaitReadyAsync(orOnlyMissingMarkers: false);
+            await DropAsync(cli, inbox, "recent.jsonl", [$$"""{"readId":"n-1","vrm":"FD12ABC","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow)}}"}"""]);
+            await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "recent.receipt.json")), serve, "the recent file was not processed");
+
+            // Then a camera's backlog (or a replay) of reads older than retention keeps: the last batch stored is old.
+            await DropAsync(cli, inbox, "backlog.jsonl", [$$"""{"readId":"o-1","vrm":"GH34XYZ","cameraId":"C","forceCode":"dorset","observedAt":"{{At(DateTimeOffset.UtcNow.AddDays(-400))}}"}"""]);
+            await WaitForAsync(() => File.Exists(Path.Combine(inbox, "done", "backlog.receipt.json")), serve, "the backlog file was not processed");
+        }
+
+        var recent = (await cli.ColumnAsync("SELECT hit_id FROM hits WHERE vrm = 'FD12ABC'")).Single();
+
+        // While serve is down, the copy from before both is put back: the recent hit is lost with it.
+        SqliteConnection.ClearAllPools();
+        DeleteStore(cli.Database);
+        File.Copy(backup, cli.Database);
+        await using var restored = Kafka.ServeProcess.StartWith(cli, "--Source:Kind=folder", $"--Source:Path={inbox}", "--Retention:HitDays=365");
+        Assert.That(await restored.WaitForExitAsync(60), Is.EqualTo(2), restored.Output);
+        Assert.That(restored.Output, Does.Contain($"no longer holds hit {recent}"));
+    }
+
+    [Test]
     public async Task A_store_replaced_by_a_database_without_anprwatch_tables_pauses_the_worker_instead_of_stopping_it()
     {
         using var cli = new CliRunner();

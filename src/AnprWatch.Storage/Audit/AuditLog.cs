@@ -29,6 +29,9 @@ public sealed record AuditVerification(bool Whole, long Entries, long Unchained,
 
     /// <summary>The stored hash of the entry at the position asked for, null when there is none (or it is unchained).</summary>
     public string? HashAtPosition { get; init; }
+
+    /// <summary>Where the hash asked for is in the chain (1 = the oldest), null when no entry carries it.</summary>
+    public long? PositionOfHash { get; init; }
 }
 
 /// <summary>
@@ -90,7 +93,7 @@ public sealed class AuditLog(Database database)
     /// hash of the entry at that position (1 = the oldest, unchained entries counted), read in the same pass, so a head
     /// recorded elsewhere can be checked against the very rows that were verified.
     /// </summary>
-    public async Task<AuditVerification> VerifyAsync(long? position = null, CancellationToken cancellationToken = default)
+    public async Task<AuditVerification> VerifyAsync(long? position = null, CancellationToken cancellationToken = default, string? findHash = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
@@ -101,16 +104,24 @@ public sealed class AuditLog(Database database)
         var chained = false;
         long? idAtPosition = null;
         string? hashAtPosition = null;
+        long? positionOfHash = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-            string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)?.TrimEnd();
+            // Fields are hashed exactly as appended: trimming them here made an entry whose actor, subject or note ends in
+            // a space (`--user "bob "`) read as changed. Only the hashes are trimmed (fixed-width CHAR(64) on SQL Server).
+            string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
             var atMs = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-            var (storedPrevious, storedHash) = (Text(8), Text(9));
+            var (storedPrevious, storedHash) = (Text(8)?.TrimEnd(), Text(9)?.TrimEnd());
             entries++;
             if (entries == position)
             {
                 (idAtPosition, hashAtPosition) = (id, storedHash);
+            }
+
+            if (findHash is not null && positionOfHash is null && string.Equals(storedHash, findHash, StringComparison.OrdinalIgnoreCase))
+            {
+                positionOfHash = entries;
             }
 
             AuditVerification Broken(string problem) => new(false, entries, unchained, previousHash, id, problem);
@@ -148,7 +159,7 @@ public sealed class AuditLog(Database database)
             previousId = id;
         }
 
-        return new AuditVerification(true, entries, unchained, previousHash, null, null) { IdAtPosition = idAtPosition, HashAtPosition = hashAtPosition };
+        return new AuditVerification(true, entries, unchained, previousHash, null, null) { IdAtPosition = idAtPosition, HashAtPosition = hashAtPosition, PositionOfHash = positionOfHash };
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)

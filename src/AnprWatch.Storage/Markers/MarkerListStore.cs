@@ -113,16 +113,24 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
     }
 
     /// <summary>
-    /// The review date each marker of the force's newest imported version had in its file, whatever AnprWatch kept
-    /// instead (a later date from a review), keyed by VRM and suspect; null when the force has no import. A marker
-    /// whose active date differs from this one was reviewed here since that export.
+    /// The review date each marker had in the file of the import the force's active list descends from, whatever
+    /// AnprWatch kept instead (a later date from a review), keyed by VRM and suspect; null when the force has no import.
+    /// A marker whose active date differs from this one was reviewed here since that export. The import the active list
+    /// descends from, not the newest: after <c>markers rollback</c> to an earlier import, the rolled-back import's dates
+    /// are not reviews, and a re-import of its (correcting) file must apply them.
     /// </summary>
     public async Task<IReadOnlyDictionary<(string Vrm, string SuspectRef), DateOnly>?> GetImportedReviewDatesAsync(string forceCode, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var lists = database.Table("marker_lists");
-        var listId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            $"SELECT MAX(list_id) FROM {lists} WHERE force_code = @code AND source = 'import'", new { code = Typed.ForceCode(forceCode) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var code = Typed.ForceCode(forceCode);
+        var versions = (await connection.QueryAsync<(long Version, string Source, long ListId)>(new CommandDefinition(
+            $"SELECT CAST(version AS BIGINT), source, CAST(list_id AS BIGINT) FROM {lists} WHERE force_code = @code", new { code }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToDictionary(v => v.Version);
+        var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM {lists} WHERE force_code = @code AND is_active = 1", new { code }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        long? listId = ImportDescendedFrom(versions, active)
+            ?? versions.Values.Where(v => v.Source == "import").Select(v => (long?)v.ListId).Max();
         if (listId is null)
         {
             return null;
@@ -131,6 +139,37 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         var rows = await connection.QueryAsync<(string Vrm, string SuspectRef, string ReviewDue)>(new CommandDefinition(
             $"SELECT vrm, suspect_ref, COALESCE(imported_review_due, review_due) FROM {database.Table("markers")} WHERE list_id = @listId", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => (r.Vrm, r.SuspectRef), r => DateOnly.ParseExact(r.ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The list id of the import a version descends from: itself for an import, the version it was made from for a
+    /// review (the one active then, the version before it), the version restored for a rollback; null when the chain
+    /// leads elsewhere (a source not known here, a version missing).
+    /// </summary>
+    private static long? ImportDescendedFrom(IReadOnlyDictionary<long, (long Version, string Source, long ListId)> versions, long version)
+    {
+        for (var steps = 0; steps <= versions.Count && versions.TryGetValue(version, out var v); steps++)
+        {
+            if (v.Source == "import")
+            {
+                return v.ListId;
+            }
+
+            if (v.Source == "review")
+            {
+                version = v.Version - 1;
+            }
+            else if (v.Source.StartsWith("rollback v", StringComparison.Ordinal) && long.TryParse(v.Source.AsSpan("rollback v".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var target) && target < v.Version)
+            {
+                version = target;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

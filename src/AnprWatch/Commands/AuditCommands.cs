@@ -54,7 +54,7 @@ public static class AuditCommands
         {
             var anchor = Anchor(parse.GetValue(expectCount), parse.GetValue(expectHead));
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var result = await services.Audit.VerifyAsync(anchor?.Count, ct).ConfigureAwait(false);
+            var result = await services.Audit.VerifyAsync(anchor?.Count, ct, anchor?.Head).ConfigureAwait(false);
             var before = result.Unchained > 0 ? $" ({result.Unchained} from before the chain began are not covered)" : "";
             if (!result.Whole)
             {
@@ -67,6 +67,19 @@ public static class AuditCommands
             if (anchor is { } recorded)
             {
                 var (count, head) = recorded;
+
+                // The head itself is in the chain, at another entry: the entries up to it are intact. A count copied
+                // wrong reads as tampering otherwise; entries missing or added before it (the chain does not cover
+                // those from before it began) are the other cause. Either way it is looked into, so exit 1, saying which.
+                if (result.PositionOfHash is { } found && found != count)
+                {
+                    await context.Err.WriteLineAsync(
+                        $"audit log anchor does not match: head {head} is entry {found}, not entry {count}. If the count was recorded or typed wrong, " +
+                        $"run again with --expect-count {found}; if it was recorded right, {Math.Abs(count - found)} entries before it were " +
+                        (found < count ? "removed" : "inserted") + " (only entries from before the chain began can be, without breaking it)").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
                 if (result.IdAtPosition is null)
                 {
                     await context.Err.WriteLineAsync(

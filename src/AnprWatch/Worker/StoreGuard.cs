@@ -153,15 +153,23 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
 
     /// <summary>
     /// Remembers the newest hit this process has stored. A store put back from an earlier copy keeps its id, so the id
-    /// check passes; that hit being gone is what shows hits were lost with it.
+    /// check passes; that hit being gone is what shows hits were lost with it. Newest by when it was read, not the last
+    /// of the last batch: a batch of old reads (a replay, a camera's backlog) must not replace a recent hit with one
+    /// retention may purge, which the check skips, so a store restored from a copy taken before the recent hit would pass.
     /// </summary>
     public void Stored(IReadOnlyList<Hit> hits)
     {
         if (hits.Count > 0)
         {
+            var newest = hits.MaxBy(h => h.ObservedAt)!;
             lock (_gate)
             {
-                _lastStored = (hits[^1].HitId, hits[^1].ObservedAt);
+                if (_lastStored is { } known && known.ObservedAt >= newest.ObservedAt)
+                {
+                    return;
+                }
+
+                _lastStored = (newest.HitId, newest.ObservedAt);
             }
 
             Remember();

@@ -15,6 +15,8 @@ public sealed class StoreMemory(string? path)
     /// <summary>The store's id and, once serve has stored one, its newest hit (with when it was read, for retention).</summary>
     public sealed record State(string StoreId, string? LastHitId, DateTimeOffset? LastHitObservedAt);
 
+    private readonly Lock _writing = new();
+
     public string? Path => path;
 
     /// <summary>The remembered state, or null when there is none (first start, or no state file configured).</summary>
@@ -27,7 +29,7 @@ public sealed class StoreMemory(string? path)
 
         try
         {
-            var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("it is not a JSON object"); // "null" too, not a crash
             var storeId = node["storeId"]?.GetValue<string>() ?? throw new JsonException("it has no storeId");
             var observed = node["lastHitObservedAt"]?.GetValue<string>();
             return new State(storeId, node["lastHitId"]?.GetValue<string>(), observed is null ? null : DateTimeOffset.Parse(observed, System.Globalization.CultureInfo.InvariantCulture));
@@ -42,7 +44,10 @@ public sealed class StoreMemory(string? path)
 
     /// <summary>
     /// Replaces the file whole (a temporary file renamed over it), so a crash leaves the old state or the new, never
-    /// half of one. Not flushed to disk: losing the last write in a power cut only makes the next check a little older.
+    /// half of one. The temporary file is flushed to disk before the rename: unflushed, a power cut can leave the
+    /// renamed file empty (the rename reaches the disk before the data), and an unreadable state file stops serve at
+    /// the next start (exit 2) on a healthy store. Its name is this process's own, so two serve processes sharing a
+    /// state file (two instances beside one SQLite file) never write into, or rename away, each other's half-written one.
     /// </summary>
     public void Write(State state)
     {
@@ -57,8 +62,16 @@ public sealed class StoreMemory(string? path)
             ["lastHitId"] = state.LastHitId,
             ["lastHitObservedAt"] = state.LastHitObservedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, json.ToJsonString());
-        File.Move(temporary, path, overwrite: true);
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        lock (_writing)
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
     }
 }
