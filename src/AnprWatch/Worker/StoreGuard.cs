@@ -242,14 +242,17 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
 
         return $"{store} no longer holds hit {last.HitId}, the newest serve stored: it has been restored from an earlier copy or rolled back, " +
                "and the hits stored since that copy are not in it. To accept the store as it now is (then re-send the reads since the copy was " +
-               $"taken), stop serve, delete {_memory.Path ?? "nothing (no state file)"} and start it again";
+               (_memory.Path is { } state ? $"taken), stop serve, delete {state} and start it again" : "taken), restart serve");
     }
 
     /// <summary>
     /// Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping): such a
-    /// hit being gone proves nothing. The purge cuts at the start of a UK day HitDays back; a day's margin covers any run time.
+    /// hit being gone proves nothing. Exactly the purge's cut (the start of the UK day HitDays back, as DailyHousekeeping
+    /// and the purge command compute it): any purge that has run cut at or before it. No margin: at HitDays=1 a day's
+    /// margin would call every hit purgeable and switch the check off.
     /// </summary>
-    private bool Purgeable(DateTimeOffset observedAt) => observedAt < services.Clock.GetUtcNow().AddDays(-(services.Options.RetentionHitDays - 1));
+    private bool Purgeable(DateTimeOffset observedAt)
+        => observedAt < Core.Time.UkTime.StartOfDay(Core.Time.UkTime.Today(services.Clock).AddDays(-services.Options.RetentionHitDays));
 
     /// <summary>Throws <see cref="StoreUnavailableException"/> unless the configured store is the one serve started with.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
