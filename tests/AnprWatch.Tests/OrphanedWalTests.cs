@@ -98,6 +98,46 @@ public class OrphanedWalTests
         });
     }
 
+    [Test]
+    public async Task A_file_uri_data_source_is_checked_as_the_file_it_names_a_leftover_log_refused_and_a_real_store_used()
+    {
+        // SQLite and Microsoft.Data.Sqlite accept "Data Source=file:/path/a.db?cache=shared". The file checks looked
+        // for a file literally named "file:/path/a.db...": migrate beside an orphaned log went ahead (SQLite then drops
+        // the log, and with it the writes the moved database still needs) and made a "file:" folder in the working
+        // directory, and every command then refused the store it had just made as missing.
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+        var uri = $"Data Source=file:{new Uri(cli.Database).AbsolutePath}?cache=private";
+
+        var refused = await RunAsync(uri, "db", "migrate");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Err);
+            Assert.That(refused.Err, Does.Contain($"but {wal} (part of a database that was deleted or moved without it) does"));
+            Assert.That(File.Exists(cli.Database), Is.False);
+        });
+
+        File.Delete(wal);
+        File.Delete(cli.Database + "-shm");
+        var migrate = await RunAsync(uri, "db", "migrate");
+        var keys = await RunAsync(uri, "keys", "create", "--role", "analyst", "--name", "riu");
+        Assert.Multiple(() =>
+        {
+            Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
+            Assert.That(File.Exists(cli.Database), Is.True);
+            Assert.That(keys.ExitCode, Is.Zero, keys.Err);
+            Assert.That(System.IO.Directory.Exists("file:"), Is.False, "no folder named after the URI scheme");
+        });
+    }
+
+    private static async Task<CliResult> RunAsync(string connectionString, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Cli.CliApp.RunAsync([.. args, $"--Storage:ConnectionString={connectionString}"], output, error, TestClock.Provider);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
     /// <summary>
     /// A real store in WAL mode elsewhere, with a committed write still in its log (a connection holds it open, so it
     /// is not checkpointed away); its -wal and -shm are copied beside <paramref name="cli"/>'s database path, where no

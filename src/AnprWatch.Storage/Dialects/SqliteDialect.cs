@@ -10,7 +10,8 @@ public sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        IsFile = builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:";
+        var (path, memory) = FileOf(builder.DataSource);
+        IsFile = builder.Mode != SqliteOpenMode.Memory && !memory && !string.IsNullOrEmpty(path) && path != ":memory:";
 
         // A locked or unavailable file surfaces as an error after 10 s (not the driver's 30 s of silent retrying),
         // so the worker's own retry and circuit breaker see the outage and log it.
@@ -31,7 +32,36 @@ public sealed class SqliteDialect : SqlDialect
 
         _connectionString = builder.ToString();
         _createConnectionString ??= _connectionString;
-        DataSource = builder.DataSource;
+        DataSource = path;
+    }
+
+    /// <summary>
+    /// The file a data source names. SQLite (and Microsoft.Data.Sqlite) accept a URI, <c>file:/var/lib/a.db?cache=shared</c>:
+    /// every check on the file itself (does it exist, is a write-ahead log left beside it, where the state file goes)
+    /// must look at the path inside it, not at a file literally named "file:/var/lib/a.db?cache=shared", which never
+    /// exists (so every command refused a healthy store, migrate made a "file:" directory and nothing saw a leftover log).
+    /// </summary>
+    private static (string Path, bool Memory) FileOf(string dataSource)
+    {
+        if (!dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return (dataSource, false);
+        }
+
+        var rest = dataSource[5..];
+        var end = rest.IndexOfAny(['?', '#']);
+        var query = end < 0 ? "" : rest[end..];
+        var path = end < 0 ? rest : rest[..end];
+        if (path.StartsWith("//", StringComparison.Ordinal))
+        {
+            // file://localhost/var/lib/a.db or file:///var/lib/a.db: the authority is dropped.
+            var slash = path.IndexOf('/', 2);
+            path = slash < 0 ? "" : path[slash..];
+        }
+
+        path = Uri.UnescapeDataString(path);
+        var memory = path == ":memory:" || query.Split('?', '&', '#').Any(p => p.Equals("mode=memory", StringComparison.OrdinalIgnoreCase));
+        return (path, memory);
     }
 
     private readonly string _createConnectionString;
@@ -85,6 +115,7 @@ public sealed class SqliteDialect : SqlDialect
     // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsUniqueViolation(System.Data.Common.DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
 
+    /// <summary>The store's file as a path (the path inside a <c>file:</c> URI), for every check on the file itself.</summary>
     public string DataSource { get; }
 
     public override string Name => "sqlite";
