@@ -4,7 +4,7 @@ namespace AnprWatch.Tests;
 
 /// <summary>
 /// An operator deletes or moves the SQLite database but not its <c>-wal</c> (or <c>-shm</c>). Opening or creating a
-/// database of that name would have SQLite replay the leftover log (another store's pages) into it, so every command,
+/// database of that name would have SQLite delete the leftover log (and the commits in it), so every command,
 /// `db migrate` and `serve` with Storage:CreateIfMissing refuse with exit 2 naming the leftover, and create nothing.
 /// </summary>
 public class OrphanedWalTests
@@ -23,7 +23,7 @@ public class OrphanedWalTests
             Assert.That(migrate.ExitCode, Is.EqualTo(2), migrate.Err);
             Assert.That(migrate.Err, Is.EqualTo(
                 $"error: the SQLite store {cli.Database} does not exist, but {wal} (part of a database that was deleted or moved without it) does: " +
-                "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again\n"));
+                "SQLite would delete it on creating a new store, losing the writes it holds that never reached the database. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again\n"));
             Assert.That(File.Exists(cli.Database), Is.False, "no database was created beside the leftover log");
             Assert.That(File.ReadAllBytes(wal), Is.EqualTo(before), "the leftover log is left as it was, for the operator");
         });

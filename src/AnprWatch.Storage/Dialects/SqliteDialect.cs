@@ -90,7 +90,8 @@ public sealed class SqliteDialect : SqlDialect
 
     /// <summary>
     /// A <c>-wal</c> or <c>-shm</c> file with no database beside it: the database was deleted or moved without them.
-    /// SQLite would replay that log into a new database of the same name, putting another store's pages into this one,
+    /// Opening a new, empty database of that name makes SQLite delete the log (sqlite3 pager: a WAL beside a database of
+    /// no pages is discarded, not replayed), losing the commits it holds that the moved database never received,
     /// so nothing opens or creates the store until an operator deals with the leftover.
     /// </summary>
     public override string? LeftoverFilesReason()
@@ -105,7 +106,7 @@ public sealed class SqliteDialect : SqlDialect
         return leftover is null
             ? null
             : $"the SQLite store {path} does not exist, but {leftover} (part of a database that was deleted or moved without it) does: " +
-              "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again";
+              "SQLite would delete it on creating a new store, losing the writes it holds that never reached the database. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again";
     }
 
     public override string Describe() => IsFile ? $"the SQLite store {Path.GetFullPath(DataSource)}" : "the in-memory SQLite store";
