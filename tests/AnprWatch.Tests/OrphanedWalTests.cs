@@ -4,7 +4,7 @@ namespace AnprWatch.Tests;
 
 /// <summary>
 /// An operator deletes or moves the SQLite database but not its <c>-wal</c> (or <c>-shm</c>). Opening or creating a
-/// database of that name would have SQLite replay the leftover log (another store's pages) into it, so every command,
+/// database of that name would have SQLite delete the leftover log (and the commits in it), so every command,
 /// `db migrate` and `serve` with Storage:CreateIfMissing refuse with exit 2 naming the leftover, and create nothing.
 /// </summary>
 public class OrphanedWalTests
@@ -23,7 +23,7 @@ public class OrphanedWalTests
             Assert.That(migrate.ExitCode, Is.EqualTo(2), migrate.Err);
             Assert.That(migrate.Err, Is.EqualTo(
                 $"error: the SQLite store {cli.Database} does not exist, but {wal} (part of a database that was deleted or moved without it) does: " +
-                "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again\n"));
+                "SQLite would delete it on creating a new store, losing the writes it holds that never reached the database. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again\n"));
             Assert.That(File.Exists(cli.Database), Is.False, "no database was created beside the leftover log");
             Assert.That(File.ReadAllBytes(wal), Is.EqualTo(before), "the leftover log is left as it was, for the operator");
         });
@@ -96,6 +96,46 @@ public class OrphanedWalTests
             Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
             Assert.That(File.Exists(cli.Database), Is.True);
         });
+    }
+
+    [Test]
+    public async Task A_file_uri_data_source_is_checked_as_the_file_it_names_a_leftover_log_refused_and_a_real_store_used()
+    {
+        // SQLite and Microsoft.Data.Sqlite accept "Data Source=file:/path/a.db?cache=shared". The file checks looked
+        // for a file literally named "file:/path/a.db...": migrate beside an orphaned log went ahead (SQLite then drops
+        // the log, and with it the writes the moved database still needs) and made a "file:" folder in the working
+        // directory, and every command then refused the store it had just made as missing.
+        using var cli = new CliRunner(createStore: false);
+        var wal = await LeaveOrphanedWalAsync(cli);
+        var uri = $"Data Source=file:{new Uri(cli.Database).AbsolutePath}?cache=private";
+
+        var refused = await RunAsync(uri, "db", "migrate");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Err);
+            Assert.That(refused.Err, Does.Contain($"but {wal} (part of a database that was deleted or moved without it) does"));
+            Assert.That(File.Exists(cli.Database), Is.False);
+        });
+
+        File.Delete(wal);
+        File.Delete(cli.Database + "-shm");
+        var migrate = await RunAsync(uri, "db", "migrate");
+        var keys = await RunAsync(uri, "keys", "create", "--role", "analyst", "--name", "riu");
+        Assert.Multiple(() =>
+        {
+            Assert.That(migrate.ExitCode, Is.Zero, migrate.Err);
+            Assert.That(File.Exists(cli.Database), Is.True);
+            Assert.That(keys.ExitCode, Is.Zero, keys.Err);
+            Assert.That(System.IO.Directory.Exists("file:"), Is.False, "no folder named after the URI scheme");
+        });
+    }
+
+    private static async Task<CliResult> RunAsync(string connectionString, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Cli.CliApp.RunAsync([.. args, $"--Storage:ConnectionString={connectionString}"], output, error, TestClock.Provider);
+        return new CliResult(code, output.ToString(), error.ToString());
     }
 
     /// <summary>

@@ -55,6 +55,11 @@ public sealed class ReadPipeline(
     private readonly List<SourceRecord> _candidateRecords = [];
     private readonly List<DeadLetter> _deadLetters = [];
 
+    // The stages of this batch's internal errors, counted (stats and metric) only when the batch completes, like its
+    // dead letters: a batch retried after a store or sink outage, or re-run in halves to isolate a read, must not count
+    // the same read's internal error once per attempt.
+    private readonly List<string> _internalErrors = [];
+
     /// <summary>This batch's exact, positioned sightings in read order; <c>Candidate</c> is the hit's index or -1.</summary>
     private readonly List<(string MarkerId, Sighting Sighting, int Candidate)> _sightings = [];
     private long _earliestTicks;
@@ -75,6 +80,7 @@ public sealed class ReadPipeline(
         _candidates.Clear();
         _candidateRecords.Clear();
         _deadLetters.Clear();
+        _internalErrors.Clear();
         _sightings.Clear();
 
         // One index per batch: a swap mid-batch takes effect from the next batch, never half-way through a read.
@@ -158,6 +164,11 @@ public sealed class ReadPipeline(
         }
 
         stats.AddBatch(batch.Records.Count, _deadLetters.Count);
+        foreach (var stage in _internalErrors)
+        {
+            stats.AddInternalError();
+            PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", stage));
+        }
         PipelineTelemetry.Reads.Add(batch.Records.Count);
         if (_deadLetters.Count > 0)
         {
@@ -222,8 +233,7 @@ public sealed class ReadPipeline(
             {
                 // The fast path accepted what the reference decoder refuses: never guess which is right. It is a defect
                 // of ours, not of the feed, so it counts as an internal error like any other (stats, metric, log).
-                PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", "materialise"));
-                stats.AddInternalError();
+                _internalErrors.Add("materialise");
                 logger?.LogError("internal error in stage {Stage}: the fast and reference decoders disagree; the read is dead-lettered and processing continues", "materialise");
                 _deadLetters.Add(new DeadLetter(record.Position, "internal: the fast and reference decoders disagree: " + error, record.Value.ToArray()));
                 return;
@@ -359,8 +369,7 @@ public sealed class ReadPipeline(
     /// <summary>The dead-letter reason for an unexpected exception; the log line and metric name the stage, never a plate.</summary>
     private string Internal(string stage, Exception ex)
     {
-        PipelineTelemetry.InternalErrors.Add(1, new KeyValuePair<string, object?>("stage", stage));
-        stats.AddInternalError();
+        _internalErrors.Add(stage);
         logger?.LogError("internal error in stage {Stage} ({ExceptionType}): the read is dead-lettered and processing continues", stage, ex.GetType().Name);
         return $"internal: {stage} failed: {ex.GetType().Name}: {ex.Message}";
     }

@@ -10,7 +10,8 @@ public sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        IsFile = builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:";
+        var (path, memory) = FileOf(builder.DataSource);
+        IsFile = builder.Mode != SqliteOpenMode.Memory && !memory && !string.IsNullOrEmpty(path) && path != ":memory:";
 
         // A locked or unavailable file surfaces as an error after 10 s (not the driver's 30 s of silent retrying),
         // so the worker's own retry and circuit breaker see the outage and log it.
@@ -31,7 +32,36 @@ public sealed class SqliteDialect : SqlDialect
 
         _connectionString = builder.ToString();
         _createConnectionString ??= _connectionString;
-        DataSource = builder.DataSource;
+        DataSource = path;
+    }
+
+    /// <summary>
+    /// The file a data source names. SQLite (and Microsoft.Data.Sqlite) accept a URI, <c>file:/var/lib/a.db?cache=shared</c>:
+    /// every check on the file itself (does it exist, is a write-ahead log left beside it, where the state file goes)
+    /// must look at the path inside it, not at a file literally named "file:/var/lib/a.db?cache=shared", which never
+    /// exists (so every command refused a healthy store, migrate made a "file:" directory and nothing saw a leftover log).
+    /// </summary>
+    private static (string Path, bool Memory) FileOf(string dataSource)
+    {
+        if (!dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return (dataSource, false);
+        }
+
+        var rest = dataSource[5..];
+        var end = rest.IndexOfAny(['?', '#']);
+        var query = end < 0 ? "" : rest[end..];
+        var path = end < 0 ? rest : rest[..end];
+        if (path.StartsWith("//", StringComparison.Ordinal))
+        {
+            // file://localhost/var/lib/a.db or file:///var/lib/a.db: the authority is dropped.
+            var slash = path.IndexOf('/', 2);
+            path = slash < 0 ? "" : path[slash..];
+        }
+
+        path = Uri.UnescapeDataString(path);
+        var memory = path == ":memory:" || query.Split('?', '&', '#').Any(p => p.Equals("mode=memory", StringComparison.OrdinalIgnoreCase));
+        return (path, memory);
     }
 
     private readonly string _createConnectionString;
@@ -60,7 +90,8 @@ public sealed class SqliteDialect : SqlDialect
 
     /// <summary>
     /// A <c>-wal</c> or <c>-shm</c> file with no database beside it: the database was deleted or moved without them.
-    /// SQLite would replay that log into a new database of the same name, putting another store's pages into this one,
+    /// Opening a new, empty database of that name makes SQLite delete the log (sqlite3 pager: a WAL beside a database of
+    /// no pages is discarded, not replayed), losing the commits it holds that the moved database never received,
     /// so nothing opens or creates the store until an operator deals with the leftover.
     /// </summary>
     public override string? LeftoverFilesReason()
@@ -75,7 +106,7 @@ public sealed class SqliteDialect : SqlDialect
         return leftover is null
             ? null
             : $"the SQLite store {path} does not exist, but {leftover} (part of a database that was deleted or moved without it) does: " +
-              "SQLite would replay it into a new store. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again";
+              "SQLite would delete it on creating a new store, losing the writes it holds that never reached the database. Put it back beside the database it belongs to, or delete it if that database is gone for good, then try again";
     }
 
     public override string Describe() => IsFile ? $"the SQLite store {Path.GetFullPath(DataSource)}" : "the in-memory SQLite store";
@@ -85,6 +116,7 @@ public sealed class SqliteDialect : SqlDialect
     // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsUniqueViolation(System.Data.Common.DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
 
+    /// <summary>The store's file as a path (the path inside a <c>file:</c> URI), for every check on the file itself.</summary>
     public string DataSource { get; }
 
     public override string Name => "sqlite";

@@ -8,7 +8,7 @@ public sealed class MigrationRunner(Database database, TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        // Creating the store beside an orphaned write-ahead log would replay another database's pages into it.
+        // Creating the store beside an orphaned write-ahead log would have SQLite delete that log, and with it the commits the moved database still needs.
         if (database.Dialect.LeftoverFilesReason() is { } leftover)
         {
             throw new StoreNotReadyException(leftover);

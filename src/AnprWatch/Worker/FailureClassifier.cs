@@ -32,7 +32,10 @@ public static class FailureClassifier
         SqliteException { SqliteErrorCode: 1 } => true, // SQLITE_ERROR: no such table / column, syntax
         Microsoft.Data.SqlClient.SqlException sql => sql.Number is 207 or 208 or 4104 or 2812 || IsPermissionDenied(sql),
         AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.Any(IsFatal),
-        _ => false,
+
+        // A refused grant wrapped by a delivery step (alert delivery recorded in the store, the notification outbox)
+        // or by the store guard is still a refused grant: no retry cures it, serve exits 2 naming logins.sql.
+        _ => IsPermissionDenied(exception),
     };
 
     /// <summary>
@@ -84,6 +87,9 @@ public static class FailureClassifier
 
     public static bool IsTransient(Exception exception) => exception switch
     {
+        // Whatever wraps it (DeliveryFailedException, StoreUnavailableException), a permission refusal is never retried.
+        _ when IsPermissionDenied(exception) => false,
+
         // A destination that fails (a full disk, outputs owned by another user, the broker refusing) is never a read's
         // fault, and neither is permission denied on the store or the inbox: pause until an operator fixes it.
         StoreUnavailableException or DeliveryFailedException or IOException or UnauthorizedAccessException or TimeoutException or BrokenCircuitException => true,

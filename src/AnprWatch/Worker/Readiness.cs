@@ -28,6 +28,13 @@ public sealed class Readiness
 
     public void SetIndexProblem(string? problem) => _indexProblem = problem;
 
+    private volatile string? _locationProblem;
+
+    /// <summary>The same for the flagged-location index: kept apart, so a marker reload that succeeds does not clear it.</summary>
+    public string? LocationProblem => _locationProblem;
+
+    public void SetLocationProblem(string? problem) => _locationProblem = problem;
+
     private readonly Lock _gate = new();
     private DateTimeOffset? _failingSince;
     private string? _failure;

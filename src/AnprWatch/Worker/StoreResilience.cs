@@ -11,11 +11,18 @@ namespace AnprWatch.Worker;
 /// </summary>
 public static class StoreResilience
 {
+    /// <summary>How often a corrupt store is logged again at Critical while the batch in hand keeps failing on it.</summary>
+    public static readonly TimeSpan CorruptRepeat = TimeSpan.FromMinutes(10);
+
     /// <param name="onRetry">Told of each failed attempt (the error's message): serve's readiness tracks a stalled worker.</param>
     public static ResiliencePipeline Create(ILogger logger, Action<string>? onRetry = null)
     {
         // Only transient failures are retried; a deterministic one surfaces at once for the BatchRunner to isolate.
         var handled = new PredicateBuilder().Handle<Exception>(FailureClassifier.IsTransient);
+
+        // When STORE CORRUPT last went out at Critical. A corrupt file fails every attempt until someone restores it, and
+        // attempts come every 5 s at most: Critical on each would page the on-call 700 times an hour for one fault.
+        long lastCritical = long.MinValue;
 
         return new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -32,8 +39,18 @@ public static class StoreResilience
                     if (args.Outcome.Exception is { } corrupt && FailureClassifier.IsCorrupt(corrupt))
                     {
                         // Waiting will not mend a corrupt file: an operator must restore it, so this is Critical, not
-                        // one more "retrying" warning among many.
-                        logger.LogCritical("STORE CORRUPT: {Error}. The worker is paused on the batch in hand (attempt {Attempt}); it resumes once the store is restored", error, args.AttemptNumber + 1);
+                        // one more "retrying" warning among many; once for the batch in hand, then again every
+                        // CorruptRepeat while it lasts, and the same line at Warning on the attempts between.
+                        var now = Environment.TickCount64;
+                        var level = args.AttemptNumber == 0 || now - Interlocked.Read(ref lastCritical) >= (long)CorruptRepeat.TotalMilliseconds
+                            ? LogLevel.Critical
+                            : LogLevel.Warning;
+                        if (level == LogLevel.Critical)
+                        {
+                            Interlocked.Exchange(ref lastCritical, now);
+                        }
+
+                        logger.Log(level, "STORE CORRUPT: {Error}. The worker is paused on the batch in hand (attempt {Attempt}); it resumes once the store is restored", error, args.AttemptNumber + 1);
                     }
                     else
                     {

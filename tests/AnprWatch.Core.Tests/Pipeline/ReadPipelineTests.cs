@@ -169,6 +169,59 @@ public class ReadPipelineTests
     }
 
     [Test]
+    public async Task A_batch_retried_after_a_sink_outage_counts_its_internal_error_once_like_its_dead_letter()
+    {
+        // The worker retries a whole batch after a transient failure (the store, the alert or dead-letter sink) and
+        // re-runs halves to isolate a read: the read the decoders disagree on is in every attempt, but it is one read.
+        static AnprWatch.Core.Reads.PlateRead? Disagreeing(ReadOnlySpan<byte> json, out string? error)
+        {
+            if (Encoding.UTF8.GetString(json).Contains("\"r-bad\"", StringComparison.Ordinal))
+            {
+                error = "disagree";
+                return null;
+            }
+
+            return AnprWatch.Core.Reads.ReadDecoder.Materialise(json, out error);
+        }
+
+        long materialiseErrors = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PipelineTelemetry.Meter.Name && instrument.Name == "anprwatch.internal_errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "stage", Value: "materialise" })
+                {
+                    Interlocked.Add(ref materialiseErrors, value);
+                }
+            }
+        });
+        listener.Start();
+
+        var pipeline = Pipeline(materialise: Disagreeing);
+        var batch = Batch(Read("r-bad", "2026-06-01T13:00:00+01:00"), Read("r-good", "2026-06-01T13:00:30+01:00"));
+        _deadLetters.Failure = new IOException("disk full");
+        Assert.ThrowsAsync<DeliveryFailedException>(() => pipeline.ProcessAsync(batch, CancellationToken.None));
+        Assert.ThrowsAsync<DeliveryFailedException>(() => pipeline.ProcessAsync(batch, CancellationToken.None));
+        _deadLetters.Failure = null;
+        await pipeline.ProcessAsync(batch, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_deadLetters.Written, Has.Count.EqualTo(1));
+            Assert.That((_stats.DeadLetters, _stats.InternalErrors), Is.EqualTo((1L, 1L)), "one read, one internal error, however many attempts");
+            Assert.That(Interlocked.Read(ref materialiseErrors), Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
+        });
+    }
+
+    [Test]
     public async Task A_matched_read_the_reference_decoder_refuses_is_dead_lettered_with_the_reason_counted_as_internal_and_the_next_read_still_alerts()
     {
         // No known input makes the decoders disagree (the fuzz tests look for one), so the reference decoder is made to

@@ -51,6 +51,26 @@ public class FailureClassifierTests
         new object[] { "one part a schema error", new AggregateException(new IOException("a"), new SqliteException("no such column: lane", 1)), Kind.Fatal },
     ];
 
+    [TestCase("recording alert delivery")]
+    [TestCase("the alert sink")]
+    [TestCase("the dead-letter sink")]
+    public void A_permission_refusal_wrapped_by_a_delivery_step_or_the_store_guard_is_fatal_and_never_retried(string destination)
+    {
+        // Alert delivery is recorded in the store (UPDATE on hits) and the notification outbox is a table: a login
+        // refused those grants fails inside DeliverAsync, which wraps every failure as DeliveryFailedException. That
+        // wrapper made the refusal transient, so the worker retried the batch for ever (re-publishing its alerts each
+        // time) with a Warning, instead of exiting 2 naming logins.sql like a refused hit insert.
+        var refused = SqlErrors.Create(229, "The UPDATE permission was denied on the object 'hits', database 'anprwatch', schema 'dbo'.");
+        foreach (var failure in new Exception[] { new DeliveryFailedException(destination, refused), new StoreUnavailableException("probe", refused) })
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(FailureClassifier.IsFatal(failure), Is.True, failure.Message);
+                Assert.That(FailureClassifier.IsTransient(failure), Is.False, "the retry policy handles only transient failures: " + failure.Message);
+            });
+        }
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void Each_failure_is_retried_isolated_or_fatal_as_the_table_says(string what, Exception failure, Kind expected)
     {

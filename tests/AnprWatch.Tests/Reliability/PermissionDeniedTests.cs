@@ -126,6 +126,45 @@ public class PermissionDeniedTests
         }
     }
 
+    [Test]
+    public async Task A_location_reload_refused_a_permission_makes_readyz_503_naming_logins_sql_until_the_grant_is_fixed()
+    {
+        // The location reloader caught a refusal as an ordinary failure: a Warning every tick for ever, /readyz 200, and
+        // flagged locations never raising a hit, after an upgrade whose logins.sql (the locations tables) was not applied.
+        const string LocationsDenied = "The SELECT permission was denied on the object 'location_lists', database 'anprwatch', schema 'dbo'.";
+        using var cli = new CliRunner();
+        var (services, dialect) = Services(cli);
+        dialect.DenyConnections = SqlErrors.Create(229, LocationsDenied);
+        var app = services.GetRequiredService<AppServices>();
+        var guard = new StoreGuard(app, new Logs<StoreGuard>());
+        var readiness = new Readiness();
+        var holder = new AnprWatch.Core.Locations.LocationIndexHolder();
+        var logs = new Logs<LocationReloader>();
+        var reloader = new LocationReloader(app, holder, services.GetRequiredService<ServeOptions>(), guard, readiness, logs);
+
+        await reloader.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitUntilAsync(() => readiness.LocationProblem is not null);
+            var refused = await ReadinessAsync(services, guard, readiness);
+
+            const string Expected = $"the location index cannot be reloaded: the store refused this login a permission ({LocationsDenied}): re-run deploy/sql/logins.sql for this version (as a DBA), then start serve again";
+            Assert.Multiple(() =>
+            {
+                Assert.That(refused.Ready, Is.False);
+                Assert.That(refused.Json["index"]!.GetValue<string>(), Is.EqualTo(Expected));
+                Assert.That(logs.Entries.Count(e => e.Level == LogLevel.Critical), Is.EqualTo(1), "said loudly once, not once a tick");
+            });
+
+            dialect.DenyConnections = null;
+            await WaitUntilAsync(() => readiness.LocationProblem is null && holder.IsLoaded);
+        }
+        finally
+        {
+            await reloader.StopAsync(CancellationToken.None);
+        }
+    }
+
     private static async Task<(int Code, string Err)> GuardAsync(Exception thrown)
     {
         using var output = new StringWriter();

@@ -74,7 +74,7 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
         {
             store = store ? "reachable" : "unreachable",
             storeProblem = problem,
-            index = readiness.IndexProblem is { } refused ? refused
+            index = (readiness.IndexProblem ?? readiness.LocationProblem) is { } refused ? refused
                 : live is null ? "not loaded"
                 : live.Index.Count == 0 ? $"generation {live.Index.Version}: no force has an active marker list, so nothing can match"
                 : $"generation {live.Index.Version}, {live.Index.Count} markers",
@@ -82,7 +82,7 @@ public sealed class ReadinessCheck(StoreGuard guard, MarkerIndexHolder holder, R
             worker = failing is { } stall
                 ? $"the batch in hand has failed for {stalledFor.TotalSeconds:0} s and is being retried: {stall.Error}"
                 : "processing",
-            ready = new { store, index = live is { Index.Count: > 0 } && readiness.IndexProblem is null, source = readiness.SourceReady, worker = !stalled },
+            ready = new { store, index = live is { Index.Count: > 0 } && readiness.IndexProblem is null && readiness.LocationProblem is null, source = readiness.SourceReady, worker = !stalled },
 
             // Reported, never part of "ready": a receiver being down must not take the worker out of service.
             notifications = notifications.Describe(),
