@@ -123,6 +123,52 @@ public class ReadPipelineTests
     private readonly PipelineStats _stats = new();
     private Clock _clock = null!;
 
+    /// <summary>The reference decoder, made to refuse the read with <paramref name="readId"/> (no real input makes the decoders disagree).</summary>
+    private static ReadMaterialiser RefusingReadId(string readId, string reason)
+        => (ReadOnlySpan<byte> json, out string? error) =>
+        {
+            if (Encoding.UTF8.GetString(json).Contains($"\"{readId}\"", StringComparison.Ordinal))
+            {
+                error = reason;
+                return null;
+            }
+
+            return AnprWatch.Core.Reads.ReadDecoder.Materialise(json, out error);
+        };
+
+    /// <summary>Sums <c>anprwatch.internal_errors{stage=materialise}</c> while it is alive.</summary>
+    private sealed class MaterialiseErrorMeter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _count;
+
+        public MaterialiseErrorMeter()
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PipelineTelemetry.Meter.Name && instrument.Name == "anprwatch.internal_errors")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "stage", Value: "materialise" })
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     private ReadPipeline Pipeline(PipelineMode mode = PipelineMode.Live, DateTimeOffset? now = null, Marker[]? markers = null, Location[]? places = null, ReadMaterialiser? materialise = null)
     {
         _clock = new Clock(now ?? Noon.AddMinutes(1));
@@ -173,39 +219,9 @@ public class ReadPipelineTests
     {
         // The worker retries a whole batch after a transient failure (the store, the alert or dead-letter sink) and
         // re-runs halves to isolate a read: the read the decoders disagree on is in every attempt, but it is one read.
-        static AnprWatch.Core.Reads.PlateRead? Disagreeing(ReadOnlySpan<byte> json, out string? error)
-        {
-            if (Encoding.UTF8.GetString(json).Contains("\"r-bad\"", StringComparison.Ordinal))
-            {
-                error = "disagree";
-                return null;
-            }
+        using var materialiseErrors = new MaterialiseErrorMeter();
 
-            return AnprWatch.Core.Reads.ReadDecoder.Materialise(json, out error);
-        }
-
-        long materialiseErrors = 0;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == PipelineTelemetry.Meter.Name && instrument.Name == "anprwatch.internal_errors")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag is { Key: "stage", Value: "materialise" })
-                {
-                    Interlocked.Add(ref materialiseErrors, value);
-                }
-            }
-        });
-        listener.Start();
-
-        var pipeline = Pipeline(materialise: Disagreeing);
+        var pipeline = Pipeline(materialise: RefusingReadId("r-bad", "disagree"));
         var batch = Batch(Read("r-bad", "2026-06-01T13:00:00+01:00"), Read("r-good", "2026-06-01T13:00:30+01:00"));
         _deadLetters.Failure = new IOException("disk full");
         Assert.ThrowsAsync<DeliveryFailedException>(() => pipeline.ProcessAsync(batch, CancellationToken.None));
@@ -217,7 +233,7 @@ public class ReadPipelineTests
         {
             Assert.That(_deadLetters.Written, Has.Count.EqualTo(1));
             Assert.That((_stats.DeadLetters, _stats.InternalErrors), Is.EqualTo((1L, 1L)), "one read, one internal error, however many attempts");
-            Assert.That(Interlocked.Read(ref materialiseErrors), Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
+            Assert.That(materialiseErrors.Count, Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
         });
     }
 
@@ -226,40 +242,10 @@ public class ReadPipelineTests
     {
         // No known input makes the decoders disagree (the fuzz tests look for one), so the reference decoder is made to
         // refuse one read the fast path accepted: the pipeline must not guess which decoder is right, nor stop.
-        static AnprWatch.Core.Reads.PlateRead? Disagreeing(ReadOnlySpan<byte> json, out string? error)
-        {
-            if (Encoding.UTF8.GetString(json).Contains("\"r-bad\"", StringComparison.Ordinal))
-            {
-                error = "field 'site' must not contain control characters";
-                return null;
-            }
-
-            return AnprWatch.Core.Reads.ReadDecoder.Materialise(json, out error);
-        }
-
-        long materialiseErrors = 0;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == PipelineTelemetry.Meter.Name && instrument.Name == "anprwatch.internal_errors")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag is { Key: "stage", Value: "materialise" })
-                {
-                    Interlocked.Add(ref materialiseErrors, value);
-                }
-            }
-        });
-        listener.Start();
+        using var materialiseErrors = new MaterialiseErrorMeter();
 
         var bad = Read("r-bad", "2026-06-01T13:00:00+01:00");
-        await Pipeline(materialise: Disagreeing).ProcessAsync(Batch(bad, Read("r-good", "2026-06-01T13:00:30+01:00")), CancellationToken.None);
+        await Pipeline(materialise: RefusingReadId("r-bad", "field 'site' must not contain control characters")).ProcessAsync(Batch(bad, Read("r-good", "2026-06-01T13:00:30+01:00")), CancellationToken.None);
 
         var letter = _deadLetters.Written.Single();
         Assert.Multiple(() =>
@@ -270,7 +256,7 @@ public class ReadPipelineTests
             Assert.That(_store.Hits.Values.Select(h => h.ReadId), Is.EqualTo(new[] { "r-good" }), "the refused read stores nothing");
             Assert.That(_alerts.Published.Select(h => h.ReadId), Is.EqualTo(new[] { "r-good" }));
             Assert.That((_stats.Reads, _stats.DeadLetters, _stats.InternalErrors, _stats.Hits), Is.EqualTo((2L, 1L, 1L, 1L)));
-            Assert.That(Interlocked.Read(ref materialiseErrors), Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
+            Assert.That(materialiseErrors.Count, Is.EqualTo(1), "anprwatch.internal_errors{stage=materialise}");
         });
     }
 
