@@ -235,6 +235,11 @@ public class AuditChainTests
         var verify = await cli.RunAsync("audit", "verify", "--expect-count", "3", "--expect-head", "abc");
         Assert.That(verify.ExitCode, Is.EqualTo(2));
         Assert.That(verify.Err, Does.Contain("--expect-head 'abc' is not a head hash"));
+
+        // A pasted paragraph is not repeated back, only counted.
+        var pasted = await cli.RunAsync("audit", "verify", "--expect-count", "3", "--expect-head", new string('x', 5000));
+        Assert.That(pasted.ExitCode, Is.EqualTo(2));
+        Assert.That(pasted.Err, Does.Contain("--expect-head (5,000 characters) is not a head hash").And.Not.Contain("xxxx"));
     }
 
     private sealed record AuditRow(long AtMs, string Actor, string Role, string Action, string Subject, string? Justification, string? Detail);

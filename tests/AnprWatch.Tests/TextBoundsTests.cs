@@ -44,6 +44,7 @@ public class TextBoundsTests
         ["--review-due"] = "a date",
         ["--scenario"] = "a scenario name from a fixed set",
         ["--provider"] = "sqlserver",
+        ["--expect-head"] = "a SHA-256 in hex: anything but 64 hex characters is refused (exit 2), echoed only when short",
     };
 
     /// <summary>API string inputs (query, route, JSON body property) that are not free text, and why.</summary>

@@ -133,7 +133,9 @@ public static class AuditCommands
         var normalised = head.Trim();
         if (normalised.Length != 64 || !normalised.All(char.IsAsciiHexDigit))
         {
-            throw new InvalidInputException($"--expect-head '{head}' is not a head hash (expected the 64 hexadecimal characters `audit verify` printed)");
+            // Echoed only when short enough to read: a pasted paragraph or terminal escapes are not repeated back.
+            var shown = head.Length <= 80 ? $"'{Cli.Output.Printable(head)}'" : $"({head.Length:N0} characters)";
+            throw new InvalidInputException($"--expect-head {shown} is not a head hash (expected the 64 hexadecimal characters `audit verify` printed)");
         }
 
         return (count.Value, normalised);
