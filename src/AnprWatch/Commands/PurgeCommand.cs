@@ -13,7 +13,7 @@ public static class PurgeCommand
         command.SetAction(CliApp.Guard(context, async (parse, ct) =>
         {
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var before = UkTime.StartOfDay(UkTime.Today(context.Clock).AddDays(-services.Options.RetentionHitDays));
+            var before = services.HitRetentionCut(UkTime.Today(context.Clock));
             var deleted = await services.Hits.PurgeAsync(before, parse.GetValue(user) ?? CliContext.DefaultUser, services.Audit, context.Clock, ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"purged {Output.Plural(deleted, "hit")} observed before {Output.Iso(before)} (Retention:HitDays = {services.Options.RetentionHitDays})").ConfigureAwait(false);
             return ExitCodes.Success;

@@ -65,6 +65,13 @@ public sealed class AppServices(
         return LocationIndex.Build(active, [.. Options.Alerting.RiskLevels], generation);
     }
 
+    /// <summary>
+    /// The retention purge's cut on a UK day (DESIGN §5): hits read before the start of the UK day Retention:HitDays
+    /// back are purged. One computation for the purge command, serve's daily purge and the store guard, which must
+    /// agree on which hits may be gone.
+    /// </summary>
+    public DateTimeOffset HitRetentionCut(DateOnly ukToday) => Core.Time.UkTime.StartOfDay(ukToday.AddDays(-Options.RetentionHitDays));
+
     public HitPolicy Policy => new(Options.Alerting);
 
     public AlertGate Gate => new(Options.Alerting);

@@ -23,7 +23,7 @@ public sealed partial class DailyHousekeeping(AppServices services, ServeOptions
             try
             {
                 var today = UkTime.Today(services.Clock);
-                var before = UkTime.StartOfDay(today.AddDays(-services.Options.RetentionHitDays));
+                var before = services.HitRetentionCut(today);
 
                 // Once per store per UK day, whichever replica gets there first: one purge, one erasure audit entry.
                 if (await _runs.TryClaimAsync(HousekeepingRuns.RetentionPurge, today, Instance, services.Clock.GetUtcNow(), stoppingToken).ConfigureAwait(false))

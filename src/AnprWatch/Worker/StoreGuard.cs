@@ -247,12 +247,11 @@ public sealed partial class StoreGuard(AppServices services, ILogger<StoreGuard>
 
     /// <summary>
     /// Retention deletes old hits by design (a replayed batch of old reads is purged at the next housekeeping): such a
-    /// hit being gone proves nothing. Exactly the purge's cut (the start of the UK day HitDays back, as DailyHousekeeping
-    /// and the purge command compute it): any purge that has run cut at or before it. No margin: at HitDays=1 a day's
-    /// margin would call every hit purgeable and switch the check off.
+    /// hit being gone proves nothing. Exactly the purge's cut today (<see cref="AppServices.HitRetentionCut"/>): any purge
+    /// that has run cut at or before it. No margin: at HitDays=1 a day's margin would call every hit purgeable and switch
+    /// the check off.
     /// </summary>
-    private bool Purgeable(DateTimeOffset observedAt)
-        => observedAt < Core.Time.UkTime.StartOfDay(Core.Time.UkTime.Today(services.Clock).AddDays(-services.Options.RetentionHitDays));
+    private bool Purgeable(DateTimeOffset observedAt) => observedAt < services.HitRetentionCut(Core.Time.UkTime.Today(services.Clock));
 
     /// <summary>Throws <see cref="StoreUnavailableException"/> unless the configured store is the one serve started with.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
