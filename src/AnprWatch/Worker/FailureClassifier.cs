@@ -42,12 +42,7 @@ public static class FailureClassifier
     /// SQL Server refused the app's login a permission (229 object, 230 column, 262 statement, 300 server): after an
     /// upgrade whose deploy/sql/logins.sql grants were not applied. No retry cures it; serve exits 2 saying so.
     /// </summary>
-    public static bool IsPermissionDenied(Exception exception) => exception switch
-    {
-        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 229 or 230 or 262 or 300,
-        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.Any(IsPermissionDenied),
-        _ => exception.InnerException is { } inner && IsPermissionDenied(inner),
-    };
+    public static bool IsPermissionDenied(Exception exception) => PermissionDenial(exception) is not null;
 
     /// <summary>
     /// The one line an operator reads when the store refuses a permission, wherever it happens (start-up schema check,
@@ -57,6 +52,7 @@ public static class FailureClassifier
         => $"the store refused this login a permission ({PermissionDenial(exception)?.Message ?? exception.Message}): " +
            "re-run deploy/sql/logins.sql for this version (as a DBA), then start serve again";
 
+    /// <summary>The refusal itself, wherever it is wrapped: the one place the four numbers are listed.</summary>
     private static Microsoft.Data.SqlClient.SqlException? PermissionDenial(Exception exception) => exception switch
     {
         Microsoft.Data.SqlClient.SqlException { Number: 229 or 230 or 262 or 300 } sql => sql,
