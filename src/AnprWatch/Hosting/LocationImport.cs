@@ -61,14 +61,7 @@ public static class LocationImport
         var against = await services.Locations.GetActiveVersionAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Locations.GetActiveAsync(force.Code, cancellationToken).ConfigureAwait(false);
         var diff = LocationListDiff.Compute(current, locations);
-        if (diff.Added.Count == 0 && diff.Removed.Count == 0 && diff.Changed.Count == 0)
-        {
-            // The version number alone is not enough: repeating a rollback (a second click, the command run again) asks
-            // for the version the active one already restored, and would add another identical version.
-            throw new InvalidInputException(target == against
-                ? $"version {target} is already {force.Code}'s active location list: nothing to roll back"
-                : $"version {target} holds exactly {force.Code}'s active location list (version {against}): nothing to roll back");
-        }
+        RollbackGuard.RefuseIfUnchanged(diff.Added.Count == 0 && diff.Removed.Count == 0 && diff.Changed.Count == 0, target, against, force.Code, "location list");
 
         if (preview)
         {

@@ -21,14 +21,7 @@ public static class MarkerRollback
         var against = await services.Markers.GetActiveVersionAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var current = await services.Markers.GetActiveMarkersAsync(host.Code, cancellationToken).ConfigureAwait(false);
         var diff = MarkerListDiff.Compute(current, markers, MarkerImport.Alerting(services));
-        if (diff.AddedCount == 0 && diff.RemovedCount == 0 && diff.ChangedCount == 0)
-        {
-            // The version number alone is not enough: repeating a rollback (a second click, the command run again) asks
-            // for the version the active one already restored, and would add another identical version.
-            throw new InvalidInputException(target == against
-                ? $"version {target} is already {host.Code}'s active marker list: nothing to roll back"
-                : $"version {target} holds exactly {host.Code}'s active marker list (version {against}): nothing to roll back");
-        }
+        RollbackGuard.RefuseIfUnchanged(diff.AddedCount == 0 && diff.RemovedCount == 0 && diff.ChangedCount == 0, target, against, host.Code, "marker list");
 
         if (preview)
         {
