@@ -124,11 +124,10 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var lists = database.Table("marker_lists");
         var code = Typed.ForceCode(forceCode);
-        var versions = (await connection.QueryAsync<(long Version, string Source, long ListId)>(new CommandDefinition(
-            $"SELECT CAST(version AS BIGINT), source, CAST(list_id AS BIGINT) FROM {lists} WHERE force_code = @code", new { code }, cancellationToken: cancellationToken)).ConfigureAwait(false))
-            .ToDictionary(v => v.Version);
-        var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM {lists} WHERE force_code = @code AND is_active = 1", new { code }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(long Version, string Source, long ListId, long IsActive)>(new CommandDefinition(
+            $"SELECT CAST(version AS BIGINT), source, CAST(list_id AS BIGINT), CAST(is_active AS BIGINT) FROM {lists} WHERE force_code = @code", new { code }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var versions = rows.ToDictionary(v => v.Version, v => (v.Version, v.Source, v.ListId));
+        var active = rows.Where(v => v.IsActive == 1).Select(v => v.Version).DefaultIfEmpty(0).Max();
         long? listId = ImportDescendedFrom(versions, active)
             ?? versions.Values.Where(v => v.Source == "import").Select(v => (long?)v.ListId).Max();
         if (listId is null)
@@ -136,9 +135,9 @@ public sealed class MarkerListStore(Database database, AuditLog audit, TimeProvi
             return null;
         }
 
-        var rows = await connection.QueryAsync<(string Vrm, string SuspectRef, string ReviewDue)>(new CommandDefinition(
+        var dates = await connection.QueryAsync<(string Vrm, string SuspectRef, string ReviewDue)>(new CommandDefinition(
             $"SELECT vrm, suspect_ref, COALESCE(imported_review_due, review_due) FROM {database.Table("markers")} WHERE list_id = @listId", new { listId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.ToDictionary(r => (r.Vrm, r.SuspectRef), r => DateOnly.ParseExact(r.ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return dates.ToDictionary(r => (r.Vrm, r.SuspectRef), r => DateOnly.ParseExact(r.ReviewDue, "yyyy-MM-dd", CultureInfo.InvariantCulture));
     }
 
     /// <summary>
