@@ -93,7 +93,7 @@ public sealed class AuditLog(Database database)
     /// hash of the entry at that position (1 = the oldest, unchained entries counted), read in the same pass, so a head
     /// recorded elsewhere can be checked against the very rows that were verified.
     /// </summary>
-    public async Task<AuditVerification> VerifyAsync(long? position = null, CancellationToken cancellationToken = default, string? findHash = null)
+    public async Task<AuditVerification> VerifyAsync(long? position = null, string? findHash = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(

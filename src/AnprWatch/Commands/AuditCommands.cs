@@ -54,7 +54,7 @@ public static class AuditCommands
         {
             var anchor = Anchor(parse.GetValue(expectCount), parse.GetValue(expectHead));
             var services = await context.StoreAsync(ct).ConfigureAwait(false);
-            var result = await services.Audit.VerifyAsync(anchor?.Count, ct, anchor?.Head).ConfigureAwait(false);
+            var result = await services.Audit.VerifyAsync(anchor?.Count, anchor?.Head, ct).ConfigureAwait(false);
             var before = result.Unchained > 0 ? $" ({result.Unchained} from before the chain began are not covered)" : "";
             if (!result.Whole)
             {
